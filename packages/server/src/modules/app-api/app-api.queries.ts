@@ -1,0 +1,97 @@
+import { type CandidateLicense, type ResourceRef, type Scope, boundKind, parseLicenseKey } from '@licensor/core';
+import type { Db } from '../../platform/db/database.js';
+import { type LicenseRow, dateOrNull, selectLicenses } from '../licenses/licenses.queries.js';
+
+export interface AppKey {
+  id: string;
+  vendorId: string;
+  customerId: string;
+  customerName: string;
+  status: string;
+}
+
+/** The key an app sent, in any typed form; undefined when it is malformed or unknown. */
+export async function findKeyByCode(db: Db, input: string): Promise<{ key?: AppKey; prefix?: string }> {
+  const parsed = parseLicenseKey(input);
+  if (!parsed.ok) return { prefix: parsed.prefix };
+  const row = await db
+    .selectFrom('license_keys')
+    .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
+    .select(['license_keys.id', 'license_keys.vendor_id', 'license_keys.customer_id', 'customers.name', 'license_keys.status'])
+    .where('license_keys.key', '=', parsed.code)
+    .executeTakeFirst();
+  if (!row) return { prefix: parsed.prefix };
+  return {
+    prefix: parsed.prefix,
+    key: { id: row.id, vendorId: row.vendor_id, customerId: row.customer_id, customerName: row.name, status: row.status },
+  };
+}
+
+/** The key's licenses of one product (superseded editions no longer count). */
+export function productLicenses(db: Db, keyId: string, productCode: string): Promise<LicenseRow[]> {
+  return selectLicenses(db)
+    .where('licenses.key_id', '=', keyId)
+    .where('products.code', '=', productCode)
+    .where('licenses.superseded_at', 'is', null)
+    .orderBy('licenses.id')
+    .execute();
+}
+
+/** Which of these licenses have the resource bound, and their live session counts. */
+export async function usageOf(
+  db: Db,
+  licenses: readonly LicenseRow[],
+  resource: ResourceRef,
+  nowIso: string,
+): Promise<{ bound: Set<string>; live: Map<string, number>; holding: Set<string> }> {
+  const ids = licenses.map((l) => l.id);
+  const bound = new Set<string>();
+  const live = new Map<string, number>();
+  const holding = new Set<string>();
+  if (ids.length === 0) return { bound, live, holding };
+  let bindings = db.selectFrom('bindings').select('license_id').where('license_id', 'in', ids).where('resource_id', '=', resource.id);
+  if (resource.kind !== undefined) bindings = bindings.where('resource_kind', '=', resource.kind);
+  for (const row of await bindings.execute()) bound.add(row.license_id);
+
+  const floating = licenses.filter((l) => l.scope === 'floating').map((l) => l.id);
+  if (floating.length > 0) {
+    const sessions = await db
+      .selectFrom('sessions')
+      .select(['license_id', 'resource_kind', 'resource_id'])
+      .where('license_id', 'in', floating)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', nowIso)
+      .execute();
+    for (const s of sessions) {
+      live.set(s.license_id, (live.get(s.license_id) ?? 0) + 1);
+      if (s.resource_id === resource.id && (resource.kind === undefined || s.resource_kind === resource.kind)) holding.add(s.license_id);
+    }
+  }
+  return { bound, live, holding };
+}
+
+export interface Candidate extends CandidateLicense {
+  readonly row: LicenseRow;
+}
+
+/** A license row in the shape core's validation rules read. */
+export function toCandidate(
+  row: LicenseRow,
+  usage?: { bound: Set<string>; live: Map<string, number>; holding: Set<string> },
+): Candidate {
+  return {
+    row,
+    scope: row.scope as Scope,
+    kind: boundKind(row.scope as Scope, row.resource_kind as never),
+    startsAt: new Date(row.starts_at),
+    expiresAt: dateOrNull(row.expires_at),
+    graceDays: row.grace_days,
+    suspendedAt: dateOrNull(row.suspended_at),
+    revokedAt: dateOrNull(row.revoked_at),
+    capabilities: JSON.parse(row.capabilities) as string[],
+    boundToResource: usage?.bound.has(row.id) ?? false,
+    maxSessions: row.max_sessions,
+    liveSessions: usage?.live.get(row.id) ?? 0,
+    resourceHasSession: usage?.holding.has(row.id) ?? false,
+  };
+}

@@ -1,0 +1,201 @@
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Metrics } from '../../platform/http/metrics.js';
+import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
+import type { Api } from '../../platform/http/types.js';
+import { activate, deactivate } from './activation.service.js';
+import { checkin, checkout, heartbeat } from './sessions.service.js';
+import { validateKey } from './validate.service.js';
+
+const KeyString = Type.String({ minLength: 1, maxLength: 100, description: 'the license key, in any case, dashes optional' });
+const ProductCode = Type.String({ minLength: 1, maxLength: 64 });
+const ResourceRef = Type.Object(
+  { kind: Type.String({ minLength: 1, maxLength: 32 }), id: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+const NamedResource = Type.Object(
+  {
+    kind: Type.String({ minLength: 1, maxLength: 32 }),
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 })),
+  },
+  { additionalProperties: false },
+);
+const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
+
+const ValidationAnswer = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.String({ description: 'NOT_FOUND, SUSPENDED, REVOKED, PRODUCT_NOT_LICENSED, NOT_STARTED, EXPIRED, GRACE_PERIOD, NOT_ACTIVATED, CAPABILITY_MISSING, TOO_MANY_SESSIONS or VALID' }),
+  detail: Type.String(),
+  ts: Type.String(),
+  nonce: Type.Optional(Type.String()),
+  key: Type.Union([Type.Null(), Type.Object({ id: Type.String(), customer: Type.Object({ id: Type.String(), name: Type.String() }) })]),
+  licenses: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      product: Type.String(),
+      type: Type.String(),
+      scope: Type.String(),
+      mode: Type.String(),
+      status: Type.String(),
+      startsAt: Type.String(),
+      expiresAt: Type.Union([Type.Null(), Type.String()]),
+      capabilities: Type.Array(Type.String()),
+    }),
+  ),
+  capabilities: Type.Array(Type.String()),
+  expiresAt: Type.Union([Type.Null(), Type.String()]),
+});
+
+const Binding = Type.Object({
+  id: Type.String(),
+  licenseId: Type.String(),
+  product: Type.String(),
+  resource: Type.Object({ kind: Type.String(), id: Type.String(), name: Type.Union([Type.Null(), Type.String()]) }),
+  createdAt: Type.String(),
+});
+
+const SIGNATURE_NOTE = 'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
+
+/**
+ * The app API (DESIGN §4): what vendors' applications call with a license key. Every JSON answer is
+ * serialized once and signed over those exact bytes, so a fake server cannot answer for us.
+ */
+export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void {
+  const limiter = new RateLimiter(ctx.config.validateRateLimit, 'license checks from this address');
+  const limit = (ip: string) => limiter.hit(ip, Date.now());
+
+  async function sendSigned(reply: FastifyReply, vendorId: string | null, status: number, payload: unknown) {
+    const body = JSON.stringify(payload);
+    if (vendorId) reply.header('licensor-signature', await ctx.signer.signatureHeader(vendorId, body));
+    return reply.status(status).type('application/json; charset=utf-8').send(body);
+  }
+
+  app.post(
+    '/v1/validate',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Validate a key for a product (outcomes are 200 with valid:false and a code)',
+        description: SIGNATURE_NOTE,
+        body: Type.Object(
+          {
+            key: KeyString,
+            product: ProductCode,
+            fingerprint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            resource: Type.Optional(ResourceRef),
+            capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+            nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ValidationAnswer, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      limit(request.ip);
+      const result = await validateKey(ctx, request.body);
+      metrics.validations.inc({ code: result.answer.code });
+      const vendorId = result.key?.vendorId ?? (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
+      return sendSigned(reply, vendorId, 200, result.answer);
+    },
+  );
+
+  app.post(
+    '/v1/activate',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Bind a resource to a free seat (idempotent); 409 SEATS_EXHAUSTED when none is free',
+        description: SIGNATURE_NOTE,
+        body: Type.Object({ key: KeyString, product: ProductCode, resource: NamedResource }, { additionalProperties: false }),
+        response: { 200: Binding, 201: Binding, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      limit(request.ip);
+      const result = await activate(ctx, request.body);
+      return sendSigned(reply, result.vendorId, result.created ? 201 : 200, result.binding);
+    },
+  );
+
+  app.post(
+    '/v1/deactivate',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Free a resource’s seat; 409 BINDING_LOCKED where the type forbids it',
+        body: Type.Object({ key: KeyString, product: ProductCode, resource: ResourceRef }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...Errors },
+      },
+    },
+    async (request, reply) => {
+      limit(request.ip);
+      await deactivate(ctx, request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const SessionAnswer = Type.Object({ id: Type.String(), expiresAt: Type.String() });
+  app.post(
+    '/v1/sessions',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Check out a session (floating: 409 TOO_MANY_SESSIONS when all are in use)',
+        description: SIGNATURE_NOTE,
+        body: Type.Object(
+          {
+            key: KeyString,
+            product: ProductCode,
+            resource: Type.Object(
+              {
+                kind: Type.String({ minLength: 1, maxLength: 32 }),
+                id: Type.String({ minLength: 1, maxLength: 200 }),
+                name: Type.Optional(Type.String({ maxLength: 200 })),
+              },
+              { additionalProperties: false },
+            ),
+            ttlSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: SessionAnswer, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      limit(request.ip);
+      const session = await checkout(ctx, request.body);
+      return sendSigned(reply, session.vendorId, 201, { id: session.id, expiresAt: session.expiresAt });
+    },
+  );
+
+  app.post(
+    '/v1/sessions/:id/heartbeat',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Keep a session alive',
+        description: SIGNATURE_NOTE,
+        params: IdParams,
+        response: { 200: Type.Object({ expiresAt: Type.String() }), ...Errors },
+      },
+    },
+    async (request, reply) => {
+      const result = await heartbeat(ctx, request.params.id);
+      return sendSigned(reply, result.vendorId, 200, { expiresAt: result.expiresAt });
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/:id',
+    { schema: { tags: ['app'], summary: 'Check a session in', params: IdParams, response: { 204: Type.Null(), ...Errors } } },
+    async (request, reply) => {
+      await checkin(ctx, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

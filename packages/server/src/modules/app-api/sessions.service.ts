@@ -1,0 +1,147 @@
+import { type AppContext, appActor, jobActor } from '../../platform/context.js';
+import { newSecretId } from '../../platform/crypto.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/events.js';
+import { lockUsableLicenses, requireKey } from './activation.service.js';
+
+const DEFAULT_TTL_SECONDS = 600;
+const MAX_TTL_SECONDS = 86_400;
+
+export interface CheckoutInput {
+  key: string;
+  product: string;
+  resource: { kind: string; id: string; name?: string };
+  ttlSeconds?: number;
+}
+
+/**
+ * Opens (or refreshes) a live session of a resource on the key. Floating licenses are preferred and
+ * limit concurrent sessions to maxSessions; the count is taken under the license row locks, and
+ * sessions past their TTL no longer count even before the reaper ends them.
+ */
+export async function checkout(ctx: AppContext, input: CheckoutInput): Promise<{ id: string; expiresAt: string; vendorId: string }> {
+  const now = ctx.clock.now();
+  const nowIso = now.toISOString();
+  return inTransaction(ctx.handle, async (trx) => {
+    const key = await requireKey(trx, input.key);
+    const usable = await lockUsableLicenses(ctx, trx, key, input.product);
+    const ordered = [...usable.filter((c) => c.scope === 'floating'), ...usable.filter((c) => c.scope !== 'floating')];
+    const live = await trx
+      .selectFrom('sessions')
+      .select(['id', 'license_id', 'resource_kind', 'resource_id'])
+      .where('license_id', 'in', ordered.map((c) => c.row.id))
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', nowIso)
+      .execute();
+
+    const ttlFor = (heartbeatSeconds: number | null) =>
+      Math.min(input.ttlSeconds ?? heartbeatSeconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
+    const held = live.find((s) => s.resource_kind === input.resource.kind && s.resource_id === input.resource.id);
+    if (held) {
+      const license = ordered.find((c) => c.row.id === held.license_id)!;
+      const expiresAt = new Date(now.getTime() + ttlFor(license.row.heartbeat_seconds) * 1000).toISOString();
+      await trx.updateTable('sessions').set({ last_heartbeat_at: nowIso, expires_at: expiresAt }).where('id', '=', held.id).execute();
+      return { id: held.id, expiresAt, vendorId: key.vendorId };
+    }
+
+    const free = ordered.find((c) => c.maxSessions === null || live.filter((s) => s.license_id === c.row.id).length < c.maxSessions);
+    if (!free) throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
+    const id = newSecretId();
+    const expiresAt = new Date(now.getTime() + ttlFor(free.row.heartbeat_seconds) * 1000).toISOString();
+    await trx
+      .insertInto('sessions')
+      .values({
+        id,
+        vendor_id: key.vendorId,
+        license_id: free.row.id,
+        key_id: key.id,
+        resource_kind: input.resource.kind,
+        resource_id: input.resource.id,
+        resource_name: input.resource.name ?? null,
+        started_at: nowIso,
+        last_heartbeat_at: nowIso,
+        expires_at: expiresAt,
+        ended_at: null,
+        end_reason: null,
+      })
+      .execute();
+    await recordEvent(trx, key.vendorId, appActor, now, {
+      type: 'session.started',
+      subjectType: 'session',
+      subjectId: id,
+      keyId: key.id,
+      customerId: key.customerId,
+      after: { licenseId: free.row.id, resource: input.resource, expiresAt },
+    });
+    return { id, expiresAt, vendorId: key.vendorId };
+  });
+}
+
+async function liveSession(ctx: AppContext, id: string) {
+  const session = await ctx.handle.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', ctx.clock.now().toISOString())
+    .executeTakeFirst();
+  if (!session) throw notFound('SESSION_NOT_FOUND', 'live session (it ended or expired; start a new one)');
+  return session;
+}
+
+/** Keeps a session alive for another TTL (the TTL it was opened with). */
+export async function heartbeat(ctx: AppContext, id: string): Promise<{ expiresAt: string; vendorId: string }> {
+  const session = await liveSession(ctx, id);
+  const now = ctx.clock.now();
+  const ttl = new Date(session.expires_at).getTime() - new Date(session.last_heartbeat_at).getTime();
+  const expiresAt = new Date(now.getTime() + ttl).toISOString();
+  await ctx.handle.db
+    .updateTable('sessions')
+    .set({ last_heartbeat_at: now.toISOString(), expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .execute();
+  return { expiresAt, vendorId: session.vendor_id };
+}
+
+export async function checkin(ctx: AppContext, id: string): Promise<void> {
+  const session = await liveSession(ctx, id);
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    await trx.updateTable('sessions').set({ ended_at: now.toISOString(), end_reason: 'checkin' }).where('id', '=', id).execute();
+    await recordEvent(trx, session.vendor_id, appActor, now, {
+      type: 'session.ended',
+      subjectType: 'session',
+      subjectId: id,
+      keyId: session.key_id,
+      after: { reason: 'checkin' },
+    });
+  });
+}
+
+/** Ends sessions whose heartbeat stopped, freeing their places, each with an event. */
+export async function reapSessions(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const nowIso = now.toISOString();
+  return inTransaction(ctx.handle, async (trx) => {
+    const dead = await trx
+      .selectFrom('sessions')
+      .select(['id', 'vendor_id', 'key_id', 'expires_at'])
+      .where('ended_at', 'is', null)
+      .where('expires_at', '<=', nowIso)
+      .limit(1000)
+      .execute();
+    for (const session of dead) {
+      await trx.updateTable('sessions').set({ ended_at: session.expires_at, end_reason: 'expired' }).where('id', '=', session.id).execute();
+      await recordEvent(trx, session.vendor_id, jobActor, now, {
+        type: 'session.expired',
+        subjectType: 'session',
+        subjectId: session.id,
+        keyId: session.key_id,
+        after: { reason: 'no heartbeat', expiredAt: session.expires_at },
+      });
+    }
+    return dead.length;
+  });
+}

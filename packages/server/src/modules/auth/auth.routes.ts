@@ -1,0 +1,122 @@
+import { Type } from 'typebox';
+import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
+import { actorOf } from '../../platform/auth/principal.js';
+import { ROLES } from '../../platform/auth/roles.js';
+import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import { ErrorBody, IdParams, errorResponses } from '../../platform/http/schemas.js';
+import type { RouteModule } from '../../platform/http/types.js';
+import { createToken, createUser, listTokens, listUsers, login, logout, me, revokeToken } from './auth.service.js';
+
+const Role = Type.Union(ROLES.map((role) => Type.Literal(role)));
+const Me = Type.Object({
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String() }),
+  vendor: Type.Object({ id: Type.String(), name: Type.String(), prefix: Type.String() }),
+  csrfToken: Type.String({ description: 'send back as x-csrf-token on every cookie-authenticated write' }),
+});
+const User = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), createdAt: Type.String() });
+const Token = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.String(),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.Null(), Type.String()]),
+});
+
+/** Login is the one cabinet route reachable without a session. */
+export const loginRoutes: RouteModule = (app, ctx) => {
+  const limiter = new RateLimiter(ctx.config.loginRateLimit, 'login attempts');
+  app.post(
+    '/v1/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in to the cabinet (sets an HttpOnly session cookie)',
+        body: Type.Object(
+          { email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      limiter.hit(`${request.ip}|${request.body.email.toLowerCase()}`, ctx.clock.now().getTime());
+      const result = await login(ctx, request.body.email, request.body.password);
+      reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: ctx.config.publicUrl.startsWith('https:'),
+        path: '/',
+        expires: result.expiresAt,
+      });
+      return result.me;
+    },
+  );
+};
+
+export const authRoutes: RouteModule = (app, ctx) => {
+  app.get('/v1/auth/me', { schema: { tags: ['auth'], response: { 200: Me, ...errorResponses } } }, (request) =>
+    me(ctx, request.principal),
+  );
+
+  app.post('/v1/auth/logout', { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) await logout(ctx, cookie);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send(null);
+  });
+
+  app.get(
+    '/v1/users',
+    { schema: { tags: ['users'], response: { 200: Type.Object({ data: Type.Array(User) }), ...errorResponses } } },
+    async (request) => ({ data: await listUsers(ctx, request.principal) }),
+  );
+
+  app.post(
+    '/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Add a staff user (admin); the password is shown once when generated',
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            role: Role,
+            password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Intersect([User, Type.Object({ password: Type.String() })]), ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createUser(ctx, request.principal, actorOf(request.principal), request.body)),
+  );
+
+  app.get(
+    '/v1/tokens',
+    { schema: { tags: ['tokens'], response: { 200: Type.Object({ data: Type.Array(Token) }), ...errorResponses } } },
+    async (request) => ({ data: await listTokens(ctx, request.principal) }),
+  );
+
+  app.post(
+    '/v1/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token (shown once, stored as a hash)',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), role: Role }, { additionalProperties: false }),
+        response: { 201: Type.Intersect([Token, Type.Object({ token: Type.String() })]), ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createToken(ctx, request.principal, actorOf(request.principal), request.body)),
+  );
+
+  app.delete(
+    '/v1/tokens/:id',
+    { schema: { tags: ['tokens'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      await revokeToken(ctx, request.principal, actorOf(request.principal), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};

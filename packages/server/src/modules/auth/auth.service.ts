@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type { Principal } from '../../platform/auth/principal.js';
+import { type Role, assertRole } from '../../platform/auth/roles.js';
+import type { Actor, AppContext } from '../../platform/context.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, newId, newSecret, sha256, verifyPassword } from '../../platform/crypto.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/events.js';
+import { insertApiToken } from '../vendors/vendors.service.js';
+
+const SESSION_DAYS = 7;
+
+export interface LoginResult {
+  sessionToken: string;
+  expiresAt: Date;
+  me: Me;
+}
+
+export interface Me {
+  user: { id: string; email: string; name: string; role: string };
+  vendor: { id: string; name: string; prefix: string };
+  csrfToken: string;
+}
+
+/** E-mail + password → a new cabinet session; the same answer whether the e-mail or the password is wrong. */
+export async function login(ctx: AppContext, email: string, password: string): Promise<LoginResult> {
+  const db = ctx.handle.db;
+  const user = await db
+    .selectFrom('users')
+    .innerJoin('vendors', 'vendors.id', 'users.vendor_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.password_hash', 'vendors.id as vendorId', 'vendors.name as vendorName', 'vendors.prefix'])
+    .where('users.email', '=', email.toLowerCase())
+    .executeTakeFirst();
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
+
+  const now = ctx.clock.now();
+  const sessionToken = newSecret('');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+  await db
+    .insertInto('web_sessions')
+    .values({
+      token_hash: sha256(sessionToken),
+      user_id: user.id,
+      vendor_id: user.vendorId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+    })
+    .execute();
+  return {
+    sessionToken,
+    expiresAt,
+    me: {
+      user: { id: user.id, email: user.email, name: user.name, role: user.role },
+      vendor: { id: user.vendorId, name: user.vendorName, prefix: user.prefix },
+      csrfToken,
+    },
+  };
+}
+
+export async function logout(ctx: AppContext, sessionToken: string): Promise<void> {
+  await ctx.handle.db.deleteFrom('web_sessions').where('token_hash', '=', sha256(sessionToken)).execute();
+}
+
+export async function me(ctx: AppContext, principal: Principal): Promise<Me> {
+  const vendor = await ctx.handle.db
+    .selectFrom('vendors')
+    .select(['id', 'name', 'prefix'])
+    .where('id', '=', principal.vendorId)
+    .executeTakeFirstOrThrow();
+  const user = principal.userId
+    ? await ctx.handle.db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('id', '=', principal.userId).executeTakeFirstOrThrow()
+    : { id: principal.tokenId ?? '', email: '', name: principal.name, role: principal.role };
+  return { user, vendor, csrfToken: principal.csrfToken ?? '' };
+}
+
+export async function listUsers(ctx: AppContext, principal: Principal) {
+  const rows = await ctx.handle.db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'role', 'created_at'])
+    .where('vendor_id', '=', principal.vendorId)
+    .orderBy('email')
+    .execute();
+  return rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.created_at }));
+}
+
+export async function createUser(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  input: { email: string; name: string; role: Role; password?: string },
+) {
+  assertRole(principal.role, 'admin');
+  if (input.role === 'owner') assertRole(principal.role, 'owner');
+  const password = input.password ?? newSecret('', 12);
+  const passwordHash = await hashPassword(password);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    const email = input.email.toLowerCase();
+    const taken = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    if (taken) throw new AppError('ALREADY_EXISTS', `a user with e-mail ${email} exists`);
+    const id = newId();
+    await trx
+      .insertInto('users')
+      .values({ id, vendor_id: principal.vendorId, email, name: input.name, role: input.role, password_hash: passwordHash, language: 'en', created_at: now.toISOString() })
+      .execute();
+    await recordEvent(trx, principal.vendorId, actor, now, { type: 'user.created', subjectType: 'user', subjectId: id, after: { email, role: input.role } });
+    return { id, email, name: input.name, role: input.role, createdAt: now.toISOString(), password };
+  });
+}
+
+export async function listTokens(ctx: AppContext, principal: Principal) {
+  assertRole(principal.role, 'admin');
+  const rows = await ctx.handle.db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('vendor_id', '=', principal.vendorId)
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.created_at, revokedAt: t.revoked_at }));
+}
+
+/** A new API token, shown once; a token can never hold a role above its creator's. */
+export async function createToken(ctx: AppContext, principal: Principal, actor: Actor, input: { name: string; role: Role }) {
+  assertRole(principal.role, 'admin');
+  assertRole(principal.role, input.role);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    const created = await insertApiToken(trx, { vendorId: principal.vendorId, name: input.name, role: input.role, createdBy: principal.userId, now });
+    await recordEvent(trx, principal.vendorId, actor, now, { type: 'token.created', subjectType: 'token', subjectId: created.id, after: { name: input.name, role: input.role } });
+    return { id: created.id, name: input.name, role: input.role, createdAt: now.toISOString(), revokedAt: null, token: created.token };
+  });
+}
+
+export async function revokeToken(ctx: AppContext, principal: Principal, actor: Actor, id: string): Promise<void> {
+  assertRole(principal.role, 'admin');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    const token = await trx.selectFrom('api_tokens').select(['id', 'revoked_at']).where('id', '=', id).where('vendor_id', '=', principal.vendorId).executeTakeFirst();
+    if (!token) throw new AppError('NOT_FOUND', 'token not found');
+    if (token.revoked_at) return;
+    await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).execute();
+    await recordEvent(trx, principal.vendorId, actor, now, { type: 'token.revoked', subjectType: 'token', subjectId: id });
+  });
+}
+

@@ -1,0 +1,18 @@
+import type { AppModules } from '../platform/http/app.js';
+import { appApiRoutes } from './app-api/app-api.routes.js';
+import { authRoutes, loginRoutes } from './auth/auth.routes.js';
+import { customerRoutes } from './customers/customers.routes.js';
+import { eventRoutes } from './events/events.routes.js';
+import { keyRoutes } from './keys/keys.routes.js';
+import { licenseTypeRoutes } from './license-types/license-types.routes.js';
+import { licenseRoutes } from './licenses/licenses.routes.js';
+import { partnerRoutes } from './partners/partners.routes.js';
+import { productRoutes } from './products/products.routes.js';
+import { signingKeyRoutes } from './vendors/vendors.routes.js';
+
+/** Every module's routes; a new area adds its line here. */
+export const modules: AppModules = {
+  publicRoutes: [loginRoutes, signingKeyRoutes],
+  instrumentedRoutes: [appApiRoutes],
+  managementRoutes: [authRoutes, productRoutes, licenseTypeRoutes, customerRoutes, partnerRoutes, keyRoutes, licenseRoutes, eventRoutes],
+};

@@ -1,0 +1,88 @@
+import { Type } from 'typebox';
+import { actorOf } from '../../platform/auth/principal.js';
+import { IdParams, Term, Timestamp, errorResponses } from '../../platform/http/schemas.js';
+import type { RouteModule } from '../../platform/http/types.js';
+import { LICENSE_ACTIONS, applyLicenseAction, getLicense, issueLicense } from './licenses.service.js';
+
+const NullableString = Type.Union([Type.Null(), Type.String()]);
+
+export const License = Type.Object({
+  id: Type.String(),
+  keyId: Type.String(),
+  productId: Type.String(),
+  productCode: Type.String(),
+  productName: Type.String(),
+  licenseTypeId: Type.String(),
+  licenseTypeName: Type.String(),
+  scope: Type.String(),
+  mode: Type.String(),
+  status: Type.String({ description: 'derived: unused, active, expiring, expired, suspended, revoked, superseded' }),
+  startsAt: Type.String(),
+  expiresAt: NullableString,
+  suspendedAt: NullableString,
+  revokedAt: NullableString,
+  supersededAt: NullableString,
+  capabilities: Type.Array(Type.String()),
+  maxSeats: Type.Union([Type.Null(), Type.Integer()]),
+  seatsUsed: Type.Integer(),
+  maxSessions: Type.Union([Type.Null(), Type.Integer()]),
+  bindingLocked: Type.Boolean(),
+  createdAt: Type.String(),
+});
+
+const ResourceInput = Type.Object(
+  {
+    kind: Type.String({ minLength: 1, maxLength: 32 }),
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const licenseRoutes: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/keys/:id/licenses',
+    {
+      schema: {
+        tags: ['licenses'],
+        summary: 'Issue a license (grant) on a key',
+        params: IdParams,
+        body: Type.Object(
+          {
+            licenseTypeId: Type.String({ minLength: 1, maxLength: 64 }),
+            startsAt: Type.Optional(Timestamp),
+            term: Type.Optional(Type.Union([Type.Null(), Term])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: License, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await issueLicense(ctx, request.principal, actorOf(request.principal), request.params.id, request.body)),
+  );
+
+  app.get('/v1/licenses/:id', { schema: { tags: ['licenses'], params: IdParams, response: { 200: License, ...errorResponses } } }, (request) =>
+    getLicense(ctx, request.principal, request.params.id),
+  );
+
+  app.post(
+    '/v1/licenses/:id/actions/:action',
+    {
+      schema: {
+        tags: ['licenses'],
+        summary: 'suspend | reinstate | revoke | renew (extends from the current expiry while valid) | transfer (admin: move a bound seat)',
+        params: Type.Object({ id: IdParams.properties.id, action: Type.Union(LICENSE_ACTIONS.map((a) => Type.Literal(a))) }),
+        body: Type.Optional(
+          Type.Object(
+            { term: Type.Optional(Term), bindingId: Type.Optional(Type.String({ maxLength: 64 })), resource: Type.Optional(ResourceInput) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: License, ...errorResponses },
+      },
+    },
+    (request) =>
+      applyLicenseAction(ctx, request.principal, actorOf(request.principal), request.params.id, request.params.action, request.body ?? {}),
+  );
+};

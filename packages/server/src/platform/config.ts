@@ -1,0 +1,49 @@
+import path from 'node:path';
+
+/** Everything the server reads from its environment, in one place (the README's table mirrors it). */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** PostgreSQL connection string; SQLite under `dataDir` when absent. */
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema to use (created if missing): lets parallel test runs share one database. */
+  readonly databaseSchema: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  /** Requests per minute per client address on the app API's key checks; 0 turns the limit off. */
+  readonly validateRateLimit: number;
+  /** Login attempts per minute per client address and e-mail. */
+  readonly loginRateLimit: number;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  /** Serve the built web cabinet at `/` (off in API-only tests). */
+  readonly serveWeb: boolean;
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env.PORT, 8080, 'PORT');
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    publicUrl: env.PUBLIC_URL || `http://${host}:${port}`,
+    logLevel: env.LOG_LEVEL || 'info',
+    validateRateLimit: integer(env.VALIDATE_RATE_LIMIT, 1200, 'VALIDATE_RATE_LIMIT'),
+    loginRateLimit: integer(env.LOGIN_RATE_LIMIT, 10, 'LOGIN_RATE_LIMIT'),
+    bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
+    serveWeb: env.SERVE_WEB !== '0',
+  };
+}

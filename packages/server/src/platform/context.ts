@@ -1,0 +1,26 @@
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import type { ResponseSigner } from './signing.js';
+
+/** What every service gets: storage, time, settings and the vendor signing keys. */
+export interface AppContext {
+  readonly handle: DatabaseHandle;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly signer: ResponseSigner;
+}
+
+/** Who did something and through which door (DESIGN §2: api, cabinet, app, cli, job). */
+export type Channel = 'api' | 'cabinet' | 'app' | 'cli' | 'job';
+
+export interface Actor {
+  readonly type: 'user' | 'token' | 'app' | 'system';
+  readonly id: string | null;
+  readonly name: string | null;
+  readonly channel: Channel;
+}
+
+export const appActor: Actor = { type: 'app', id: null, name: null, channel: 'app' };
+export const jobActor: Actor = { type: 'system', id: null, name: 'job', channel: 'job' };
+export const cliActor: Actor = { type: 'system', id: null, name: 'cli', channel: 'cli' };

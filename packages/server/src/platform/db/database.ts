@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+
+/** The open database: Kysely for every query, plus the raw SQLite handle for the hot paths. */
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /** Present on SQLite only: prepared statements for the validation hot path. */
+  readonly sqlite?: SqliteDatabase.Database;
+  /** Present on PostgreSQL only. */
+  readonly pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema'>): DatabaseHandle {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databaseSchema);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return openSqlite(path.join(config.dataDir, 'licensor.sqlite'));
+}
+
+function openSqlite(file: string): DatabaseHandle {
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; NORMAL sync still survives a killed process
+  // (only an OS crash can lose the last commits), busy_timeout waits out other processes' writes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid DATABASE_SCHEMA "${schema}"`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+}
+
+/** Creates the configured PostgreSQL schema if it does not exist yet (a no-op on SQLite). */
+export async function ensureSchema(handle: DatabaseHandle, schema: string | undefined): Promise<void> {
+  if (handle.dialect !== 'postgres' || !schema) return;
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(handle.db);
+}

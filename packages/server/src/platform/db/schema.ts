@@ -1,0 +1,187 @@
+/**
+ * Table shapes shared by SQLite and PostgreSQL. To keep one set of migrations and one set of queries,
+ * times are ISO-8601 UTC strings (they sort as text), flags are 0/1 integers and lists are JSON text.
+ */
+export interface VendorTable {
+  id: string;
+  name: string;
+  prefix: string;
+  settings: string;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  vendor_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  language: string;
+  created_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  vendor_id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WebSessionTable {
+  token_hash: string;
+  user_id: string;
+  vendor_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  vendor_id: string;
+  private_key: string;
+  public_key: string;
+  created_at: string;
+  retired_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PartnerTable {
+  id: string;
+  vendor_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ProductTable {
+  id: string;
+  vendor_id: string;
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface LicenseTypeTable {
+  id: string;
+  vendor_id: string;
+  product_id: string;
+  name: string;
+  scope: string;
+  resource_kind: string | null;
+  mode: string;
+  term_unit: string | null;
+  term_count: number | null;
+  max_seats: number | null;
+  max_sessions: number | null;
+  heartbeat_seconds: number | null;
+  capabilities: string;
+  binding_locked: number;
+  grace_days: number;
+  created_at: string;
+}
+
+export interface CustomerTable {
+  id: string;
+  vendor_id: string;
+  name: string;
+  contact_name: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  partner_id: string | null;
+  manager_id: string | null;
+  comment: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LicenseKeyTable {
+  id: string;
+  vendor_id: string;
+  customer_id: string;
+  key: string;
+  status: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface LicenseTable {
+  id: string;
+  vendor_id: string;
+  key_id: string;
+  product_id: string;
+  license_type_id: string;
+  starts_at: string;
+  expires_at: string | null;
+  suspended_at: string | null;
+  revoked_at: string | null;
+  superseded_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BindingTable {
+  id: string;
+  vendor_id: string;
+  license_id: string;
+  resource_kind: string;
+  resource_id: string;
+  resource_name: string | null;
+  metadata: string;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  vendor_id: string;
+  license_id: string;
+  key_id: string;
+  resource_kind: string;
+  resource_id: string;
+  resource_name: string | null;
+  started_at: string;
+  last_heartbeat_at: string;
+  expires_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface EventTable {
+  id: string;
+  vendor_id: string;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  channel: string;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  key_id: string | null;
+  customer_id: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface Database {
+  vendors: VendorTable;
+  users: UserTable;
+  api_tokens: ApiTokenTable;
+  web_sessions: WebSessionTable;
+  signing_keys: SigningKeyTable;
+  partners: PartnerTable;
+  products: ProductTable;
+  license_types: LicenseTypeTable;
+  customers: CustomerTable;
+  license_keys: LicenseKeyTable;
+  licenses: LicenseTable;
+  bindings: BindingTable;
+  sessions: SessionTable;
+  events: EventTable;
+}

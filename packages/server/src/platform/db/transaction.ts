@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import type { DatabaseHandle, Db } from './database.js';
+
+/**
+ * Runs `work` in one transaction. On SQLite it begins IMMEDIATE, taking the write lock up front,
+ * so two processes never both read then both write (the deferred default would deadlock them).
+ * On PostgreSQL, services take row locks (`forUpdate`) where they count before they write.
+ */
+export async function inTransaction<T>(handle: DatabaseHandle, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (handle.dialect === 'postgres') return handle.db.transaction().execute(work);
+  return handle.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await work(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn);
+      throw error;
+    }
+  });
+}
+
+/** `FOR UPDATE` where the database has row locks; SQLite's IMMEDIATE transaction already holds the lock. */
+export function lockRows<Q extends { forUpdate(): Q }>(handle: DatabaseHandle, query: Q): Q {
+  return handle.dialect === 'postgres' ? query.forUpdate() : query;
+}

@@ -1,0 +1,54 @@
+/** Every domain error code and the HTTP status it maps to; the one place that knows HTTP statuses. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  BAD_REQUEST: 400,
+  INVALID_KEY: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  PRODUCT_NOT_FOUND: 404,
+  LICENSE_TYPE_NOT_FOUND: 404,
+  CUSTOMER_NOT_FOUND: 404,
+  LICENSE_NOT_FOUND: 404,
+  PARTNER_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  BINDING_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  SEATS_EXHAUSTED: 409,
+  TOO_MANY_SESSIONS: 409,
+  BINDING_LOCKED: 409,
+  LICENSE_NOT_USABLE: 409,
+  INVALID_TRANSITION: 409,
+  KEY_DELETED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The one error type services throw; the HTTP layer turns it into `{error:{code,message,details}}`. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (code: ErrorCode, what: string) => new AppError(code, `${what} not found`);

@@ -1,0 +1,36 @@
+import type { Actor } from './context.js';
+import { newId } from './crypto.js';
+import type { Db } from './db/database.js';
+
+export interface EventInput {
+  readonly type: string;
+  readonly subjectType: string;
+  readonly subjectId: string;
+  readonly keyId?: string | null;
+  readonly customerId?: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/** Appends to the event log inside the caller's transaction, so a change and its record land together. */
+export async function recordEvent(trx: Db, vendorId: string, actor: Actor, at: Date, event: EventInput): Promise<void> {
+  await trx
+    .insertInto('events')
+    .values({
+      id: newId(),
+      vendor_id: vendorId,
+      at: at.toISOString(),
+      actor_type: actor.type,
+      actor_id: actor.id,
+      actor_name: actor.name,
+      channel: actor.channel,
+      type: event.type,
+      subject_type: event.subjectType,
+      subject_id: event.subjectId,
+      key_id: event.keyId ?? null,
+      customer_id: event.customerId ?? null,
+      before: event.before === undefined ? null : JSON.stringify(event.before),
+      after: event.after === undefined ? null : JSON.stringify(event.after),
+    })
+    .execute();
+}

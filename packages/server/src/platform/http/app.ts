@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+import { authenticate } from '../auth/authenticate.js';
+import type { AppContext } from '../context.js';
+import { handleError } from './error-handler.js';
+import { Metrics } from './metrics.js';
+import { ErrorBody } from './schemas.js';
+import type { Api, RouteModule } from './types.js';
+
+export interface AppModules {
+  /** Routes anyone may call (login, the app API, public keys). */
+  readonly publicRoutes: readonly RouteModule[];
+  /** Routes behind a staff session or API token. */
+  readonly managementRoutes: readonly RouteModule[];
+  /** Routes that also need the metrics (the app API counts validations). */
+  readonly instrumentedRoutes: readonly ((app: Api, ctx: AppContext, metrics: Metrics) => void)[];
+}
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
+
+/** Builds the HTTP app: platform plugins first, then each module's routes, then the web cabinet. */
+export async function buildApp(ctx: AppContext, modules: AppModules, logger: FastifyBaseLogger | boolean = false): Promise<Api> {
+  const app = Fastify({
+    ...(typeof logger === 'boolean' ? { logger } : { loggerInstance: logger }),
+    bodyLimit: ctx.config.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
+
+  const metrics = new Metrics();
+  app.setErrorHandler(handleError);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Licensor API', version: '1.0.0', description: 'Management API and the app API of Licensor.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'licensor_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ErrorBody);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['ops'], summary: 'The database answers' } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.handle.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ error: { code: 'NOT_READY', message: 'the database does not answer', details: [] } });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  for (const routes of modules.publicRoutes) routes(app, ctx);
+  for (const routes of modules.instrumentedRoutes) routes(app, ctx, metrics);
+  await app.register(async (scope) => {
+    scope.decorateRequest('principal', null as never);
+    scope.addHook('onRequest', async (request) => {
+      request.principal = await authenticate(ctx, request);
+    });
+    for (const routes of modules.managementRoutes) routes(scope as Api, ctx);
+  });
+
+  const webBuilt = ctx.config.serveWeb && fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (webBuilt) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/v1/') && webBuilt;
+    if (isPage) return reply.type('text/html').sendFile('index.html');
+    return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] } });
+  });
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode } from '../errors.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; details: unknown[] };
+}
+
+const body = (code: string, message: string, details: unknown[] = []): ErrorBody => ({
+  error: { code, message, details },
+});
+
+/** Fastify's own request errors, in our codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+/** The one place errors become HTTP answers: `{error:{code,message,details}}`, never a stack. */
+export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    return reply.status(error.status).send(body(error.code, error.message, error.details));
+  }
+  if (error.validation) {
+    const details = error.validation.map((issue) => ({
+      path: `${error.validationContext ?? ''}${issue.instancePath}`,
+      message: issue.message,
+      ...(issue.keyword === 'additionalProperties' ? { field: issue.params?.additionalProperty } : {}),
+    }));
+    return reply.status(400).send(body('VALIDATION_FAILED', 'the request does not match the schema', details));
+  }
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) {
+    const appError = new AppError(known, error.message);
+    return reply.status(appError.status).send(body(known, error.message));
+  }
+  if (error instanceof SyntaxError || (error.statusCode && error.statusCode < 500)) {
+    return reply.status(error.statusCode ?? 400).send(body('BAD_REQUEST', error.message));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.status(500).send(body('INTERNAL', 'internal error'));
+}

@@ -1,0 +1,22 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { Principal } from '../auth/principal.js';
+import type { AppContext } from '../context.js';
+
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** A module's routes: registered on the app (or a scope of it) with the shared context. */
+export type RouteModule = (app: Api, ctx: AppContext) => void;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on management routes by the authentication hook. */
+    principal: Principal;
+  }
+}

@@ -1,0 +1,84 @@
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import type { Db } from './db/database.js';
+
+export interface SigningKeyMaterial {
+  readonly kid: string;
+  /** PKCS#8 DER, base64 — what is stored. */
+  readonly privateKey: string;
+  /** Raw 32-byte Ed25519 public key, base64 — what is published. */
+  readonly publicKey: string;
+}
+
+export function generateSigningKey(kid: string): SigningKeyMaterial {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    kid,
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    // The last 32 bytes of an Ed25519 SPKI are the raw key.
+    publicKey: spki.subarray(spki.length - 32).toString('base64'),
+  };
+}
+
+/** Rebuilds a public KeyObject from the published raw base64 form. */
+export function publicKeyFromRaw(rawBase64: string): KeyObject {
+  const prefix = Buffer.from('302a300506032b6570032100', 'hex');
+  return createPublicKey({ key: Buffer.concat([prefix, Buffer.from(rawBase64, 'base64')]), format: 'der', type: 'spki' });
+}
+
+interface ActiveKey {
+  readonly kid: string;
+  readonly key: KeyObject;
+}
+
+/**
+ * Signs app API answers with each vendor's active key. Keys are parsed once and kept,
+ * because a parse costs more than the signature itself on the validation hot path.
+ */
+export class ResponseSigner {
+  private readonly active = new Map<string, ActiveKey>();
+  private readonly vendorByPrefix = new Map<string, string>();
+
+  constructor(private readonly db: Db) {}
+
+  async keyFor(vendorId: string): Promise<ActiveKey> {
+    const cached = this.active.get(vendorId);
+    if (cached) return cached;
+    const row = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'private_key'])
+      .where('vendor_id', '=', vendorId)
+      .where('retired_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    if (!row) throw new Error(`vendor ${vendorId} has no active signing key`);
+    const key = {
+      kid: row.kid,
+      key: createPrivateKey({ key: Buffer.from(row.private_key, 'base64'), format: 'der', type: 'pkcs8' }),
+    };
+    this.active.set(vendorId, key);
+    return key;
+  }
+
+  /** The vendor that owns a key prefix (prefixes never change, so a hit is kept). */
+  async vendorIdFor(prefix: string): Promise<string | null> {
+    const cached = this.vendorByPrefix.get(prefix);
+    if (cached) return cached;
+    const row = await this.db.selectFrom('vendors').select('id').where('prefix', '=', prefix).executeTakeFirst();
+    if (row) this.vendorByPrefix.set(prefix, row.id);
+    return row?.id ?? null;
+  }
+
+  /** Forget a vendor's cached key after rotation. */
+  forget(vendorId: string): void {
+    this.active.delete(vendorId);
+  }
+
+  /** The `Licensor-Signature` header value for these exact body bytes. */
+  async signatureHeader(vendorId: string, body: string): Promise<string> {
+    const { kid, key } = await this.keyFor(vendorId);
+    const signature = sign(null, Buffer.from(body), key).toString('base64');
+    return `kid="${kid}", alg="ed25519", sig="${signature}"`;
+  }
+}
