@@ -1,8 +1,8 @@
 import { CROCKFORD_ALPHABET, symbolValue } from './base32.js';
 
 /**
- * Luhn mod 32 over the symbols: catches every single-symbol typo and every swap of two
- * adjacent symbols, which are the mistakes people make when copying a key by hand.
+ * Luhn mod 32 over the symbols: catches every single-symbol typo and every swap of two adjacent
+ * symbols but `0`↔`Z` (Luhn's one blind pair), the mistakes people make copying a key by hand.
  */
 export function checkSymbol(symbols: string): string {
   let factor = 2;

@@ -1,0 +1,2 @@
+export { LicensorClient, LicensorError, type ClientOptions, type ValidateRequest, type ValidationResult } from './client.js';
+export { parseSignatureHeader, verifyEd25519 } from './signature.js';

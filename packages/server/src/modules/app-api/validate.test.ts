@@ -1,0 +1,76 @@
+import { verify } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicKeyFromRaw } from '../../platform/signing.js';
+import { DIALECTS } from '../../test-support/databases.js';
+import { createCustomerWithKey, createLicenseType, createProduct, issue, setupLicensed } from '../../test-support/fixtures.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+
+const DAY = 86_400_000;
+
+describe.each(DIALECTS)('validation on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  const validate = (body: Record<string, unknown>) => server.anon.post('/v1/validate', body);
+
+  it('an app validates a key in any case and without dashes, and the signed answer verifies', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', maxSeats: 2, capabilities: ['run'] });
+    const typed = licensed.key.toLowerCase().replaceAll('-', '');
+    const response = await validate({ key: typed, product: licensed.productCode, nonce: 'n-123' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ valid: true, code: 'VALID', nonce: 'n-123', capabilities: ['run'] });
+    expect(response.body.key.id).toBe(licensed.keyId);
+
+    const header = response.headers.get('licensor-signature')!;
+    const match = /kid="([^"]+)", alg="ed25519", sig="([^"]+)"/.exec(header)!;
+    const keys = await server.anon.get(`/v1/vendors/${server.vendor.vendor.prefix}/signing-keys`);
+    const published = keys.body.data.find((k: { kid: string }) => k.kid === match[1]);
+    expect(published.alg).toBe('Ed25519');
+    const publicKey = publicKeyFromRaw(published.publicKey);
+    expect(verify(null, Buffer.from(response.text), publicKey, Buffer.from(match[2], 'base64'))).toBe(true);
+    const tampered = response.text.replace('"valid":true', '"valid":false');
+    expect(verify(null, Buffer.from(tampered), publicKey, Buffer.from(match[2], 'base64'))).toBe(false);
+  });
+
+  it('answers each code in DESIGN order', async () => {
+    const api = server.api;
+    const product = await createProduct(api);
+    const seat = await createLicenseType(api, product.id, { scope: 'seat', maxSeats: 1, capabilities: ['basic'], graceDays: 5 });
+    const holder = await createCustomerWithKey(api);
+    const ask = (extra: Record<string, unknown> = {}) => validate({ key: holder.key, product: product.code, ...extra });
+
+    expect((await validate({ key: 'ACME-00000-00000-00000-00000-00000', product: product.code })).body.code).toBe('NOT_FOUND');
+    expect((await ask()).body.code).toBe('PRODUCT_NOT_LICENSED');
+
+    const license = await issue(api, holder.keyId, seat.id);
+    await api.post(`/v1/licenses/${license.id}/actions/suspend`);
+    expect((await ask()).body).toMatchObject({ valid: false, code: 'SUSPENDED' });
+    await api.post(`/v1/licenses/${license.id}/actions/reinstate`);
+    expect((await ask()).body.code).toBe('VALID');
+
+    const future = await createCustomerWithKey(api);
+    await issue(api, future.keyId, seat.id, { startsAt: new Date(server.clock.now().getTime() + 10 * DAY).toISOString() });
+    expect((await validate({ key: future.key, product: product.code })).body.code).toBe('NOT_STARTED');
+
+    expect((await ask({ fingerprint: 'pc-1' })).body.code).toBe('NOT_ACTIVATED');
+    await server.anon.post('/v1/activate', { key: holder.key, product: product.code, resource: { kind: 'machine', id: 'pc-1' } });
+    expect((await ask({ fingerprint: 'pc-1' })).body.code).toBe('VALID');
+    expect((await ask({ resource: { kind: 'machine', id: 'pc-1' }, capabilities: ['pro'] })).body.code).toBe('CAPABILITY_MISSING');
+
+    const now = server.clock.now();
+    server.clock.set(new Date(now.getTime() + 367 * DAY));
+    try {
+      expect((await ask()).body).toMatchObject({ valid: true, code: 'GRACE_PERIOD' });
+      server.clock.set(new Date(now.getTime() + 372 * DAY));
+      expect((await ask()).body).toMatchObject({ valid: false, code: 'EXPIRED' });
+    } finally {
+      server.clock.set(now);
+    }
+
+    await api.post(`/v1/licenses/${license.id}/actions/revoke`);
+    expect((await ask()).body.code).toBe('REVOKED');
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../platform/crypto.js';
+import { DIALECTS } from '../../test-support/databases.js';
+import { ApiClient } from '../../test-support/http-client.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+
+describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  async function logIn(email: string, password: string) {
+    const response = await server.anon.post('/v1/auth/login', { email, password });
+    const cookie = response.headers.get('set-cookie') ?? '';
+    return { response, cookie, client: server.anon.withHeaders({ cookie: cookie.split(';')[0] }) };
+  }
+
+  it('the owner logs in with e-mail and password and gets an HttpOnly SameSite cookie', async () => {
+    const { response, cookie, client } = await logIn(server.vendor.owner.email.toUpperCase(), 'correct-horse-1');
+    expect(response.status).toBe(200);
+    expect(response.body.vendor.prefix).toBe('ACME');
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const me = await client.get('/v1/auth/me');
+    expect(me.body.user.email).toBe(server.vendor.owner.email);
+
+    const write = client.withHeaders({ 'x-csrf-token': response.body.csrfToken });
+    expect((await write.post('/v1/products', { code: 'viacookie', name: 'Via cookie' })).status).toBe(201);
+    expect((await client.post('/v1/products', { code: 'nocsrf', name: 'No CSRF' })).body.error.code).toBe('CSRF_FAILED');
+
+    expect((await write.post('/v1/auth/logout')).status).toBe(204);
+    expect((await client.get('/v1/auth/me')).status).toBe(401);
+  });
+
+  it('a wrong password and an unknown e-mail get the same answer', async () => {
+    const wrong = await logIn(server.vendor.owner.email, 'nope');
+    const unknown = await logIn('nobody@example.test', 'nope');
+    expect(wrong.response.status).toBe(401);
+    expect(unknown.response.body).toEqual(wrong.response.body);
+  });
+
+  it('passwords and API tokens are stored only as hashes', async () => {
+    const db = server.ctx.handle.db;
+    const user = await db.selectFrom('users').select('password_hash').where('email', '=', server.vendor.owner.email).executeTakeFirstOrThrow();
+    expect(user.password_hash).toMatch(/^scrypt\$/);
+    expect(user.password_hash).not.toContain('correct-horse-1');
+    const stored = await db.selectFrom('api_tokens').select('token_hash').execute();
+    expect(stored.map((t) => t.token_hash)).toContain(sha256(server.vendor.token));
+    expect(stored.map((t) => t.token_hash)).not.toContain(server.vendor.token);
+  });
+
+  it('an admin creates a role-limited token, shown once, and revokes it', async () => {
+    const created = await server.api.post('/v1/tokens', { name: 'support desk', role: 'support' });
+    expect(created.status).toBe(201);
+    const support = new ApiClient(server.url).withToken(created.body.token);
+    expect((await support.get('/v1/products')).status).toBe(200);
+    expect((await support.post('/v1/products', { code: 'denied', name: 'Denied' })).body.error.code).toBe('FORBIDDEN');
+    const listed = await server.api.get('/v1/tokens');
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
+
+    expect((await server.api.delete(`/v1/tokens/${created.body.id}`)).status).toBe(204);
+    expect((await support.get('/v1/products')).body.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('a manager cannot mint an admin token or add users', async () => {
+    const manager = new ApiClient(server.url).withToken((await server.api.post('/v1/tokens', { name: 'm', role: 'manager' })).body.token);
+    expect((await manager.post('/v1/tokens', { name: 'escalate', role: 'admin' })).status).toBe(403);
+    expect((await manager.post('/v1/users', { email: 'x@example.test', name: 'X', role: 'support' })).status).toBe(403);
+  });
+
+  it('an admin adds a staff user who can then log in', async () => {
+    const created = await server.api.post('/v1/users', { email: 'support@acme.test', name: 'Sam', role: 'support', password: 'long-enough-1' });
+    expect(created.status).toBe(201);
+    const { response } = await logIn('support@acme.test', 'long-enough-1');
+    expect(response.body.user.role).toBe('support');
+    expect((await server.api.get('/v1/users')).body.data.map((u: { email: string }) => u.email)).toContain('support@acme.test');
+  });
+});
+
+describe('login rate limit', () => {
+  it('refuses a burst of guesses with 429 RATE_LIMITED', async () => {
+    const server = await startTestServer('sqlite', { config: { loginRateLimit: 3 } });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await server.anon.post('/v1/auth/login', { email: server.vendor.owner.email, password: 'guess' })).status);
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+});
