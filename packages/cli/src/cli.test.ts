@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type TestStore, createTestStore } from '../../server/src/test-support/databases.js';
+import { ApiClient } from '../../server/src/test-support/http-client.js';
+import { runCli, spawnServer } from '../../server/src/test-support/test-server.js';
+
+describe('the licensor command', () => {
+  let store: TestStore | undefined;
+  afterEach(async () => {
+    await store?.drop();
+    store = undefined;
+  });
+
+  it('init creates a vendor, its owner, a signing key and a working API token, printed as JSON', async () => {
+    store = createTestStore('sqlite');
+    const result = await runCli(['init', '--vendor', 'Miko', '--prefix', 'miko', '--email', 'Boss@Miko.test'], store.env);
+    expect(result.code, result.stderr).toBe(0);
+    const created = JSON.parse(result.stdout);
+    expect(created.vendor).toMatchObject({ name: 'Miko', prefix: 'MIKO' });
+    expect(created.owner.email).toBe('boss@miko.test');
+    expect(created.owner.password.length).toBeGreaterThanOrEqual(12);
+    expect(created.signingKey.kid).toMatch(/^miko-/);
+
+    const { url, child } = await spawnServer(store.env);
+    try {
+      const api = new ApiClient(url).withToken(created.token);
+      expect((await api.get('/v1/products')).status).toBe(200);
+      const login = await new ApiClient(url).post('/v1/auth/login', { email: created.owner.email, password: created.owner.password });
+      expect(login.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0); // graceful shutdown
+    }
+
+    const again = await runCli(['init', '--vendor', 'Other', '--prefix', 'MIKO', '--email', 'x@y.test'], store.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('prefix MIKO is taken');
+  });
+
+  it('migrate brings an empty PostgreSQL schema up to date, and bad usage exits 2', async () => {
+    store = createTestStore('postgres');
+    const migrated = await runCli(['migrate'], store.env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stdout).toContain('up to date');
+    expect((await runCli(['init', '--vendor', 'X'], store.env)).code).toBe(2);
+    expect((await runCli(['frobnicate'], store.env)).code).toBe(2);
+    const badPrefix = await runCli(['init', '--vendor', 'X', '--prefix', 'TOOLONG', '--email', 'a@b.test'], store.env);
+    expect(badPrefix.code).toBe(1);
+    expect(badPrefix.stderr).toContain('four Latin letters');
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupLicensed } from '../../test-support/fixtures.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+
+describe('operability', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+  });
+  afterAll(() => server.close());
+
+  it('publishes an OpenAPI 3.1 document built from the route schemas, with interactive docs', async () => {
+    const doc = (await server.anon.get('/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    for (const path of ['/v1/validate', '/v1/activate', '/v1/sessions/{id}/heartbeat', '/v1/keys/{id}', '/v1/license-types', '/v1/events']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    const validateBody = doc.paths['/v1/validate'].post.requestBody.content['application/json'].schema;
+    expect(validateBody.required).toEqual(['key', 'product']);
+    const docs = await server.anon.get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger');
+  });
+
+  it('answers health and readiness', async () => {
+    expect((await server.anon.get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await server.anon.get('/readyz')).body).toEqual({ status: 'ready' });
+  });
+
+  it('exports request latency by route and validations by code to Prometheus', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    await server.anon.post('/v1/validate', { key: licensed.key, product: licensed.productCode });
+    await server.anon.post('/v1/validate', { key: licensed.key, product: 'other' });
+    const metrics = (await server.anon.get('/metrics')).text;
+    expect(metrics).toMatch(/licensor_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/validate"/);
+    expect(metrics).toMatch(/licensor_validations_total\{code="VALID"\} 1/);
+    expect(metrics).toMatch(/licensor_validations_total\{code="PRODUCT_NOT_LICENSED"\} 1/);
+  });
+
+  it('answers unknown API routes with a JSON 404', async () => {
+    const response = await server.anon.get('/v1/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+});
