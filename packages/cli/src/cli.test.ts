@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestStore, createTestStore } from '../../server/src/test-support/databases.js';
+import { createTestStore, type TestStore } from '../../server/src/test-support/databases.js';
 import { ApiClient } from '../../server/src/test-support/http-client.js';
 import { runCli, spawnServer } from '../../server/src/test-support/test-server.js';
 
@@ -12,7 +12,10 @@ describe('the licensor command', () => {
 
   it('init creates a vendor, its owner, a signing key and a working API token, printed as JSON', async () => {
     store = createTestStore('sqlite');
-    const result = await runCli(['init', '--vendor', 'Miko', '--prefix', 'miko', '--email', 'Boss@Miko.test'], store.env);
+    const result = await runCli(
+      ['init', '--vendor', 'Miko', '--prefix', 'miko', '--email', 'Boss@Miko.test'],
+      store.env,
+    );
     expect(result.code, result.stderr).toBe(0);
     const created = JSON.parse(result.stdout);
     expect(created.vendor).toMatchObject({ name: 'Miko', prefix: 'MIKO' });
@@ -24,7 +27,10 @@ describe('the licensor command', () => {
     try {
       const api = new ApiClient(url).withToken(created.token);
       expect((await api.get('/v1/products')).status).toBe(200);
-      const login = await new ApiClient(url).post('/v1/auth/login', { email: created.owner.email, password: created.owner.password });
+      const login = await new ApiClient(url).post('/v1/auth/login', {
+        email: created.owner.email,
+        password: created.owner.password,
+      });
       expect(login.status).toBe(200);
     } finally {
       child.kill('SIGTERM');
@@ -32,7 +38,10 @@ describe('the licensor command', () => {
       expect(code).toBe(0); // graceful shutdown
     }
 
-    const again = await runCli(['init', '--vendor', 'Other', '--prefix', 'MIKO', '--email', 'x@y.test'], store.env);
+    const again = await runCli(
+      ['init', '--vendor', 'Other', '--prefix', 'MIKO', '--email', 'x@y.test'],
+      store.env,
+    );
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('prefix MIKO is taken');
   });
@@ -44,7 +53,10 @@ describe('the licensor command', () => {
     expect(migrated.stdout).toContain('up to date');
     expect((await runCli(['init', '--vendor', 'X'], store.env)).code).toBe(2);
     expect((await runCli(['frobnicate'], store.env)).code).toBe(2);
-    const badPrefix = await runCli(['init', '--vendor', 'X', '--prefix', 'TOOLONG', '--email', 'a@b.test'], store.env);
+    const badPrefix = await runCli(
+      ['init', '--vendor', 'X', '--prefix', 'TOOLONG', '--email', 'a@b.test'],
+      store.env,
+    );
     expect(badPrefix.code).toBe(1);
     expect(badPrefix.stderr).toContain('four Latin letters');
   });

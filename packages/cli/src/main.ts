@@ -15,10 +15,14 @@ Configuration comes from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, ..
 async function serve(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
-  const cabinet = config.publicUrl.startsWith(`http://${config.host}:${config.port}`) ? server.url : config.publicUrl;
+  const cabinet = config.publicUrl.startsWith(`http://${config.host}:${config.port}`)
+    ? server.url
+    : config.publicUrl;
   console.log(`Licensor is listening on ${server.url}`);
   console.log(`  cabinet: ${cabinet}/   API docs: ${cabinet}/docs`);
-  console.log('  no vendor yet? create one: licensor init --vendor NAME --prefix ABCD --email you@example.com');
+  console.log(
+    '  no vendor yet? create one: licensor init --vendor NAME --prefix ABCD --email you@example.com',
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -43,7 +47,8 @@ async function init(args: string[]): Promise<void> {
       password: { type: 'string' },
     },
   });
-  if (!values.vendor || !values.prefix || !values.email) throw new UsageError('init needs --vendor, --prefix and --email');
+  if (!values.vendor || !values.prefix || !values.email)
+    throw new UsageError('init needs --vendor, --prefix and --email');
   const ctx = await createContext(loadConfig());
   try {
     const created = await createVendor(ctx, {

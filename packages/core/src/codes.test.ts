@@ -14,8 +14,14 @@ describe('license keys', () => {
 
   it('are read in any case, with or without dashes and spaces, and with Crockford aliases', () => {
     const key = generateLicenseKey('MIKO', randomBytes);
-    const variants = [key.toLowerCase(), key.replaceAll('-', ''), ` ${key.replaceAll('-', ' ')} `, key.replaceAll('0', 'o').replaceAll('1', 'l')];
-    for (const typed of variants) expect(parseLicenseKey(typed)).toEqual({ ok: true, prefix: 'MIKO', code: key });
+    const variants = [
+      key.toLowerCase(),
+      key.replaceAll('-', ''),
+      ` ${key.replaceAll('-', ' ')} `,
+      key.replaceAll('0', 'o').replaceAll('1', 'l'),
+    ];
+    for (const typed of variants)
+      expect(parseLicenseKey(typed)).toEqual({ ok: true, prefix: 'MIKO', code: key });
   });
 
   it('catch every single-symbol typo and every swap of adjacent symbols but Luhn’s 0↔Z', () => {
@@ -30,7 +36,10 @@ describe('license keys', () => {
         if (position < 24 && body[position] !== body[position + 1] && pair !== '0Z' && pair !== 'Z0') {
           const swapped = [...body];
           [swapped[position], swapped[position + 1]] = [swapped[position + 1], swapped[position]];
-          expect(parseLicenseKey(`ACME${swapped.join('')}`)).toMatchObject({ ok: false, problem: 'BAD_CHECK' });
+          expect(parseLicenseKey(`ACME${swapped.join('')}`)).toMatchObject({
+            ok: false,
+            problem: 'BAD_CHECK',
+          });
         }
       }),
       { numRuns: 2000 },
@@ -42,7 +51,10 @@ describe('license keys', () => {
     expect(parseLicenseKey(key.slice(0, -2))).toMatchObject({ ok: false, problem: 'MALFORMED' });
     expect(parseLicenseKey(`${key.slice(0, -1)}U`)).toMatchObject({ ok: false, problem: 'MALFORMED' });
     expect(parseLicenseKey('12-ACME')).toMatchObject({ ok: false, problem: 'MALFORMED' });
-    expect(parseLicenseKey(generateCouponCode('ACME', randomBytes))).toMatchObject({ ok: false, problem: 'WRONG_KIND' });
+    expect(parseLicenseKey(generateCouponCode('ACME', randomBytes))).toMatchObject({
+      ok: false,
+      problem: 'WRONG_KIND',
+    });
   });
 
   it('are unique across many draws', () => {
@@ -55,11 +67,18 @@ describe('coupon codes', () => {
   it('are PREFIX + UPD and four groups of four with a check symbol (≥75 random bits)', () => {
     const code = generateCouponCode('MIKO', randomBytes);
     expect(code).toMatch(/^MIKOUPD(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
-    expect(parseCouponCode(code.toLowerCase().replaceAll('-', ''))).toEqual({ ok: true, prefix: 'MIKO', code });
+    expect(parseCouponCode(code.toLowerCase().replaceAll('-', ''))).toEqual({
+      ok: true,
+      prefix: 'MIKO',
+      code,
+    });
   });
 
   it('refuse a license key and a bad check symbol', () => {
-    expect(parseCouponCode(generateLicenseKey('MIKO', randomBytes))).toMatchObject({ ok: false, problem: 'WRONG_KIND' });
+    expect(parseCouponCode(generateLicenseKey('MIKO', randomBytes))).toMatchObject({
+      ok: false,
+      problem: 'WRONG_KIND',
+    });
     const code = generateCouponCode('MIKO', randomBytes);
     const last = code.at(-1)!;
     const wrong = CROCKFORD_ALPHABET[(CROCKFORD_ALPHABET.indexOf(last) + 1) % 32];

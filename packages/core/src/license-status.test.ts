@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LicenseFacts, deriveStatus } from './license-status.js';
+import { deriveStatus, type LicenseFacts } from './license-status.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const base: LicenseFacts = {

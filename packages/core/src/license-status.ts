@@ -1,4 +1,4 @@
-import { type Scope, needsBinding } from './policy.js';
+import { needsBinding, type Scope } from './policy.js';
 
 export const LICENSE_STATUSES = [
   'unused',
@@ -25,7 +25,11 @@ export interface LicenseFacts {
 export const DEFAULT_EXPIRING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export function deriveStatus(license: LicenseFacts, now: Date, expiringDays = DEFAULT_EXPIRING_DAYS): LicenseStatus {
+export function deriveStatus(
+  license: LicenseFacts,
+  now: Date,
+  expiringDays = DEFAULT_EXPIRING_DAYS,
+): LicenseStatus {
   if (license.revokedAt) return 'revoked';
   if (license.supersededAt) return 'superseded';
   if (license.suspendedAt) return 'suspended';

@@ -5,7 +5,16 @@ export type Scope = (typeof SCOPES)[number];
 export const MODES = ['subscription', 'perpetual', 'trial', 'test', 'nfr'] as const;
 export type Mode = (typeof MODES)[number];
 
-export const RESOURCE_KINDS = ['machine', 'agent', 'device', 'tenant', 'robot', 'user', 'database', 'installation'] as const;
+export const RESOURCE_KINDS = [
+  'machine',
+  'agent',
+  'device',
+  'tenant',
+  'robot',
+  'user',
+  'database',
+  'installation',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** The resource kind a scope binds to when the license type does not name one. */

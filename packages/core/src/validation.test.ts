@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CandidateLicense, VALIDATION_CODES, evaluateValidation } from './validation.js';
+import { type CandidateLicense, evaluateValidation, VALIDATION_CODES } from './validation.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -24,8 +24,12 @@ const pc = { kind: 'machine', id: 'pc-1' };
 describe('validation order', () => {
   it('checks the key before its licenses', () => {
     expect(evaluateValidation(null, [license()], { now }).code).toBe('NOT_FOUND');
-    expect(evaluateValidation({ suspended: true, revoked: false }, [license()], { now }).code).toBe('SUSPENDED');
-    expect(evaluateValidation({ suspended: false, revoked: true }, [license()], { now }).code).toBe('REVOKED');
+    expect(evaluateValidation({ suspended: true, revoked: false }, [license()], { now }).code).toBe(
+      'SUSPENDED',
+    );
+    expect(evaluateValidation({ suspended: false, revoked: true }, [license()], { now }).code).toBe(
+      'REVOKED',
+    );
     expect(evaluateValidation(key, [], { now }).code).toBe('PRODUCT_NOT_LICENSED');
   });
 
@@ -54,12 +58,18 @@ describe('validation order', () => {
   it('asks for capabilities over all usable licenses together', () => {
     const platform = license({ scope: 'installation', capabilities: ['manage', 'build'] });
     const agent = license({ capabilities: ['converse'] });
-    expect(evaluateValidation(key, [platform, agent], { now, capabilities: ['manage', 'converse'] }).code).toBe('VALID');
-    expect(evaluateValidation(key, [agent], { now, capabilities: ['manage'] }).code).toBe('CAPABILITY_MISSING');
+    expect(
+      evaluateValidation(key, [platform, agent], { now, capabilities: ['manage', 'converse'] }).code,
+    ).toBe('VALID');
+    expect(evaluateValidation(key, [agent], { now, capabilities: ['manage'] }).code).toBe(
+      'CAPABILITY_MISSING',
+    );
   });
 
   it('matches a bare fingerprint to a binding of any kind', () => {
-    expect(evaluateValidation(key, [license({ kind: 'device' })], { now, resource: { id: 'pc-1' } }).code).toBe('VALID');
+    expect(
+      evaluateValidation(key, [license({ kind: 'device' })], { now, resource: { id: 'pc-1' } }).code,
+    ).toBe('VALID');
   });
 
   it('lists every code once', () => {

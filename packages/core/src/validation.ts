@@ -19,7 +19,10 @@ export const VALIDATION_CODES = [
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
-const RANK = Object.fromEntries(VALIDATION_CODES.map((code, i) => [code, i])) as Record<ValidationCode, number>;
+const RANK = Object.fromEntries(VALIDATION_CODES.map((code, i) => [code, i])) as Record<
+  ValidationCode,
+  number
+>;
 
 export interface ResourceRef {
   /** Absent for a bare fingerprint, which may match a binding of any kind. */
@@ -94,7 +97,8 @@ export function checkLicense(license: CandidateLicense, query: ValidationQuery):
   }
   const resource = query.resource;
   if (resource) {
-    const kindMatches = license.kind === null || resource.kind === undefined || license.kind === resource.kind;
+    const kindMatches =
+      license.kind === null || resource.kind === undefined || license.kind === resource.kind;
     if (needsBinding(license.scope) && !(kindMatches && license.boundToResource)) return 'NOT_ACTIVATED';
     if (license.scope === 'unlimited' && !kindMatches) return 'NOT_ACTIVATED';
     if (

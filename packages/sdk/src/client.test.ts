@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupLicensed } from '../../server/src/test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
 import { LicensorClient } from './client.js';
 
 describe('the SDK online client', () => {
@@ -10,7 +10,9 @@ describe('the SDK online client', () => {
   beforeAll(async () => {
     server = await startTestServer('sqlite');
     const keys = await server.anon.get(`/v1/vendors/${server.vendor.vendor.prefix}/signing-keys`);
-    publicKeys = Object.fromEntries(keys.body.data.map((k: { kid: string; publicKey: string }) => [k.kid, k.publicKey]));
+    publicKeys = Object.fromEntries(
+      keys.body.data.map((k: { kid: string; publicKey: string }) => [k.kid, k.publicKey]),
+    );
   });
   afterAll(() => server.close());
 
@@ -23,9 +25,13 @@ describe('the SDK online client', () => {
 
   it('an app refuses an answer from a server that does not hold the vendor key', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat' });
-    const wrongKeys = Object.fromEntries(Object.keys(publicKeys).map((kid) => [kid, Buffer.alloc(32, 7).toString('base64')]));
+    const wrongKeys = Object.fromEntries(
+      Object.keys(publicKeys).map((kid) => [kid, Buffer.alloc(32, 7).toString('base64')]),
+    );
     const client = new LicensorClient({ baseUrl: server.url, publicKeys: wrongKeys });
-    await expect(client.validate({ key: licensed.key, product: licensed.productCode })).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    await expect(client.validate({ key: licensed.key, product: licensed.productCode })).rejects.toMatchObject(
+      { code: 'BAD_SIGNATURE' },
+    );
   });
 
   it('an app refuses a replayed answer (nonce mismatch) and an unsigned one', async () => {
@@ -47,9 +53,13 @@ describe('the SDK online client', () => {
     const port = (replay.address() as { port: number }).port;
     try {
       const replayed = new LicensorClient({ baseUrl: `http://127.0.0.1:${port}`, publicKeys });
-      await expect(replayed.validate({ key: licensed.key, product: licensed.productCode })).rejects.toMatchObject({ code: 'NONCE_MISMATCH' });
+      await expect(
+        replayed.validate({ key: licensed.key, product: licensed.productCode }),
+      ).rejects.toMatchObject({ code: 'NONCE_MISMATCH' });
       const unsigned = new LicensorClient({ baseUrl: `http://127.0.0.1:${port}/unsigned`, publicKeys });
-      await expect(unsigned.validate({ key: licensed.key, product: licensed.productCode })).rejects.toMatchObject({ code: 'UNSIGNED' });
+      await expect(
+        unsigned.validate({ key: licensed.key, product: licensed.productCode }),
+      ).rejects.toMatchObject({ code: 'UNSIGNED' });
     } finally {
       replay.close();
     }

@@ -24,7 +24,13 @@ export interface ValidationResult {
   nonce?: string;
   capabilities: string[];
   expiresAt: string | null;
-  licenses: { id: string; product: string; status: string; expiresAt: string | null; capabilities: string[] }[];
+  licenses: {
+    id: string;
+    product: string;
+    status: string;
+    expiresAt: string | null;
+    capabilities: string[];
+  }[];
 }
 
 export class LicensorError extends Error {
@@ -70,10 +76,13 @@ export class LicensorClient {
     const signature = parseSignatureHeader(response.headers.get('licensor-signature'));
     if (!signature) throw new LicensorError('UNSIGNED', 'the answer carries no signature');
     const publicKey = this.options.publicKeys[signature.kid];
-    if (!publicKey) throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
-    if (!(await verifyEd25519(publicKey, signature.sig, bytes))) throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
+    if (!publicKey)
+      throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
+    if (!(await verifyEd25519(publicKey, signature.sig, bytes)))
+      throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
     const result = JSON.parse(text) as ValidationResult;
-    if (result.nonce !== nonce) throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request');
+    if (result.nonce !== nonce)
+      throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request');
     return result;
   }
 }

@@ -1,2 +1,8 @@
-export { LicensorClient, LicensorError, type ClientOptions, type ValidateRequest, type ValidationResult } from './client.js';
+export {
+  type ClientOptions,
+  LicensorClient,
+  LicensorError,
+  type ValidateRequest,
+  type ValidationResult,
+} from './client.js';
 export { parseSignatureHeader, verifyEd25519 } from './signature.js';

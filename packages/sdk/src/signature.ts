@@ -6,10 +6,17 @@ export function parseSignatureHeader(header: string | null): { kid: string; sig:
   return { kid: fields.kid, sig: fields.sig };
 }
 
-const fromBase64 = (value: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+const fromBase64 = (value: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
 
 /** Ed25519 verification with WebCrypto (Node ≥ 20 and browsers that support Ed25519). */
-export async function verifyEd25519(publicKeyBase64: string, signatureBase64: string, message: Uint8Array<ArrayBuffer>): Promise<boolean> {
-  const key = await crypto.subtle.importKey('raw', fromBase64(publicKeyBase64), { name: 'Ed25519' }, false, ['verify']);
+export async function verifyEd25519(
+  publicKeyBase64: string,
+  signatureBase64: string,
+  message: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
+  const key = await crypto.subtle.importKey('raw', fromBase64(publicKeyBase64), { name: 'Ed25519' }, false, [
+    'verify',
+  ]);
   return crypto.subtle.verify({ name: 'Ed25519' }, key, fromBase64(signatureBase64), message);
 }

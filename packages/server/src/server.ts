@@ -11,7 +11,10 @@ import type { Api } from './platform/http/types.js';
 import { ResponseSigner } from './platform/signing.js';
 
 /** Opens storage, brings the schema up to date, and assembles what services need. */
-export async function createContext(config: Config = loadConfig(), clock: Clock = systemClock): Promise<AppContext> {
+export async function createContext(
+  config: Config = loadConfig(),
+  clock: Clock = systemClock,
+): Promise<AppContext> {
   const handle = openDatabase(config);
   await ensureSchema(handle, config.databaseSchema);
   await migrateToLatest(handle.db);
@@ -32,7 +35,10 @@ export interface RunningServer {
 const REAP_EVERY_MS = 30_000;
 
 /** `licensor serve`: listen, reap dead sessions in the background, and shut down gracefully. */
-export async function startServer(config: Config = loadConfig(), clock: Clock = systemClock): Promise<RunningServer> {
+export async function startServer(
+  config: Config = loadConfig(),
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel });
   const ctx = await createContext(config, clock);
   const app = await createApp(ctx, logger);

@@ -14,5 +14,14 @@ import { signingKeyRoutes } from './vendors/vendors.routes.js';
 export const modules: AppModules = {
   publicRoutes: [loginRoutes, signingKeyRoutes],
   instrumentedRoutes: [appApiRoutes],
-  managementRoutes: [authRoutes, productRoutes, licenseTypeRoutes, customerRoutes, partnerRoutes, keyRoutes, licenseRoutes, eventRoutes],
+  managementRoutes: [
+    authRoutes,
+    productRoutes,
+    licenseTypeRoutes,
+    customerRoutes,
+    partnerRoutes,
+    keyRoutes,
+    licenseRoutes,
+    eventRoutes,
+  ],
 };

@@ -13,7 +13,13 @@ export interface EventInput {
 }
 
 /** Appends to the event log inside the caller's transaction, so a change and its record land together. */
-export async function recordEvent(trx: Db, vendorId: string, actor: Actor, at: Date, event: EventInput): Promise<void> {
+export async function recordEvent(
+  trx: Db,
+  vendorId: string,
+  actor: Actor,
+  at: Date,
+  event: EventInput,
+): Promise<void> {
   await trx
     .insertInto('events')
     .values({

@@ -1,4 +1,4 @@
-import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { Db } from './db/database.js';
 
 export interface SigningKeyMaterial {
@@ -23,7 +23,11 @@ export function generateSigningKey(kid: string): SigningKeyMaterial {
 /** Rebuilds a public KeyObject from the published raw base64 form. */
 export function publicKeyFromRaw(rawBase64: string): KeyObject {
   const prefix = Buffer.from('302a300506032b6570032100', 'hex');
-  return createPublicKey({ key: Buffer.concat([prefix, Buffer.from(rawBase64, 'base64')]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([prefix, Buffer.from(rawBase64, 'base64')]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
 interface ActiveKey {
@@ -65,7 +69,11 @@ export class ResponseSigner {
   async vendorIdFor(prefix: string): Promise<string | null> {
     const cached = this.vendorByPrefix.get(prefix);
     if (cached) return cached;
-    const row = await this.db.selectFrom('vendors').select('id').where('prefix', '=', prefix).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('prefix', '=', prefix)
+      .executeTakeFirst();
     if (row) this.vendorByPrefix.set(prefix, row.id);
     return row?.id ?? null;
   }

@@ -23,7 +23,8 @@ export function createTestStore(dialect: TestDialect, overrides: Partial<Config>
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-test-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const env: Record<string, string> = { DATA_DIR: dataDir, VALIDATE_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
-  if (dialect === 'postgres') Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
+  if (dialect === 'postgres')
+    Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
   const config: Config = { ...loadConfig({ ...env, SERVE_WEB: '0' }), ...overrides };
   return {
     dialect,

@@ -56,7 +56,12 @@ export async function createCustomerWithKey(api: ApiClient, name = `Customer ${+
   return { customerId: customer.id as string, keyId: key.id as string, key: key.key as string };
 }
 
-export async function issue(api: ApiClient, keyId: string, licenseTypeId: string, extra: Record<string, unknown> = {}) {
+export async function issue(
+  api: ApiClient,
+  keyId: string,
+  licenseTypeId: string,
+  extra: Record<string, unknown> = {},
+) {
   return created(api.post(`/v1/keys/${keyId}/licenses`, { licenseTypeId, ...extra }));
 }
 
@@ -65,5 +70,11 @@ export async function setupLicensed(api: ApiClient, spec: LicenseTypeSpec): Prom
   const type = await createLicenseType(api, product.id, spec);
   const holder = await createCustomerWithKey(api);
   const license = await issue(api, holder.keyId, type.id);
-  return { productId: product.id, productCode: product.code, licenseTypeId: type.id, ...holder, licenseId: license.id };
+  return {
+    productId: product.id,
+    productCode: product.code,
+    licenseTypeId: type.id,
+    ...holder,
+    licenseId: license.id,
+  };
 }

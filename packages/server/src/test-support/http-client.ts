@@ -20,7 +20,12 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, { ...this.headers, ...headers });
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: string,
+  ): Promise<ApiResponse<T>> {
     const hasBody = body !== undefined || raw !== undefined;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,

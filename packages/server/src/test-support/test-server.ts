@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type CreatedVendor, createVendor } from '../modules/vendors/vendors.service.js';
-import { createApp, createContext } from '../server.js';
 import { type Clock, ManualClock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import type { AppContext } from '../platform/context.js';
 import type { Api } from '../platform/http/types.js';
-import { type TestDialect, type TestStore, createTestStore } from './databases.js';
+import { createApp, createContext } from '../server.js';
+import { createTestStore, type TestDialect, type TestStore } from './databases.js';
 import { ApiClient } from './http-client.js';
 
 /** A real server on a free port over a fresh store, with one vendor ready to use. */
@@ -41,7 +41,12 @@ export async function startTestServer(
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const addVendor = (prefix: string, email = `owner${++vendorCount}-${prefix.toLowerCase()}@example.test`) =>
-    createVendor(ctx, { name: `${prefix} Software`, prefix, ownerEmail: email, ownerPassword: 'correct-horse-1' });
+    createVendor(ctx, {
+      name: `${prefix} Software`,
+      prefix,
+      ownerEmail: email,
+      ownerPassword: 'correct-horse-1',
+    });
   const vendor = await addVendor(options.prefix ?? 'ACME');
   const anon = new ApiClient(url);
   return {
@@ -65,9 +70,15 @@ export async function startTestServer(
 const CLI = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url));
 
 /** Runs the built `licensor` command to completion and returns its output. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -78,7 +89,10 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
 }
 
 /** A `licensor serve` child process (for multi-process and crash tests); resolves once it listens. */
-export async function spawnServer(env: Record<string, string>, port = 0): Promise<{ url: string; child: ChildProcess }> {
+export async function spawnServer(
+  env: Record<string, string>,
+  port = 0,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SERVE_WEB: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { type Scope, evaluateValidation, needsBinding, seatLimit } from '@licensor/core';
+import { evaluateValidation, needsBinding, type Scope, seatLimit } from '@licensor/core';
 import { type AppContext, appActor } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
@@ -6,7 +6,13 @@ import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
-import { type AppKey, type Candidate, findKeyByCode, productLicenses, toCandidate } from './app-api.queries.js';
+import {
+  type AppKey,
+  type Candidate,
+  findKeyByCode,
+  productLicenses,
+  toCandidate,
+} from './app-api.queries.js';
 
 export interface ResourceInput {
   kind: string;
@@ -34,7 +40,12 @@ export async function requireKey(db: Db, input: string): Promise<AppKey> {
  * The licenses of a product that are usable right now (valid or in grace), with their rows locked
  * so that counting their seats or sessions and adding one happen as one step.
  */
-export async function lockUsableLicenses(ctx: AppContext, trx: Db, key: AppKey, product: string): Promise<Candidate[]> {
+export async function lockUsableLicenses(
+  ctx: AppContext,
+  trx: Db,
+  key: AppKey,
+  product: string,
+): Promise<Candidate[]> {
   const rows = await productLicenses(trx, key.id, product);
   const outcome = evaluateValidation(
     { suspended: key.status === 'suspended', revoked: key.status === 'revoked' },
@@ -43,12 +54,22 @@ export async function lockUsableLicenses(ctx: AppContext, trx: Db, key: AppKey, 
   );
   if (!outcome.valid) throw new AppError('LICENSE_NOT_USABLE', outcome.detail, [{ code: outcome.code }]);
   const ids = outcome.usable.map((c) => c.row.id);
-  await lockRows(ctx.handle, trx.selectFrom('licenses').select('id').where('id', 'in', ids).orderBy('id')).execute();
+  await lockRows(
+    ctx.handle,
+    trx.selectFrom('licenses').select('id').where('id', 'in', ids).orderBy('id'),
+  ).execute();
   return [...outcome.usable];
 }
 
 const toBinding = (
-  row: { id: string; license_id: string; resource_kind: string; resource_id: string; resource_name: string | null; created_at: string },
+  row: {
+    id: string;
+    license_id: string;
+    resource_kind: string;
+    resource_id: string;
+    resource_name: string | null;
+    created_at: string;
+  },
   product: string,
 ): Binding => ({
   id: row.id,
@@ -59,7 +80,8 @@ const toBinding = (
 });
 
 const bindsKind = (license: Candidate, kind: string) =>
-  (needsBinding(license.scope) || license.scope === 'unlimited') && (license.kind === null || license.kind === kind);
+  (needsBinding(license.scope) || license.scope === 'unlimited') &&
+  (license.kind === null || license.kind === kind);
 
 /**
  * Binds a resource to a free seat of the product. Idempotent: a resource already bound gets its
@@ -73,20 +95,29 @@ export async function activate(
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
-    const usable = (await lockUsableLicenses(ctx, trx, key, input.product)).filter((c) => bindsKind(c, input.resource.kind));
+    const usable = (await lockUsableLicenses(ctx, trx, key, input.product)).filter((c) =>
+      bindsKind(c, input.resource.kind),
+    );
     if (usable.length === 0) {
-      throw new AppError('LICENSE_NOT_USABLE', `no license of ${input.product} on this key binds a ${input.resource.kind}`);
+      throw new AppError(
+        'LICENSE_NOT_USABLE',
+        `no license of ${input.product} on this key binds a ${input.resource.kind}`,
+      );
     }
     const ids = usable.map((c) => c.row.id);
     const bindings = await trx.selectFrom('bindings').selectAll().where('license_id', 'in', ids).execute();
-    const existing = bindings.find((b) => b.resource_kind === input.resource.kind && b.resource_id === input.resource.id);
-    if (existing) return { created: false, binding: toBinding(existing, input.product), vendorId: key.vendorId };
+    const existing = bindings.find(
+      (b) => b.resource_kind === input.resource.kind && b.resource_id === input.resource.id,
+    );
+    if (existing)
+      return { created: false, binding: toBinding(existing, input.product), vendorId: key.vendorId };
 
     const free = usable.find((c) => {
       const limit = seatLimit(c.scope as Scope, c.row.max_seats);
       return limit === null || bindings.filter((b) => b.license_id === c.row.id).length < limit;
     });
-    if (!free) throw new AppError('SEATS_EXHAUSTED', 'every seat of this license is bound; deactivate one first');
+    if (!free)
+      throw new AppError('SEATS_EXHAUSTED', 'every seat of this license is bound; deactivate one first');
 
     const row = {
       id: newId(),
@@ -113,7 +144,10 @@ export async function activate(
 }
 
 /** Frees a resource's seat, unless the license type locks bindings (invariant 4). */
-export async function deactivate(ctx: AppContext, input: { key: string; product: string; resource: { kind: string; id: string } }): Promise<void> {
+export async function deactivate(
+  ctx: AppContext,
+  input: { key: string; product: string; resource: { kind: string; id: string } },
+): Promise<void> {
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
@@ -132,7 +166,10 @@ export async function deactivate(ctx: AppContext, input: { key: string; product:
     if (!binding) throw notFound('BINDING_NOT_FOUND', 'activation of this resource');
     const license = licenses.find((l) => l.id === binding.license_id)!;
     if (license.binding_locked === 1) {
-      throw new AppError('BINDING_LOCKED', 'this license type locks a seat to its resource; only a vendor admin can transfer it');
+      throw new AppError(
+        'BINDING_LOCKED',
+        'this license type locks a seat to its resource; only a vendor admin can transfer it',
+      );
     }
     await trx.deleteFrom('bindings').where('id', '=', binding.id).execute();
     await recordEvent(trx, key.vendorId, appActor, now, {

@@ -1,6 +1,12 @@
-import { type CandidateLicense, type ResourceRef, type Scope, boundKind, parseLicenseKey } from '@licensor/core';
+import {
+  boundKind,
+  type CandidateLicense,
+  parseLicenseKey,
+  type ResourceRef,
+  type Scope,
+} from '@licensor/core';
 import type { Db } from '../../platform/db/database.js';
-import { type LicenseRow, dateOrNull, selectLicenses } from '../licenses/licenses.queries.js';
+import { dateOrNull, type LicenseRow, selectLicenses } from '../licenses/licenses.queries.js';
 
 export interface AppKey {
   id: string;
@@ -17,13 +23,25 @@ export async function findKeyByCode(db: Db, input: string): Promise<{ key?: AppK
   const row = await db
     .selectFrom('license_keys')
     .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
-    .select(['license_keys.id', 'license_keys.vendor_id', 'license_keys.customer_id', 'customers.name', 'license_keys.status'])
+    .select([
+      'license_keys.id',
+      'license_keys.vendor_id',
+      'license_keys.customer_id',
+      'customers.name',
+      'license_keys.status',
+    ])
     .where('license_keys.key', '=', parsed.code)
     .executeTakeFirst();
   if (!row) return { prefix: parsed.prefix };
   return {
     prefix: parsed.prefix,
-    key: { id: row.id, vendorId: row.vendor_id, customerId: row.customer_id, customerName: row.name, status: row.status },
+    key: {
+      id: row.id,
+      vendorId: row.vendor_id,
+      customerId: row.customer_id,
+      customerName: row.name,
+      status: row.status,
+    },
   };
 }
 
@@ -49,7 +67,11 @@ export async function usageOf(
   const live = new Map<string, number>();
   const holding = new Set<string>();
   if (ids.length === 0) return { bound, live, holding };
-  let bindings = db.selectFrom('bindings').select('license_id').where('license_id', 'in', ids).where('resource_id', '=', resource.id);
+  let bindings = db
+    .selectFrom('bindings')
+    .select('license_id')
+    .where('license_id', 'in', ids)
+    .where('resource_id', '=', resource.id);
   if (resource.kind !== undefined) bindings = bindings.where('resource_kind', '=', resource.kind);
   for (const row of await bindings.execute()) bound.add(row.license_id);
 
@@ -64,7 +86,8 @@ export async function usageOf(
       .execute();
     for (const s of sessions) {
       live.set(s.license_id, (live.get(s.license_id) ?? 0) + 1);
-      if (s.resource_id === resource.id && (resource.kind === undefined || s.resource_kind === resource.kind)) holding.add(s.license_id);
+      if (s.resource_id === resource.id && (resource.kind === undefined || s.resource_kind === resource.kind))
+        holding.add(s.license_id);
     }
   }
   return { bound, live, holding };

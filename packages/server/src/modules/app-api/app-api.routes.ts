@@ -9,7 +9,11 @@ import { activate, deactivate } from './activation.service.js';
 import { checkin, checkout, heartbeat } from './sessions.service.js';
 import { validateKey } from './validate.service.js';
 
-const KeyString = Type.String({ minLength: 1, maxLength: 100, description: 'the license key, in any case, dashes optional' });
+const KeyString = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'the license key, in any case, dashes optional',
+});
 const ProductCode = Type.String({ minLength: 1, maxLength: 64 });
 const ResourceRef = Type.Object(
   { kind: Type.String({ minLength: 1, maxLength: 32 }), id: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -20,7 +24,9 @@ const NamedResource = Type.Object(
     kind: Type.String({ minLength: 1, maxLength: 32 }),
     id: Type.String({ minLength: 1, maxLength: 200 }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
-    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 })),
+    metadata: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -28,11 +34,17 @@ const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody,
 
 const ValidationAnswer = Type.Object({
   valid: Type.Boolean(),
-  code: Type.String({ description: 'NOT_FOUND, SUSPENDED, REVOKED, PRODUCT_NOT_LICENSED, NOT_STARTED, EXPIRED, GRACE_PERIOD, NOT_ACTIVATED, CAPABILITY_MISSING, TOO_MANY_SESSIONS or VALID' }),
+  code: Type.String({
+    description:
+      'NOT_FOUND, SUSPENDED, REVOKED, PRODUCT_NOT_LICENSED, NOT_STARTED, EXPIRED, GRACE_PERIOD, NOT_ACTIVATED, CAPABILITY_MISSING, TOO_MANY_SESSIONS or VALID',
+  }),
   detail: Type.String(),
   ts: Type.String(),
   nonce: Type.Optional(Type.String()),
-  key: Type.Union([Type.Null(), Type.Object({ id: Type.String(), customer: Type.Object({ id: Type.String(), name: Type.String() }) })]),
+  key: Type.Union([
+    Type.Null(),
+    Type.Object({ id: Type.String(), customer: Type.Object({ id: Type.String(), name: Type.String() }) }),
+  ]),
   licenses: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -54,11 +66,16 @@ const Binding = Type.Object({
   id: Type.String(),
   licenseId: Type.String(),
   product: Type.String(),
-  resource: Type.Object({ kind: Type.String(), id: Type.String(), name: Type.Union([Type.Null(), Type.String()]) }),
+  resource: Type.Object({
+    kind: Type.String(),
+    id: Type.String(),
+    name: Type.Union([Type.Null(), Type.String()]),
+  }),
   createdAt: Type.String(),
 });
 
-const SIGNATURE_NOTE = 'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
+const SIGNATURE_NOTE =
+  'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
 
 /**
  * The app API (DESIGN §4): what vendors' applications call with a license key. Every JSON answer is
@@ -87,7 +104,9 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
             product: ProductCode,
             fingerprint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             resource: Type.Optional(ResourceRef),
-            capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+            capabilities: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 }),
+            ),
             nonce: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
           { additionalProperties: false },
@@ -99,7 +118,9 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       limit(request.ip);
       const result = await validateKey(ctx, request.body);
       metrics.validations.inc({ code: result.answer.code });
-      const vendorId = result.key?.vendorId ?? (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
+      const vendorId =
+        result.key?.vendorId ??
+        (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
       return sendSigned(reply, vendorId, 200, result.answer);
     },
   );
@@ -111,7 +132,10 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
         tags: ['app'],
         summary: 'Bind a resource to a free seat (idempotent); 409 SEATS_EXHAUSTED when none is free',
         description: SIGNATURE_NOTE,
-        body: Type.Object({ key: KeyString, product: ProductCode, resource: NamedResource }, { additionalProperties: false }),
+        body: Type.Object(
+          { key: KeyString, product: ProductCode, resource: NamedResource },
+          { additionalProperties: false },
+        ),
         response: { 200: Binding, 201: Binding, ...Errors },
       },
     },
@@ -128,7 +152,10 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       schema: {
         tags: ['app'],
         summary: 'Free a resource’s seat; 409 BINDING_LOCKED where the type forbids it',
-        body: Type.Object({ key: KeyString, product: ProductCode, resource: ResourceRef }, { additionalProperties: false }),
+        body: Type.Object(
+          { key: KeyString, product: ProductCode, resource: ResourceRef },
+          { additionalProperties: false },
+        ),
         response: { 204: Type.Null(), ...Errors },
       },
     },
@@ -192,7 +219,14 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
 
   app.delete(
     '/v1/sessions/:id',
-    { schema: { tags: ['app'], summary: 'Check a session in', params: IdParams, response: { 204: Type.Null(), ...Errors } } },
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Check a session in',
+        params: IdParams,
+        response: { 204: Type.Null(), ...Errors },
+      },
+    },
     async (request, reply) => {
       await checkin(ctx, request.params.id);
       return reply.status(204).send(null);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reapSessions } from './sessions.service.js';
 import { DIALECTS } from '../../test-support/databases.js';
 import { setupLicensed } from '../../test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { reapSessions } from './sessions.service.js';
 
 describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
   let server: TestServer;
@@ -20,16 +20,24 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
     const l = await setupLicensed(server.api, { scope: 'installation', capabilities: ['manage', 'build'] });
     expect((await activate(l.key, l.productCode, 'installation', 'inst-A')).status).toBe(201);
     expect((await activate(l.key, l.productCode, 'installation', 'inst-A')).status).toBe(200);
-    expect((await activate(l.key, l.productCode, 'installation', 'inst-B')).body.error.code).toBe('SEATS_EXHAUSTED');
-    expect((await validate(l.key, l.productCode, { kind: 'installation', id: 'inst-A' })).body.capabilities).toEqual(['build', 'manage']);
-    expect((await validate(l.key, l.productCode, { kind: 'installation', id: 'inst-B' })).body.code).toBe('NOT_ACTIVATED');
+    expect((await activate(l.key, l.productCode, 'installation', 'inst-B')).body.error.code).toBe(
+      'SEATS_EXHAUSTED',
+    );
+    expect(
+      (await validate(l.key, l.productCode, { kind: 'installation', id: 'inst-A' })).body.capabilities,
+    ).toEqual(['build', 'manage']);
+    expect((await validate(l.key, l.productCode, { kind: 'installation', id: 'inst-B' })).body.code).toBe(
+      'NOT_ACTIVATED',
+    );
   });
 
   it('tenant: one license is one tenant, never shared', async () => {
     const l = await setupLicensed(server.api, { scope: 'tenant' });
     expect((await activate(l.key, l.productCode, 'tenant', 'default')).status).toBe(201);
     expect((await activate(l.key, l.productCode, 'tenant', 'sales')).body.error.code).toBe('SEATS_EXHAUSTED');
-    expect((await validate(l.key, l.productCode, { kind: 'tenant', id: 'sales' })).body.code).toBe('NOT_ACTIVATED');
+    expect((await validate(l.key, l.productCode, { kind: 'tenant', id: 'sales' })).body.code).toBe(
+      'NOT_ACTIVATED',
+    );
   });
 
   it('seat: maxSeats resources of its kind, and no other kind', async () => {
@@ -37,22 +45,47 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
     expect((await activate(l.key, l.productCode, 'agent', 'a1')).status).toBe(201);
     expect((await activate(l.key, l.productCode, 'agent', 'a2')).status).toBe(201);
     expect((await activate(l.key, l.productCode, 'agent', 'a3')).body.error.code).toBe('SEATS_EXHAUSTED');
-    expect((await activate(l.key, l.productCode, 'machine', 'm1')).body.error.code).toBe('LICENSE_NOT_USABLE');
-    expect((await server.anon.post('/v1/deactivate', { key: l.key, product: l.productCode, resource: { kind: 'agent', id: 'a1' } })).status).toBe(204);
+    expect((await activate(l.key, l.productCode, 'machine', 'm1')).body.error.code).toBe(
+      'LICENSE_NOT_USABLE',
+    );
+    expect(
+      (
+        await server.anon.post('/v1/deactivate', {
+          key: l.key,
+          product: l.productCode,
+          resource: { kind: 'agent', id: 'a1' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await activate(l.key, l.productCode, 'agent', 'a3')).status).toBe(201);
-    expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'a1' })).body.code).toBe('NOT_ACTIVATED');
+    expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'a1' })).body.code).toBe(
+      'NOT_ACTIVATED',
+    );
   });
 
   it('unlimited: any number of resources of its kind while valid', async () => {
-    const l = await setupLicensed(server.api, { scope: 'unlimited', resourceKind: 'agent', term: { unit: 'day', count: 10 } });
-    for (let i = 0; i < 25; i++) expect((await activate(l.key, l.productCode, 'agent', `agent-${i}`)).status).toBe(201);
-    expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'never-activated' })).body.code).toBe('VALID');
-    expect((await validate(l.key, l.productCode, { kind: 'machine', id: 'x' })).body.code).toBe('NOT_ACTIVATED');
+    const l = await setupLicensed(server.api, {
+      scope: 'unlimited',
+      resourceKind: 'agent',
+      term: { unit: 'day', count: 10 },
+    });
+    for (let i = 0; i < 25; i++)
+      expect((await activate(l.key, l.productCode, 'agent', `agent-${i}`)).status).toBe(201);
+    expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'never-activated' })).body.code).toBe(
+      'VALID',
+    );
+    expect((await validate(l.key, l.productCode, { kind: 'machine', id: 'x' })).body.code).toBe(
+      'NOT_ACTIVATED',
+    );
     const start = server.clock.now();
     server.clock.advance(11 * 86_400_000);
     try {
-      expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'agent-1' })).body.code).toBe('EXPIRED');
-      expect((await activate(l.key, l.productCode, 'agent', 'late')).body.error.code).toBe('LICENSE_NOT_USABLE');
+      expect((await validate(l.key, l.productCode, { kind: 'agent', id: 'agent-1' })).body.code).toBe(
+        'EXPIRED',
+      );
+      expect((await activate(l.key, l.productCode, 'agent', 'late')).body.error.code).toBe(
+        'LICENSE_NOT_USABLE',
+      );
     } finally {
       server.clock.set(start);
     }
@@ -60,14 +93,21 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
 
   it('floating: N concurrent sessions, heartbeat keeps one alive, dead ones are reaped', async () => {
     const l = await setupLicensed(server.api, { scope: 'floating', maxSessions: 2, heartbeatSeconds: 60 });
-    const checkout = (id: string) => server.anon.post('/v1/sessions', { key: l.key, product: l.productCode, resource: { kind: 'machine', id } });
+    const checkout = (id: string) =>
+      server.anon.post('/v1/sessions', {
+        key: l.key,
+        product: l.productCode,
+        resource: { kind: 'machine', id },
+      });
     const first = await checkout('pc-1');
     expect(first.status).toBe(201);
     expect(first.headers.get('licensor-signature')).toMatch(/^kid="/);
     expect((await checkout('pc-2')).status).toBe(201);
     expect((await checkout('pc-3')).body.error.code).toBe('TOO_MANY_SESSIONS');
     expect((await checkout('pc-1')).body.id).toBe(first.body.id);
-    expect((await validate(l.key, l.productCode, { kind: 'machine', id: 'pc-3' })).body.code).toBe('TOO_MANY_SESSIONS');
+    expect((await validate(l.key, l.productCode, { kind: 'machine', id: 'pc-3' })).body.code).toBe(
+      'TOO_MANY_SESSIONS',
+    );
 
     server.clock.advance(45_000);
     const beat = await server.anon.post(`/v1/sessions/${first.body.id}/heartbeat`);
@@ -80,7 +120,9 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
     expect((await server.anon.post(`/v1/sessions/${first.body.id}/heartbeat`)).status).toBe(200);
 
     expect((await server.anon.delete(`/v1/sessions/${first.body.id}`)).status).toBe(204);
-    expect((await server.anon.post(`/v1/sessions/${first.body.id}/heartbeat`)).body.error.code).toBe('SESSION_NOT_FOUND');
+    expect((await server.anon.post(`/v1/sessions/${first.body.id}/heartbeat`)).body.error.code).toBe(
+      'SESSION_NOT_FOUND',
+    );
     expect((await checkout('pc-4')).status).toBe(201);
   });
 });

@@ -20,32 +20,50 @@ export interface CheckoutInput {
  * limit concurrent sessions to maxSessions; the count is taken under the license row locks, and
  * sessions past their TTL no longer count even before the reaper ends them.
  */
-export async function checkout(ctx: AppContext, input: CheckoutInput): Promise<{ id: string; expiresAt: string; vendorId: string }> {
+export async function checkout(
+  ctx: AppContext,
+  input: CheckoutInput,
+): Promise<{ id: string; expiresAt: string; vendorId: string }> {
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
   return inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
     const usable = await lockUsableLicenses(ctx, trx, key, input.product);
-    const ordered = [...usable.filter((c) => c.scope === 'floating'), ...usable.filter((c) => c.scope !== 'floating')];
+    const ordered = [
+      ...usable.filter((c) => c.scope === 'floating'),
+      ...usable.filter((c) => c.scope !== 'floating'),
+    ];
     const live = await trx
       .selectFrom('sessions')
       .select(['id', 'license_id', 'resource_kind', 'resource_id'])
-      .where('license_id', 'in', ordered.map((c) => c.row.id))
+      .where(
+        'license_id',
+        'in',
+        ordered.map((c) => c.row.id),
+      )
       .where('ended_at', 'is', null)
       .where('expires_at', '>', nowIso)
       .execute();
 
     const ttlFor = (heartbeatSeconds: number | null) =>
       Math.min(input.ttlSeconds ?? heartbeatSeconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
-    const held = live.find((s) => s.resource_kind === input.resource.kind && s.resource_id === input.resource.id);
+    const held = live.find(
+      (s) => s.resource_kind === input.resource.kind && s.resource_id === input.resource.id,
+    );
     if (held) {
       const license = ordered.find((c) => c.row.id === held.license_id)!;
       const expiresAt = new Date(now.getTime() + ttlFor(license.row.heartbeat_seconds) * 1000).toISOString();
-      await trx.updateTable('sessions').set({ last_heartbeat_at: nowIso, expires_at: expiresAt }).where('id', '=', held.id).execute();
+      await trx
+        .updateTable('sessions')
+        .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
+        .where('id', '=', held.id)
+        .execute();
       return { id: held.id, expiresAt, vendorId: key.vendorId };
     }
 
-    const free = ordered.find((c) => c.maxSessions === null || live.filter((s) => s.license_id === c.row.id).length < c.maxSessions);
+    const free = ordered.find(
+      (c) => c.maxSessions === null || live.filter((s) => s.license_id === c.row.id).length < c.maxSessions,
+    );
     if (!free) throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
     const id = newSecretId();
     const expiresAt = new Date(now.getTime() + ttlFor(free.row.heartbeat_seconds) * 1000).toISOString();
@@ -91,7 +109,10 @@ async function liveSession(ctx: AppContext, id: string) {
 }
 
 /** Keeps a session alive for another TTL (the TTL it was opened with). */
-export async function heartbeat(ctx: AppContext, id: string): Promise<{ expiresAt: string; vendorId: string }> {
+export async function heartbeat(
+  ctx: AppContext,
+  id: string,
+): Promise<{ expiresAt: string; vendorId: string }> {
   const session = await liveSession(ctx, id);
   const now = ctx.clock.now();
   const ttl = new Date(session.expires_at).getTime() - new Date(session.last_heartbeat_at).getTime();
@@ -109,7 +130,11 @@ export async function checkin(ctx: AppContext, id: string): Promise<void> {
   const session = await liveSession(ctx, id);
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {
-    await trx.updateTable('sessions').set({ ended_at: now.toISOString(), end_reason: 'checkin' }).where('id', '=', id).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: now.toISOString(), end_reason: 'checkin' })
+      .where('id', '=', id)
+      .execute();
     await recordEvent(trx, session.vendor_id, appActor, now, {
       type: 'session.ended',
       subjectType: 'session',
@@ -133,7 +158,11 @@ export async function reapSessions(ctx: AppContext): Promise<number> {
       .limit(1000)
       .execute();
     for (const session of dead) {
-      await trx.updateTable('sessions').set({ ended_at: session.expires_at, end_reason: 'expired' }).where('id', '=', session.id).execute();
+      await trx
+        .updateTable('sessions')
+        .set({ ended_at: session.expires_at, end_reason: 'expired' })
+        .where('id', '=', session.id)
+        .execute();
       await recordEvent(trx, session.vendor_id, jobActor, now, {
         type: 'session.expired',
         subjectType: 'session',

@@ -1,4 +1,4 @@
-import { type ResourceRef, evaluateValidation, grantedCapabilities, latestExpiry } from '@licensor/core';
+import { evaluateValidation, grantedCapabilities, latestExpiry, type ResourceRef } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
 import { statusOf } from '../licenses/licenses.queries.js';
 import { type AppKey, findKeyByCode, productLicenses, toCandidate, usageOf } from './app-api.queries.js';
@@ -35,7 +35,9 @@ export interface ValidationAnswer {
 }
 
 /** The resource asked about: an explicit one, or a bare fingerprint that may match any kind. */
-export function askedResource(input: Pick<ValidateInput, 'resource' | 'fingerprint'>): ResourceRef | undefined {
+export function askedResource(
+  input: Pick<ValidateInput, 'resource' | 'fingerprint'>,
+): ResourceRef | undefined {
   if (input.resource) return input.resource;
   return input.fingerprint ? { id: input.fingerprint } : undefined;
 }
@@ -44,7 +46,10 @@ export function askedResource(input: Pick<ValidateInput, 'resource' | 'fingerpri
  * One validation, checked in DESIGN §4's order. Returns the vendor whose key should sign the
  * answer (null when the key's prefix belongs to nobody) and the answer itself.
  */
-export async function validateKey(ctx: AppContext, input: ValidateInput): Promise<{ vendorPrefix: string | null; key?: AppKey; answer: ValidationAnswer }> {
+export async function validateKey(
+  ctx: AppContext,
+  input: ValidateInput,
+): Promise<{ vendorPrefix: string | null; key?: AppKey; answer: ValidationAnswer }> {
   const db = ctx.handle.db;
   const now = ctx.clock.now();
   const nowIso = now.toISOString();

@@ -2,8 +2,14 @@ import { verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { DIALECTS } from '../../test-support/databases.js';
-import { createCustomerWithKey, createLicenseType, createProduct, issue, setupLicensed } from '../../test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import {
+  createCustomerWithKey,
+  createLicenseType,
+  createProduct,
+  issue,
+  setupLicensed,
+} from '../../test-support/fixtures.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 const DAY = 86_400_000;
 
@@ -21,7 +27,12 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
     const typed = licensed.key.toLowerCase().replaceAll('-', '');
     const response = await validate({ key: typed, product: licensed.productCode, nonce: 'n-123' });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ valid: true, code: 'VALID', nonce: 'n-123', capabilities: ['run'] });
+    expect(response.body).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      nonce: 'n-123',
+      capabilities: ['run'],
+    });
     expect(response.body.key.id).toBe(licensed.keyId);
 
     const header = response.headers.get('licensor-signature')!;
@@ -38,11 +49,19 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
   it('answers each code in DESIGN order', async () => {
     const api = server.api;
     const product = await createProduct(api);
-    const seat = await createLicenseType(api, product.id, { scope: 'seat', maxSeats: 1, capabilities: ['basic'], graceDays: 5 });
+    const seat = await createLicenseType(api, product.id, {
+      scope: 'seat',
+      maxSeats: 1,
+      capabilities: ['basic'],
+      graceDays: 5,
+    });
     const holder = await createCustomerWithKey(api);
-    const ask = (extra: Record<string, unknown> = {}) => validate({ key: holder.key, product: product.code, ...extra });
+    const ask = (extra: Record<string, unknown> = {}) =>
+      validate({ key: holder.key, product: product.code, ...extra });
 
-    expect((await validate({ key: 'ACME-00000-00000-00000-00000-00000', product: product.code })).body.code).toBe('NOT_FOUND');
+    expect(
+      (await validate({ key: 'ACME-00000-00000-00000-00000-00000', product: product.code })).body.code,
+    ).toBe('NOT_FOUND');
     expect((await ask()).body.code).toBe('PRODUCT_NOT_LICENSED');
 
     const license = await issue(api, holder.keyId, seat.id);
@@ -52,13 +71,21 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
     expect((await ask()).body.code).toBe('VALID');
 
     const future = await createCustomerWithKey(api);
-    await issue(api, future.keyId, seat.id, { startsAt: new Date(server.clock.now().getTime() + 10 * DAY).toISOString() });
+    await issue(api, future.keyId, seat.id, {
+      startsAt: new Date(server.clock.now().getTime() + 10 * DAY).toISOString(),
+    });
     expect((await validate({ key: future.key, product: product.code })).body.code).toBe('NOT_STARTED');
 
     expect((await ask({ fingerprint: 'pc-1' })).body.code).toBe('NOT_ACTIVATED');
-    await server.anon.post('/v1/activate', { key: holder.key, product: product.code, resource: { kind: 'machine', id: 'pc-1' } });
+    await server.anon.post('/v1/activate', {
+      key: holder.key,
+      product: product.code,
+      resource: { kind: 'machine', id: 'pc-1' },
+    });
     expect((await ask({ fingerprint: 'pc-1' })).body.code).toBe('VALID');
-    expect((await ask({ resource: { kind: 'machine', id: 'pc-1' }, capabilities: ['pro'] })).body.code).toBe('CAPABILITY_MISSING');
+    expect((await ask({ resource: { kind: 'machine', id: 'pc-1' }, capabilities: ['pro'] })).body.code).toBe(
+      'CAPABILITY_MISSING',
+    );
 
     const now = server.clock.now();
     server.clock.set(new Date(now.getTime() + 367 * DAY));

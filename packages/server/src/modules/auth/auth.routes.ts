@@ -1,11 +1,20 @@
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { actorOf } from '../../platform/auth/principal.js';
-import { ROLES } from '../../platform/auth/roles.js';
 import { RateLimiter } from '../../platform/auth/rate-limit.js';
-import { ErrorBody, IdParams, errorResponses } from '../../platform/http/schemas.js';
+import { ROLES } from '../../platform/auth/roles.js';
+import { ErrorBody, errorResponses, IdParams } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
-import { createToken, createUser, listTokens, listUsers, login, logout, me, revokeToken } from './auth.service.js';
+import {
+  createToken,
+  createUser,
+  listTokens,
+  listUsers,
+  login,
+  logout,
+  me,
+  revokeToken,
+} from './auth.service.js';
 
 const Role = Type.Union(ROLES.map((role) => Type.Literal(role)));
 const Me = Type.Object({
@@ -13,7 +22,13 @@ const Me = Type.Object({
   vendor: Type.Object({ id: Type.String(), name: Type.String(), prefix: Type.String() }),
   csrfToken: Type.String({ description: 'send back as x-csrf-token on every cookie-authenticated write' }),
 });
-const User = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), createdAt: Type.String() });
+const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.String(),
+  createdAt: Type.String(),
+});
 const Token = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -32,7 +47,10 @@ export const loginRoutes: RouteModule = (app, ctx) => {
         tags: ['auth'],
         summary: 'Log in to the cabinet (sets an HttpOnly session cookie)',
         body: Type.Object(
-          { email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+          {
+            email: Type.String({ minLength: 3, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 200 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
@@ -54,20 +72,31 @@ export const loginRoutes: RouteModule = (app, ctx) => {
 };
 
 export const authRoutes: RouteModule = (app, ctx) => {
-  app.get('/v1/auth/me', { schema: { tags: ['auth'], response: { 200: Me, ...errorResponses } } }, (request) =>
-    me(ctx, request.principal),
+  app.get(
+    '/v1/auth/me',
+    { schema: { tags: ['auth'], response: { 200: Me, ...errorResponses } } },
+    (request) => me(ctx, request.principal),
   );
 
-  app.post('/v1/auth/logout', { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (cookie) await logout(ctx, cookie);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/v1/auth/logout',
+    { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (cookie) await logout(ctx, cookie);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get(
     '/v1/users',
-    { schema: { tags: ['users'], response: { 200: Type.Object({ data: Type.Array(User) }), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['users'],
+        response: { 200: Type.Object({ data: Type.Array(User) }), ...errorResponses },
+      },
+    },
     async (request) => ({ data: await listUsers(ctx, request.principal) }),
   );
 
@@ -86,15 +115,26 @@ export const authRoutes: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Intersect([User, Type.Object({ password: Type.String() })]), ...errorResponses },
+        response: {
+          201: Type.Intersect([User, Type.Object({ password: Type.String() })]),
+          ...errorResponses,
+        },
       },
     },
-    async (request, reply) => reply.status(201).send(await createUser(ctx, request.principal, actorOf(request.principal), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createUser(ctx, request.principal, actorOf(request.principal), request.body)),
   );
 
   app.get(
     '/v1/tokens',
-    { schema: { tags: ['tokens'], response: { 200: Type.Object({ data: Type.Array(Token) }), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['tokens'],
+        response: { 200: Type.Object({ data: Type.Array(Token) }), ...errorResponses },
+      },
+    },
     async (request) => ({ data: await listTokens(ctx, request.principal) }),
   );
 
@@ -104,11 +144,17 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token (shown once, stored as a hash)',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), role: Role }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), role: Role },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Intersect([Token, Type.Object({ token: Type.String() })]), ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createToken(ctx, request.principal, actorOf(request.principal), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createToken(ctx, request.principal, actorOf(request.principal), request.body)),
   );
 
   app.delete(

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../platform/auth/principal.js';
-import { type Role, assertRole } from '../../platform/auth/roles.js';
+import { assertRole, type Role } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, newId, newSecret, sha256, verifyPassword } from '../../platform/crypto.js';
+import {
+  DUMMY_PASSWORD_HASH,
+  hashPassword,
+  newId,
+  newSecret,
+  sha256,
+  verifyPassword,
+} from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
@@ -28,7 +35,16 @@ export async function login(ctx: AppContext, email: string, password: string): P
   const user = await db
     .selectFrom('users')
     .innerJoin('vendors', 'vendors.id', 'users.vendor_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.password_hash', 'vendors.id as vendorId', 'vendors.name as vendorName', 'vendors.prefix'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.password_hash',
+      'vendors.id as vendorId',
+      'vendors.name as vendorName',
+      'vendors.prefix',
+    ])
     .where('users.email', '=', email.toLowerCase())
     .executeTakeFirst();
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
@@ -71,7 +87,11 @@ export async function me(ctx: AppContext, principal: Principal): Promise<Me> {
     .where('id', '=', principal.vendorId)
     .executeTakeFirstOrThrow();
   const user = principal.userId
-    ? await ctx.handle.db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('id', '=', principal.userId).executeTakeFirstOrThrow()
+    ? await ctx.handle.db
+        .selectFrom('users')
+        .select(['id', 'email', 'name', 'role'])
+        .where('id', '=', principal.userId)
+        .executeTakeFirstOrThrow()
     : { id: principal.tokenId ?? '', email: '', name: principal.name, role: principal.role };
   return { user, vendor, csrfToken: principal.csrfToken ?? '' };
 }
@@ -104,9 +124,23 @@ export async function createUser(
     const id = newId();
     await trx
       .insertInto('users')
-      .values({ id, vendor_id: principal.vendorId, email, name: input.name, role: input.role, password_hash: passwordHash, language: 'en', created_at: now.toISOString() })
+      .values({
+        id,
+        vendor_id: principal.vendorId,
+        email,
+        name: input.name,
+        role: input.role,
+        password_hash: passwordHash,
+        language: 'en',
+        created_at: now.toISOString(),
+      })
       .execute();
-    await recordEvent(trx, principal.vendorId, actor, now, { type: 'user.created', subjectType: 'user', subjectId: id, after: { email, role: input.role } });
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'user.created',
+      subjectType: 'user',
+      subjectId: id,
+      after: { email, role: input.role },
+    });
     return { id, email, name: input.name, role: input.role, createdAt: now.toISOString(), password };
   });
 }
@@ -119,30 +153,72 @@ export async function listTokens(ctx: AppContext, principal: Principal) {
     .where('vendor_id', '=', principal.vendorId)
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.created_at, revokedAt: t.revoked_at }));
+  return rows.map((t) => ({
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    createdAt: t.created_at,
+    revokedAt: t.revoked_at,
+  }));
 }
 
 /** A new API token, shown once; a token can never hold a role above its creator's. */
-export async function createToken(ctx: AppContext, principal: Principal, actor: Actor, input: { name: string; role: Role }) {
+export async function createToken(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  input: { name: string; role: Role },
+) {
   assertRole(principal.role, 'admin');
   assertRole(principal.role, input.role);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
-    const created = await insertApiToken(trx, { vendorId: principal.vendorId, name: input.name, role: input.role, createdBy: principal.userId, now });
-    await recordEvent(trx, principal.vendorId, actor, now, { type: 'token.created', subjectType: 'token', subjectId: created.id, after: { name: input.name, role: input.role } });
-    return { id: created.id, name: input.name, role: input.role, createdAt: now.toISOString(), revokedAt: null, token: created.token };
+    const created = await insertApiToken(trx, {
+      vendorId: principal.vendorId,
+      name: input.name,
+      role: input.role,
+      createdBy: principal.userId,
+      now,
+    });
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'token.created',
+      subjectType: 'token',
+      subjectId: created.id,
+      after: { name: input.name, role: input.role },
+    });
+    return {
+      id: created.id,
+      name: input.name,
+      role: input.role,
+      createdAt: now.toISOString(),
+      revokedAt: null,
+      token: created.token,
+    };
   });
 }
 
-export async function revokeToken(ctx: AppContext, principal: Principal, actor: Actor, id: string): Promise<void> {
+export async function revokeToken(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+): Promise<void> {
   assertRole(principal.role, 'admin');
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {
-    const token = await trx.selectFrom('api_tokens').select(['id', 'revoked_at']).where('id', '=', id).where('vendor_id', '=', principal.vendorId).executeTakeFirst();
+    const token = await trx
+      .selectFrom('api_tokens')
+      .select(['id', 'revoked_at'])
+      .where('id', '=', id)
+      .where('vendor_id', '=', principal.vendorId)
+      .executeTakeFirst();
     if (!token) throw new AppError('NOT_FOUND', 'token not found');
     if (token.revoked_at) return;
     await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', id).execute();
-    await recordEvent(trx, principal.vendorId, actor, now, { type: 'token.revoked', subjectType: 'token', subjectId: id });
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'token.revoked',
+      subjectType: 'token',
+      subjectId: id,
+    });
   });
 }
-

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../platform/crypto.js';
 import { DIALECTS } from '../../test-support/databases.js';
 import { ApiClient } from '../../test-support/http-client.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
   let server: TestServer;
@@ -18,7 +18,10 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
   }
 
   it('the owner logs in with e-mail and password and gets an HttpOnly SameSite cookie', async () => {
-    const { response, cookie, client } = await logIn(server.vendor.owner.email.toUpperCase(), 'correct-horse-1');
+    const { response, cookie, client } = await logIn(
+      server.vendor.owner.email.toUpperCase(),
+      'correct-horse-1',
+    );
     expect(response.status).toBe(200);
     expect(response.body.vendor.prefix).toBe('ACME');
     expect(cookie).toMatch(/HttpOnly/i);
@@ -28,7 +31,9 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
 
     const write = client.withHeaders({ 'x-csrf-token': response.body.csrfToken });
     expect((await write.post('/v1/products', { code: 'viacookie', name: 'Via cookie' })).status).toBe(201);
-    expect((await client.post('/v1/products', { code: 'nocsrf', name: 'No CSRF' })).body.error.code).toBe('CSRF_FAILED');
+    expect((await client.post('/v1/products', { code: 'nocsrf', name: 'No CSRF' })).body.error.code).toBe(
+      'CSRF_FAILED',
+    );
 
     expect((await write.post('/v1/auth/logout')).status).toBe(204);
     expect((await client.get('/v1/auth/me')).status).toBe(401);
@@ -43,7 +48,11 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
 
   it('passwords and API tokens are stored only as hashes', async () => {
     const db = server.ctx.handle.db;
-    const user = await db.selectFrom('users').select('password_hash').where('email', '=', server.vendor.owner.email).executeTakeFirstOrThrow();
+    const user = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('email', '=', server.vendor.owner.email)
+      .executeTakeFirstOrThrow();
     expect(user.password_hash).toMatch(/^scrypt\$/);
     expect(user.password_hash).not.toContain('correct-horse-1');
     const stored = await db.selectFrom('api_tokens').select('token_hash').execute();
@@ -56,7 +65,9 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
     expect(created.status).toBe(201);
     const support = new ApiClient(server.url).withToken(created.body.token);
     expect((await support.get('/v1/products')).status).toBe(200);
-    expect((await support.post('/v1/products', { code: 'denied', name: 'Denied' })).body.error.code).toBe('FORBIDDEN');
+    expect((await support.post('/v1/products', { code: 'denied', name: 'Denied' })).body.error.code).toBe(
+      'FORBIDDEN',
+    );
     const listed = await server.api.get('/v1/tokens');
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
 
@@ -65,17 +76,28 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
   });
 
   it('a manager cannot mint an admin token or add users', async () => {
-    const manager = new ApiClient(server.url).withToken((await server.api.post('/v1/tokens', { name: 'm', role: 'manager' })).body.token);
+    const manager = new ApiClient(server.url).withToken(
+      (await server.api.post('/v1/tokens', { name: 'm', role: 'manager' })).body.token,
+    );
     expect((await manager.post('/v1/tokens', { name: 'escalate', role: 'admin' })).status).toBe(403);
-    expect((await manager.post('/v1/users', { email: 'x@example.test', name: 'X', role: 'support' })).status).toBe(403);
+    expect(
+      (await manager.post('/v1/users', { email: 'x@example.test', name: 'X', role: 'support' })).status,
+    ).toBe(403);
   });
 
   it('an admin adds a staff user who can then log in', async () => {
-    const created = await server.api.post('/v1/users', { email: 'support@acme.test', name: 'Sam', role: 'support', password: 'long-enough-1' });
+    const created = await server.api.post('/v1/users', {
+      email: 'support@acme.test',
+      name: 'Sam',
+      role: 'support',
+      password: 'long-enough-1',
+    });
     expect(created.status).toBe(201);
     const { response } = await logIn('support@acme.test', 'long-enough-1');
     expect(response.body.user.role).toBe('support');
-    expect((await server.api.get('/v1/users')).body.data.map((u: { email: string }) => u.email)).toContain('support@acme.test');
+    expect((await server.api.get('/v1/users')).body.data.map((u: { email: string }) => u.email)).toContain(
+      'support@acme.test',
+    );
   });
 });
 
@@ -84,7 +106,11 @@ describe('login rate limit', () => {
     const server = await startTestServer('sqlite', { config: { loginRateLimit: 3 } });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await server.anon.post('/v1/auth/login', { email: server.vendor.owner.email, password: 'guess' })).status);
+      for (let i = 0; i < 5; i++)
+        codes.push(
+          (await server.anon.post('/v1/auth/login', { email: server.vendor.owner.email, password: 'guess' }))
+            .status,
+        );
       expect(codes).toEqual([401, 401, 401, 429, 429]);
     } finally {
       await server.close();

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { IdParams, ListQuery, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, ListQuery, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from './customers.service.js';
 
-const OptionalText = (max: number) => Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max })]));
+const OptionalText = (max: number) =>
+  Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max })]));
 const NullableString = Type.Union([Type.Null(), Type.String()]);
 
 export const Customer = Type.Object({
@@ -23,7 +24,11 @@ export const Customer = Type.Object({
 
 const CustomerCard = Type.Intersect([
   Customer,
-  Type.Object({ keys: Type.Array(Type.Object({ id: Type.String(), key: Type.String(), status: Type.String(), createdAt: Type.String() })) }),
+  Type.Object({
+    keys: Type.Array(
+      Type.Object({ id: Type.String(), key: Type.String(), status: Type.String(), createdAt: Type.String() }),
+    ),
+  }),
 ]);
 
 const fields = {
@@ -37,22 +42,38 @@ const fields = {
 };
 
 export const customerRoutes: RouteModule = (app, ctx) => {
-  app.get('/v1/customers', { schema: { tags: ['customers'], querystring: ListQuery, response: { 200: listOf(Customer), ...errorResponses } } }, (request) =>
-    listCustomers(ctx, request.principal, request.query),
+  app.get(
+    '/v1/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        querystring: ListQuery,
+        response: { 200: listOf(Customer), ...errorResponses },
+      },
+    },
+    (request) => listCustomers(ctx, request.principal, request.query),
   );
-  app.get('/v1/customers/:id', { schema: { tags: ['customers'], params: IdParams, response: { 200: CustomerCard, ...errorResponses } } }, (request) =>
-    getCustomer(ctx, request.principal, request.params.id),
+  app.get(
+    '/v1/customers/:id',
+    { schema: { tags: ['customers'], params: IdParams, response: { 200: CustomerCard, ...errorResponses } } },
+    (request) => getCustomer(ctx, request.principal, request.params.id),
   );
   app.post(
     '/v1/customers',
     {
       schema: {
         tags: ['customers'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), ...fields }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), ...fields },
+          { additionalProperties: false },
+        ),
         response: { 201: Customer, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createCustomer(ctx, request.principal, actorOf(request.principal), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createCustomer(ctx, request.principal, actorOf(request.principal), request.body)),
   );
   app.patch(
     '/v1/customers/:id',
@@ -60,10 +81,14 @@ export const customerRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['customers'],
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...fields }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...fields },
+          { additionalProperties: false },
+        ),
         response: { 200: Customer, ...errorResponses },
       },
     },
-    (request) => updateCustomer(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+    (request) =>
+      updateCustomer(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
   );
 };

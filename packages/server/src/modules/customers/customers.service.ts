@@ -37,7 +37,12 @@ export const toCustomer = (row: CustomerTable) => ({
 });
 
 export async function findCustomer(db: Db, vendorId: string, id: string): Promise<CustomerTable> {
-  const row = await db.selectFrom('customers').selectAll().where('vendor_id', '=', vendorId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('vendor_id', '=', vendorId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('CUSTOMER_NOT_FOUND', 'customer');
   return row;
 }
@@ -46,12 +51,21 @@ export async function findCustomer(db: Db, vendorId: string, id: string): Promis
 async function checkReferences(db: Db, vendorId: string, fields: Partial<CustomerFields>): Promise<void> {
   if (fields.partnerId) await assertPartnerOf(db, vendorId, fields.partnerId);
   if (fields.managerId) {
-    const manager = await db.selectFrom('users').select('id').where('vendor_id', '=', vendorId).where('id', '=', fields.managerId).executeTakeFirst();
+    const manager = await db
+      .selectFrom('users')
+      .select('id')
+      .where('vendor_id', '=', vendorId)
+      .where('id', '=', fields.managerId)
+      .executeTakeFirst();
     if (!manager) throw notFound('USER_NOT_FOUND', 'manager');
   }
 }
 
-export async function listCustomers(ctx: AppContext, principal: Principal, query: { limit?: number; cursor?: string; q?: string }) {
+export async function listCustomers(
+  ctx: AppContext,
+  principal: Principal,
+  query: { limit?: number; cursor?: string; q?: string },
+) {
   const limit = query.limit ?? 50;
   let select = ctx.handle.db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.cursor) select = select.where('id', '<', query.cursor);
@@ -73,7 +87,10 @@ export async function listCustomers(ctx: AppContext, principal: Principal, query
       ]),
     );
   }
-  const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await select
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = pageOf(rows, limit);
   return { data: page.data.map(toCustomer), nextCursor: page.nextCursor };
 }
@@ -86,10 +103,18 @@ export async function getCustomer(ctx: AppContext, principal: Principal, id: str
     .where('customer_id', '=', id)
     .orderBy('id')
     .execute();
-  return { ...toCustomer(customer), keys: keys.map((k) => ({ id: k.id, key: k.key, status: k.status, createdAt: k.created_at })) };
+  return {
+    ...toCustomer(customer),
+    keys: keys.map((k) => ({ id: k.id, key: k.key, status: k.status, createdAt: k.created_at })),
+  };
 }
 
-export async function createCustomer(ctx: AppContext, principal: Principal, actor: Actor, input: CustomerFields) {
+export async function createCustomer(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  input: CustomerFields,
+) {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now().toISOString();
   return inTransaction(ctx.handle, async (trx) => {
@@ -110,14 +135,27 @@ export async function createCustomer(ctx: AppContext, principal: Principal, acto
     };
     await trx.insertInto('customers').values(row).execute();
     const dto = toCustomer(row);
-    await recordEvent(trx, principal.vendorId, actor, ctx.clock.now(), { type: 'customer.created', subjectType: 'customer', subjectId: row.id, customerId: row.id, after: dto });
+    await recordEvent(trx, principal.vendorId, actor, ctx.clock.now(), {
+      type: 'customer.created',
+      subjectType: 'customer',
+      subjectId: row.id,
+      customerId: row.id,
+      after: dto,
+    });
     return dto;
   });
 }
 
-export async function updateCustomer(ctx: AppContext, principal: Principal, actor: Actor, id: string, input: Partial<CustomerFields>) {
+export async function updateCustomer(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: Partial<CustomerFields>,
+) {
   assertRole(principal.role, 'manager');
-  if (input.name !== undefined && input.name.trim() === '') throw new AppError('VALIDATION_FAILED', 'the customer name cannot be empty');
+  if (input.name !== undefined && input.name.trim() === '')
+    throw new AppError('VALIDATION_FAILED', 'the customer name cannot be empty');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const before = await findCustomer(trx, principal.vendorId, id);

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Timestamp, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, listOf, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { listEvents } from './events.service.js';
 

@@ -35,11 +35,18 @@ export async function listEvents(ctx: AppContext, principal: Principal, query: E
   let select = ctx.handle.db.selectFrom('events').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.keyId) select = select.where('key_id', '=', query.keyId);
   if (query.customerId) select = select.where('customer_id', '=', query.customerId);
-  if (query.type?.endsWith('.*')) select = select.where('type', 'like', `${query.type.slice(0, -1).replace(/[%_\\]/g, '')}%`);
+  if (query.type?.endsWith('.*'))
+    select = select.where('type', 'like', `${query.type.slice(0, -1).replace(/[%_\\]/g, '')}%`);
   else if (query.type) select = select.where('type', '=', query.type);
   if (query.from) select = select.where('at', '>=', new Date(query.from).toISOString());
   if (query.to) select = select.where('at', '<', new Date(query.to).toISOString());
   if (query.cursor) select = select.where('id', '<', query.cursor);
-  const page = pageOf(await select.orderBy('id', 'desc').limit(limit + 1).execute(), limit);
+  const page = pageOf(
+    await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+    limit,
+  );
   return { data: page.data.map(toEvent), nextCursor: page.nextCursor };
 }

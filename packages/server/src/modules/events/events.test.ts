@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
 import { setupLicensed } from '../../test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe.each(DIALECTS)('the event log on %s', (dialect) => {
   let server: TestServer;
@@ -15,19 +15,34 @@ describe.each(DIALECTS)('the event log on %s', (dialect) => {
     const t0 = server.clock.now();
     server.clock.advance(60_000);
     const second = await setupLicensed(server.api, { scope: 'seat' });
-    await server.anon.post('/v1/activate', { key: second.key, product: second.productCode, resource: { kind: 'machine', id: 'm' } });
+    await server.anon.post('/v1/activate', {
+      key: second.key,
+      product: second.productCode,
+      resource: { kind: 'machine', id: 'm' },
+    });
 
     const byKey = (await server.api.get(`/v1/events?keyId=${first.keyId}`)).body.data;
     expect(byKey.map((e: { type: string }) => e.type)).toEqual(['license.issued', 'key.created']);
     const byCustomer = (await server.api.get(`/v1/events?customerId=${second.customerId}`)).body.data;
-    expect(byCustomer.map((e: { type: string }) => e.type)).toEqual(['binding.created', 'license.issued', 'key.created', 'customer.created']);
+    expect(byCustomer.map((e: { type: string }) => e.type)).toEqual([
+      'binding.created',
+      'license.issued',
+      'key.created',
+      'customer.created',
+    ]);
     expect(byCustomer[0]).toMatchObject({ channel: 'app', actor: { type: 'app' } });
     expect(byCustomer[1]).toMatchObject({ channel: 'api', actor: { type: 'token', name: 'init' } });
 
-    const since = (await server.api.get(`/v1/events?from=${encodeURIComponent(new Date(t0.getTime() + 1).toISOString())}`)).body.data;
+    const since = (
+      await server.api.get(`/v1/events?from=${encodeURIComponent(new Date(t0.getTime() + 1).toISOString())}`)
+    ).body.data;
     expect(since.every((e: { at: string }) => e.at > t0.toISOString())).toBe(true);
     expect(since.map((e: { subjectId: string }) => e.subjectId)).not.toContain(first.licenseId);
-    const until = (await server.api.get(`/v1/events?to=${encodeURIComponent(new Date(t0.getTime() + 1).toISOString())}&type=license.issued`)).body.data;
+    const until = (
+      await server.api.get(
+        `/v1/events?to=${encodeURIComponent(new Date(t0.getTime() + 1).toISOString())}&type=license.issued`,
+      )
+    ).body.data;
     expect(until.map((e: { subjectId: string }) => e.subjectId)).toEqual([first.licenseId]);
   });
 

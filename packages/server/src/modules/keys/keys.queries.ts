@@ -3,7 +3,12 @@ import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { AppError, notFound } from '../../platform/errors.js';
 
 export async function findKey(db: Db, vendorId: string, id: string): Promise<LicenseKeyTable> {
-  const row = await db.selectFrom('license_keys').selectAll().where('vendor_id', '=', vendorId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('license_keys')
+    .selectAll()
+    .where('vendor_id', '=', vendorId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('KEY_NOT_FOUND', 'license key');
   return row;
 }

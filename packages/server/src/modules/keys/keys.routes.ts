@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { IdParams, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { Customer } from '../customers/customers.routes.js';
 import { License } from '../licenses/licenses.routes.js';
@@ -11,7 +11,9 @@ const Resource = Type.Object({ kind: Type.String(), id: Type.String(), name: Nul
 
 export const Key = Type.Object({
   id: Type.String(),
-  key: Type.String({ description: 'PREFIX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (Crockford base32, last symbol is a check)' }),
+  key: Type.String({
+    description: 'PREFIX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX (Crockford base32, last symbol is a check)',
+  }),
   status: Type.String({ description: 'active | suspended | revoked (deleted)' }),
   customerId: Type.String(),
   createdAt: Type.String(),
@@ -24,7 +26,13 @@ const KeyCard = Type.Intersect([
     customer: Customer,
     licenses: Type.Array(License),
     bindings: Type.Array(
-      Type.Object({ id: Type.String(), licenseId: Type.String(), productCode: Type.String(), resource: Resource, createdAt: Type.String() }),
+      Type.Object({
+        id: Type.String(),
+        licenseId: Type.String(),
+        productCode: Type.String(),
+        resource: Resource,
+        createdAt: Type.String(),
+      }),
     ),
     sessions: Type.Array(
       Type.Object({
@@ -40,7 +48,10 @@ const KeyCard = Type.Intersect([
   }),
 ]);
 
-const CustomerRef = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const CustomerRef = Type.Object(
+  { customerId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
 
 export const keyRoutes: RouteModule = (app, ctx) => {
   app.get(
@@ -65,19 +76,47 @@ export const keyRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/keys',
     { schema: { tags: ['keys'], body: CustomerRef, response: { 201: Key, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await createKey(ctx, request.principal, actorOf(request.principal), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createKey(ctx, request.principal, actorOf(request.principal), request.body)),
   );
-  app.get('/v1/keys/:id', { schema: { tags: ['keys'], summary: 'The key card', params: IdParams, response: { 200: KeyCard, ...errorResponses } } }, (request) =>
-    getKeyCard(ctx, request.principal, request.params.id),
+  app.get(
+    '/v1/keys/:id',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'The key card',
+        params: IdParams,
+        response: { 200: KeyCard, ...errorResponses },
+      },
+    },
+    (request) => getKeyCard(ctx, request.principal, request.params.id),
   );
   app.patch(
     '/v1/keys/:id',
-    { schema: { tags: ['keys'], summary: 'Re-bind the key to another customer', params: IdParams, body: CustomerRef, response: { 200: Key, ...errorResponses } } },
-    (request) => rebindKey(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Re-bind the key to another customer',
+        params: IdParams,
+        body: CustomerRef,
+        response: { 200: Key, ...errorResponses },
+      },
+    },
+    (request) =>
+      rebindKey(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
   );
   app.delete(
     '/v1/keys/:id',
-    { schema: { tags: ['keys'], summary: 'Delete the key: licenses revoked, history kept', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Delete the key: licenses revoked, history kept',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await deleteKey(ctx, request.principal, actorOf(request.principal), request.params.id);
       return reply.status(204).send(null);

@@ -1,5 +1,5 @@
-import { generateLicenseKey } from '@licensor/core';
 import { randomBytes } from 'node:crypto';
+import { generateLicenseKey } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -12,12 +12,21 @@ import { findCustomer, toCustomer } from '../customers/customers.service.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { findKey, findLiveKey, toKey } from './keys.queries.js';
 
-export async function createKey(ctx: AppContext, principal: Principal, actor: Actor, input: { customerId: string }) {
+export async function createKey(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  input: { customerId: string },
+) {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const customer = await findCustomer(trx, principal.vendorId, input.customerId);
-    const vendor = await trx.selectFrom('vendors').select('prefix').where('id', '=', principal.vendorId).executeTakeFirstOrThrow();
+    const vendor = await trx
+      .selectFrom('vendors')
+      .select('prefix')
+      .where('id', '=', principal.vendorId)
+      .executeTakeFirstOrThrow();
     const row: LicenseKeyTable = {
       id: newId(),
       vendor_id: principal.vendorId,
@@ -40,13 +49,26 @@ export async function createKey(ctx: AppContext, principal: Principal, actor: Ac
   });
 }
 
-export async function listKeys(ctx: AppContext, principal: Principal, query: { customerId?: string; q?: string; limit?: number; cursor?: string }) {
+export async function listKeys(
+  ctx: AppContext,
+  principal: Principal,
+  query: { customerId?: string; q?: string; limit?: number; cursor?: string },
+) {
   const limit = query.limit ?? 50;
-  let select = ctx.handle.db.selectFrom('license_keys').selectAll().where('vendor_id', '=', principal.vendorId);
+  let select = ctx.handle.db
+    .selectFrom('license_keys')
+    .selectAll()
+    .where('vendor_id', '=', principal.vendorId);
   if (query.customerId) select = select.where('customer_id', '=', query.customerId);
   if (query.q) select = select.where('key', 'like', `%${query.q.toUpperCase().replace(/[%_\\]/g, '')}%`);
   if (query.cursor) select = select.where('id', '<', query.cursor);
-  const page = pageOf(await select.orderBy('id', 'desc').limit(limit + 1).execute(), limit);
+  const page = pageOf(
+    await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+    limit,
+  );
   return { data: page.data.map(toKey), nextCursor: page.nextCursor };
 }
 
@@ -56,7 +78,10 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
   const now = ctx.clock.now();
   const key = await findKey(db, principal.vendorId, id);
   const customer = await findCustomer(db, principal.vendorId, key.customer_id);
-  const licenses = await selectLicenses(db).where('licenses.key_id', '=', id).orderBy('licenses.id').execute();
+  const licenses = await selectLicenses(db)
+    .where('licenses.key_id', '=', id)
+    .orderBy('licenses.id')
+    .execute();
   const bindings = await db
     .selectFrom('bindings')
     .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
@@ -101,7 +126,13 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
 }
 
 /** Moves the key (and so all its licenses) to another customer of the same vendor. */
-export async function rebindKey(ctx: AppContext, principal: Principal, actor: Actor, id: string, input: { customerId: string }) {
+export async function rebindKey(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: { customerId: string },
+) {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
@@ -123,7 +154,12 @@ export async function rebindKey(ctx: AppContext, principal: Principal, actor: Ac
 }
 
 /** Deleting a key revokes its licenses and ends its sessions; the key row and its history stay. */
-export async function deleteKey(ctx: AppContext, principal: Principal, actor: Actor, id: string): Promise<void> {
+export async function deleteKey(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+): Promise<void> {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   const at = now.toISOString();
@@ -137,8 +173,17 @@ export async function deleteKey(ctx: AppContext, principal: Principal, actor: Ac
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
-    await trx.updateTable('sessions').set({ ended_at: at, end_reason: 'key_deleted' }).where('key_id', '=', id).where('ended_at', 'is', null).execute();
-    await trx.updateTable('license_keys').set({ status: 'revoked', deleted_at: at }).where('id', '=', id).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: at, end_reason: 'key_deleted' })
+      .where('key_id', '=', id)
+      .where('ended_at', 'is', null)
+      .execute();
+    await trx
+      .updateTable('license_keys')
+      .set({ status: 'revoked', deleted_at: at })
+      .where('id', '=', id)
+      .execute();
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'key.deleted',
       subjectType: 'key',

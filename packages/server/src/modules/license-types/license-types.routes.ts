@@ -1,15 +1,17 @@
 import { MODES, RESOURCE_KINDS, SCOPES } from '@licensor/core';
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { IdParams, Term, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf, Term } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { createLicenseType, getLicenseType, listLicenseTypes } from './license-types.service.js';
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((value) => Type.Literal(value)));
+const literals = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((value) => Type.Literal(value)));
 export const Scope = literals(SCOPES);
 export const Mode = literals(MODES);
 export const ResourceKind = literals(RESOURCE_KINDS);
-const NullableInt = (min: number, max: number) => Type.Union([Type.Null(), Type.Integer({ minimum: min, maximum: max })]);
+const NullableInt = (min: number, max: number) =>
+  Type.Union([Type.Null(), Type.Integer({ minimum: min, maximum: max })]);
 
 export const LicenseType = Type.Object({
   id: Type.String(),
@@ -41,7 +43,9 @@ const CreateLicenseType = Type.Object(
     maxSessions: Type.Optional(NullableInt(1, 1_000_000)),
     heartbeatSeconds: Type.Optional(NullableInt(10, 86_400)),
     capabilities: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9._:-]{0,63}$' }), { maxItems: 64 }),
-    bindingLocked: Type.Optional(Type.Boolean({ description: 'a bound seat cannot be unbound or moved (an admin may transfer it)' })),
+    bindingLocked: Type.Optional(
+      Type.Boolean({ description: 'a bound seat cannot be unbound or moved (an admin may transfer it)' }),
+    ),
     graceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
   },
   { additionalProperties: false },
@@ -53,18 +57,32 @@ export const licenseTypeRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['catalog'],
-        querystring: Type.Object({ productId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { productId: Type.Optional(Type.String({ maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: listOf(LicenseType), ...errorResponses },
       },
     },
     (request) => listLicenseTypes(ctx, request.principal, request.query.productId),
   );
-  app.get('/v1/license-types/:id', { schema: { tags: ['catalog'], params: IdParams, response: { 200: LicenseType, ...errorResponses } } }, (request) =>
-    getLicenseType(ctx, request.principal, request.params.id),
+  app.get(
+    '/v1/license-types/:id',
+    { schema: { tags: ['catalog'], params: IdParams, response: { 200: LicenseType, ...errorResponses } } },
+    (request) => getLicenseType(ctx, request.principal, request.params.id),
   );
   app.post(
     '/v1/license-types',
-    { schema: { tags: ['catalog'], body: CreateLicenseType, response: { 201: LicenseType, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await createLicenseType(ctx, request.principal, actorOf(request.principal), request.body)),
+    {
+      schema: {
+        tags: ['catalog'],
+        body: CreateLicenseType,
+        response: { 201: LicenseType, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createLicenseType(ctx, request.principal, actorOf(request.principal), request.body)),
   );
 };

@@ -67,8 +67,16 @@ function checkRules(input: LicenseTypeInput): void {
   if (input.scope === 'floating' && !input.maxSessions) {
     throw new AppError('VALIDATION_FAILED', 'a floating license type needs maxSessions');
   }
-  if (input.scope !== 'seat' && input.maxSeats != null && input.maxSeats !== 1 && input.scope !== 'unlimited') {
-    throw new AppError('VALIDATION_FAILED', `maxSeats only applies to the seat scope (an ${input.scope} grant covers one)`);
+  if (
+    input.scope !== 'seat' &&
+    input.maxSeats != null &&
+    input.maxSeats !== 1 &&
+    input.scope !== 'unlimited'
+  ) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `maxSeats only applies to the seat scope (an ${input.scope} grant covers one)`,
+    );
   }
 }
 
@@ -88,7 +96,12 @@ export async function getLicenseType(ctx: AppContext, principal: Principal, id: 
   return toLicenseType(await findLicenseType(ctx.handle.db, principal.vendorId, id));
 }
 
-export async function createLicenseType(ctx: AppContext, principal: Principal, actor: Actor, input: LicenseTypeInput) {
+export async function createLicenseType(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  input: LicenseTypeInput,
+) {
   assertRole(principal.role, 'manager');
   checkRules(input);
   const now = ctx.clock.now();
@@ -114,7 +127,12 @@ export async function createLicenseType(ctx: AppContext, principal: Principal, a
     };
     await trx.insertInto('license_types').values(row).execute();
     const dto = toLicenseType({ ...row, product_code: product.code });
-    await recordEvent(trx, principal.vendorId, actor, now, { type: 'license_type.created', subjectType: 'license_type', subjectId: row.id, after: dto });
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'license_type.created',
+      subjectType: 'license_type',
+      subjectId: row.id,
+      after: dto,
+    });
     return dto;
   });
 }

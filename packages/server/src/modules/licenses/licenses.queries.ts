@@ -1,4 +1,4 @@
-import { type LicenseStatus, type Scope, deriveStatus } from '@licensor/core';
+import { deriveStatus, type LicenseStatus, type Scope } from '@licensor/core';
 import type { Db } from '../../platform/db/database.js';
 
 /** A license with what its type and product say about it: the row behind every license answer. */
@@ -105,5 +105,8 @@ export const toLicense = (row: LicenseRow, now: Date) => ({
 export type License = ReturnType<typeof toLicense>;
 
 export async function findLicenseRow(db: Db, vendorId: string, id: string): Promise<LicenseRow | undefined> {
-  return selectLicenses(db).where('licenses.vendor_id', '=', vendorId).where('licenses.id', '=', id).executeTakeFirst();
+  return selectLicenses(db)
+    .where('licenses.vendor_id', '=', vendorId)
+    .where('licenses.id', '=', id)
+    .executeTakeFirst();
 }

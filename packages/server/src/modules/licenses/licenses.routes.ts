@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { IdParams, Term, Timestamp, errorResponses } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, Term, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
-import { LICENSE_ACTIONS, applyLicenseAction, getLicense, issueLicense } from './licenses.service.js';
+import { applyLicenseAction, getLicense, issueLicense, LICENSE_ACTIONS } from './licenses.service.js';
 
 const NullableString = Type.Union([Type.Null(), Type.String()]);
 
@@ -16,7 +16,9 @@ export const License = Type.Object({
   licenseTypeName: Type.String(),
   scope: Type.String(),
   mode: Type.String(),
-  status: Type.String({ description: 'derived: unused, active, expiring, expired, suspended, revoked, superseded' }),
+  status: Type.String({
+    description: 'derived: unused, active, expiring, expired, suspended, revoked, superseded',
+  }),
   startsAt: Type.String(),
   expiresAt: NullableString,
   suspendedAt: NullableString,
@@ -59,11 +61,23 @@ export const licenseRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await issueLicense(ctx, request.principal, actorOf(request.principal), request.params.id, request.body)),
+      reply
+        .status(201)
+        .send(
+          await issueLicense(
+            ctx,
+            request.principal,
+            actorOf(request.principal),
+            request.params.id,
+            request.body,
+          ),
+        ),
   );
 
-  app.get('/v1/licenses/:id', { schema: { tags: ['licenses'], params: IdParams, response: { 200: License, ...errorResponses } } }, (request) =>
-    getLicense(ctx, request.principal, request.params.id),
+  app.get(
+    '/v1/licenses/:id',
+    { schema: { tags: ['licenses'], params: IdParams, response: { 200: License, ...errorResponses } } },
+    (request) => getLicense(ctx, request.principal, request.params.id),
   );
 
   app.post(
@@ -71,11 +85,19 @@ export const licenseRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['licenses'],
-        summary: 'suspend | reinstate | revoke | renew (extends from the current expiry while valid) | transfer (admin: move a bound seat)',
-        params: Type.Object({ id: IdParams.properties.id, action: Type.Union(LICENSE_ACTIONS.map((a) => Type.Literal(a))) }),
+        summary:
+          'suspend | reinstate | revoke | renew (extends from the current expiry while valid) | transfer (admin: move a bound seat)',
+        params: Type.Object({
+          id: IdParams.properties.id,
+          action: Type.Union(LICENSE_ACTIONS.map((a) => Type.Literal(a))),
+        }),
         body: Type.Optional(
           Type.Object(
-            { term: Type.Optional(Term), bindingId: Type.Optional(Type.String({ maxLength: 64 })), resource: Type.Optional(ResourceInput) },
+            {
+              term: Type.Optional(Term),
+              bindingId: Type.Optional(Type.String({ maxLength: 64 })),
+              resource: Type.Optional(ResourceInput),
+            },
             { additionalProperties: false },
           ),
         ),
@@ -83,6 +105,13 @@ export const licenseRoutes: RouteModule = (app, ctx) => {
       },
     },
     (request) =>
-      applyLicenseAction(ctx, request.principal, actorOf(request.principal), request.params.id, request.params.action, request.body ?? {}),
+      applyLicenseAction(
+        ctx,
+        request.principal,
+        actorOf(request.principal),
+        request.params.id,
+        request.params.action,
+        request.body ?? {},
+      ),
   );
 };

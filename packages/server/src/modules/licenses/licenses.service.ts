@@ -1,4 +1,4 @@
-import { type Term, addTerm, renewedExpiry } from '@licensor/core';
+import { addTerm, renewedExpiry, type Term } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -9,7 +9,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { findLiveKey } from '../keys/keys.queries.js';
 import { findLicenseType, termOf } from '../license-types/license-types.service.js';
-import { type LicenseRow, findLicenseRow, statusOf, toLicense } from './licenses.queries.js';
+import { findLicenseRow, type LicenseRow, statusOf, toLicense } from './licenses.queries.js';
 
 export interface IssueLicenseInput {
   licenseTypeId: string;
@@ -28,7 +28,13 @@ export async function getLicense(ctx: AppContext, principal: Principal, id: stri
 }
 
 /** A new grant on a key: the type's default term from the start date, unless a term is given. */
-export async function issueLicense(ctx: AppContext, principal: Principal, actor: Actor, keyId: string, input: IssueLicenseInput) {
+export async function issueLicense(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  keyId: string,
+  input: IssueLicenseInput,
+) {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
@@ -87,9 +93,15 @@ const EVENT_TYPES = {
 type Changes = { expires_at?: string | null; suspended_at?: string | null; revoked_at?: string | null };
 
 /** What each action changes, or why it cannot apply to a license in this state. */
-function plan(action: Exclude<LicenseAction, 'transfer'>, row: LicenseRow, now: Date, input: ActionInput): Changes {
+function plan(
+  action: Exclude<LicenseAction, 'transfer'>,
+  row: LicenseRow,
+  now: Date,
+  input: ActionInput,
+): Changes {
   const status = statusOf(row, now);
-  const refuse = (why: string) => new AppError('INVALID_TRANSITION', `cannot ${action} a license that ${why}`);
+  const refuse = (why: string) =>
+    new AppError('INVALID_TRANSITION', `cannot ${action} a license that ${why}`);
   if (status === 'revoked') throw refuse('is revoked');
   switch (action) {
     case 'suspend':
@@ -120,15 +132,30 @@ export async function applyLicenseAction(
   assertRole(principal.role, action === 'transfer' ? 'admin' : 'manager');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
-    await lockRows(ctx.handle, trx.selectFrom('licenses').select('id').where('id', '=', id).where('vendor_id', '=', principal.vendorId)).execute();
+    await lockRows(
+      ctx.handle,
+      trx
+        .selectFrom('licenses')
+        .select('id')
+        .where('id', '=', id)
+        .where('vendor_id', '=', principal.vendorId),
+    ).execute();
     const before = await loadLicense(trx, principal.vendorId, id);
-    const key = await trx.selectFrom('license_keys').select(['id', 'customer_id']).where('id', '=', before.key_id).executeTakeFirstOrThrow();
+    const key = await trx
+      .selectFrom('license_keys')
+      .select(['id', 'customer_id'])
+      .where('id', '=', before.key_id)
+      .executeTakeFirstOrThrow();
     if (action === 'transfer') {
       await transferBinding(trx, principal.vendorId, actor, now, before, input, key.customer_id);
       return toLicense(await loadLicense(trx, principal.vendorId, id), now);
     }
     const changes = plan(action, before, now, input);
-    await trx.updateTable('licenses').set({ ...changes, updated_at: now.toISOString() }).where('id', '=', id).execute();
+    await trx
+      .updateTable('licenses')
+      .set({ ...changes, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
     const after = toLicense(await loadLicense(trx, principal.vendorId, id), now);
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: EVENT_TYPES[action],
@@ -173,7 +200,11 @@ async function transferBinding(
   if (clash) throw new AppError('CONFLICT', 'the license is already bound to that resource');
   await trx
     .updateTable('bindings')
-    .set({ resource_kind: input.resource.kind, resource_id: input.resource.id, resource_name: input.resource.name ?? null })
+    .set({
+      resource_kind: input.resource.kind,
+      resource_id: input.resource.id,
+      resource_name: input.resource.name ?? null,
+    })
     .where('id', '=', binding.id)
     .execute();
   await recordEvent(trx, vendorId, actor, now, {

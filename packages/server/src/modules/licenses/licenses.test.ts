@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
-import { createCustomerWithKey, createLicenseType, createProduct, issue } from '../../test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import {
+  createCustomerWithKey,
+  createLicenseType,
+  createProduct,
+  issue,
+} from '../../test-support/fixtures.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 const DAY = 86_400_000;
 
@@ -11,16 +16,26 @@ describe.each(DIALECTS)('licenses on %s', (dialect) => {
   beforeAll(async () => {
     server = await startTestServer(dialect);
     const product = await createProduct(server.api);
-    typeId = (await createLicenseType(server.api, product.id, { scope: 'installation', term: { unit: 'month', count: 1 } })).id;
+    typeId = (
+      await createLicenseType(server.api, product.id, {
+        scope: 'installation',
+        term: { unit: 'month', count: 1 },
+      })
+    ).id;
   });
   afterAll(() => server.close());
 
-  const action = (id: string, name: string, body: unknown = {}) => server.api.post(`/v1/licenses/${id}/actions/${name}`, body);
+  const action = (id: string, name: string, body: unknown = {}) =>
+    server.api.post(`/v1/licenses/${id}/actions/${name}`, body);
 
   it('a manager issues a license with the type’s default term from its start', async () => {
     const holder = await createCustomerWithKey(server.api);
     const license = await issue(server.api, holder.keyId, typeId, { startsAt: '2026-01-31T00:00:00.000Z' });
-    expect(license).toMatchObject({ startsAt: '2026-01-31T00:00:00.000Z', expiresAt: '2026-02-28T00:00:00.000Z', status: 'unused' });
+    expect(license).toMatchObject({
+      startsAt: '2026-01-31T00:00:00.000Z',
+      expiresAt: '2026-02-28T00:00:00.000Z',
+      status: 'unused',
+    });
     const custom = await issue(server.api, holder.keyId, typeId, { term: { unit: 'day', count: 10 } });
     expect(new Date(custom.expiresAt).getTime() - new Date(custom.startsAt).getTime()).toBe(10 * DAY);
     const perpetual = await issue(server.api, holder.keyId, typeId, { term: null });
@@ -70,7 +85,11 @@ describe.each(DIALECTS)('licenses on %s', (dialect) => {
   it('shows expiring within 30 days of the end', async () => {
     const holder = await createCustomerWithKey(server.api);
     const license = await issue(server.api, holder.keyId, typeId, { term: { unit: 'day', count: 20 } });
-    await server.anon.post('/v1/activate', { key: holder.key, product: license.productCode, resource: { kind: 'installation', id: 'inst-1' } });
+    await server.anon.post('/v1/activate', {
+      key: holder.key,
+      product: license.productCode,
+      resource: { kind: 'installation', id: 'inst-1' },
+    });
     expect((await server.api.get(`/v1/licenses/${license.id}`)).body.status).toBe('expiring');
   });
 });

@@ -1,29 +1,47 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { IdParams, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { createProduct, getProduct, listProducts, updateProduct } from './products.service.js';
 
-export const Product = Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), createdAt: Type.String() });
-const ProductCode = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$', description: 'lower-case code apps send, e.g. aistudio' });
+export const Product = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  createdAt: Type.String(),
+});
+const ProductCode = Type.String({
+  pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+  description: 'lower-case code apps send, e.g. aistudio',
+});
 
 export const productRoutes: RouteModule = (app, ctx) => {
-  app.get('/v1/products', { schema: { tags: ['catalog'], response: { 200: listOf(Product), ...errorResponses } } }, (request) =>
-    listProducts(ctx, request.principal),
+  app.get(
+    '/v1/products',
+    { schema: { tags: ['catalog'], response: { 200: listOf(Product), ...errorResponses } } },
+    (request) => listProducts(ctx, request.principal),
   );
-  app.get('/v1/products/:id', { schema: { tags: ['catalog'], params: IdParams, response: { 200: Product, ...errorResponses } } }, (request) =>
-    getProduct(ctx, request.principal, request.params.id),
+  app.get(
+    '/v1/products/:id',
+    { schema: { tags: ['catalog'], params: IdParams, response: { 200: Product, ...errorResponses } } },
+    (request) => getProduct(ctx, request.principal, request.params.id),
   );
   app.post(
     '/v1/products',
     {
       schema: {
         tags: ['catalog'],
-        body: Type.Object({ code: ProductCode, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { code: ProductCode, name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: Product, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createProduct(ctx, request.principal, actorOf(request.principal), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createProduct(ctx, request.principal, actorOf(request.principal), request.body)),
   );
   app.patch(
     '/v1/products/:id',
@@ -31,10 +49,14 @@ export const productRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['catalog'],
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Product, ...errorResponses },
       },
     },
-    (request) => updateProduct(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+    (request) =>
+      updateProduct(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
   );
 };

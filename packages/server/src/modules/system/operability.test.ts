@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupLicensed } from '../../test-support/fixtures.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe('operability', () => {
   let server: TestServer;
@@ -12,7 +12,14 @@ describe('operability', () => {
   it('publishes an OpenAPI 3.1 document built from the route schemas, with interactive docs', async () => {
     const doc = (await server.anon.get('/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/v1/validate', '/v1/activate', '/v1/sessions/{id}/heartbeat', '/v1/keys/{id}', '/v1/license-types', '/v1/events']) {
+    for (const path of [
+      '/v1/validate',
+      '/v1/activate',
+      '/v1/sessions/{id}/heartbeat',
+      '/v1/keys/{id}',
+      '/v1/license-types',
+      '/v1/events',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     const validateBody = doc.paths['/v1/validate'].post.requestBody.content['application/json'].schema;

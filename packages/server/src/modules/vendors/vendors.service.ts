@@ -1,5 +1,5 @@
-import { VENDOR_PREFIX_PATTERN } from '@licensor/core';
 import { randomBytes } from 'node:crypto';
+import { VENDOR_PREFIX_PATTERN } from '@licensor/core';
 import type { Role } from '../../platform/auth/roles.js';
 import { type AppContext, cliActor } from '../../platform/context.js';
 import { hashPassword, newId, newSecret, sha256 } from '../../platform/crypto.js';
@@ -70,12 +70,23 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
   const key = generateSigningKey(newKid(prefix, now));
 
   return inTransaction(ctx.handle, async (trx) => {
-    const taken = await trx.selectFrom('vendors').select('id').where('prefix', '=', prefix).executeTakeFirst();
+    const taken = await trx
+      .selectFrom('vendors')
+      .select('id')
+      .where('prefix', '=', prefix)
+      .executeTakeFirst();
     if (taken) throw new AppError('ALREADY_EXISTS', `the prefix ${prefix} is taken`);
-    const emailTaken = await trx.selectFrom('users').select('id').where('email', '=', input.ownerEmail.toLowerCase()).executeTakeFirst();
+    const emailTaken = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', input.ownerEmail.toLowerCase())
+      .executeTakeFirst();
     if (emailTaken) throw new AppError('ALREADY_EXISTS', `a user with e-mail ${input.ownerEmail} exists`);
     const at = now.toISOString();
-    await trx.insertInto('vendors').values({ id: vendorId, name: input.name, prefix, settings: '{}', created_at: at }).execute();
+    await trx
+      .insertInto('vendors')
+      .values({ id: vendorId, name: input.name, prefix, settings: '{}', created_at: at })
+      .execute();
     await trx
       .insertInto('users')
       .values({
@@ -101,7 +112,13 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
         revoked_at: null,
       })
       .execute();
-    const token = await insertApiToken(trx, { vendorId, name: 'init', role: 'owner', createdBy: ownerId, now });
+    const token = await insertApiToken(trx, {
+      vendorId,
+      name: 'init',
+      role: 'owner',
+      createdBy: ownerId,
+      now,
+    });
     await recordEvent(trx, vendorId, cliActor, now, {
       type: 'vendor.created',
       subjectType: 'vendor',
@@ -118,7 +135,11 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
 }
 
 export async function listSigningKeys(ctx: AppContext, prefix: string) {
-  const vendor = await ctx.handle.db.selectFrom('vendors').select('id').where('prefix', '=', prefix.toUpperCase()).executeTakeFirst();
+  const vendor = await ctx.handle.db
+    .selectFrom('vendors')
+    .select('id')
+    .where('prefix', '=', prefix.toUpperCase())
+    .executeTakeFirst();
   if (!vendor) throw new AppError('NOT_FOUND', `no vendor with prefix ${prefix}`);
   const rows = await ctx.handle.db
     .selectFrom('signing_keys')

@@ -25,7 +25,14 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (!token || !isRole(token.role)) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API token');
-    return { vendorId: token.vendor_id, role: token.role, userId: null, tokenId: token.id, name: token.name, csrfToken: null };
+    return {
+      vendorId: token.vendor_id,
+      role: token.role,
+      userId: null,
+      tokenId: token.id,
+      name: token.name,
+      csrfToken: null,
+    };
   }
 
   const cookie = request.cookies?.[SESSION_COOKIE];
@@ -33,11 +40,18 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   const session = await ctx.handle.db
     .selectFrom('web_sessions')
     .innerJoin('users', 'users.id', 'web_sessions.user_id')
-    .select(['users.id as userId', 'users.email', 'users.role', 'web_sessions.vendor_id', 'web_sessions.csrf_token'])
+    .select([
+      'users.id as userId',
+      'users.email',
+      'users.role',
+      'web_sessions.vendor_id',
+      'web_sessions.csrf_token',
+    ])
     .where('web_sessions.token_hash', '=', sha256(cookie))
     .where('web_sessions.expires_at', '>', now)
     .executeTakeFirst();
-  if (!session || !isRole(session.role)) throw new AppError('UNAUTHENTICATED', 'the session has expired; log in again');
+  if (!session || !isRole(session.role))
+    throw new AppError('UNAUTHENTICATED', 'the session has expired; log in again');
   if (!SAFE_METHODS.has(request.method)) {
     const sent = request.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrf_token)) {

@@ -15,5 +15,6 @@ export function hasRole(role: Role, atLeast: Role): boolean {
 }
 
 export function assertRole(role: Role, atLeast: Role): void {
-  if (!hasRole(role, atLeast)) throw new AppError('FORBIDDEN', `this action needs the ${atLeast} role or higher`);
+  if (!hasRole(role, atLeast))
+    throw new AppError('FORBIDDEN', `this action needs the ${atLeast} role or higher`);
 }

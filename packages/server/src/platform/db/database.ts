@@ -22,7 +22,9 @@ export interface DatabaseHandle {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema'>): DatabaseHandle {
+export function openDatabase(
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseSchema'>,
+): DatabaseHandle {
   if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databaseSchema);
   fs.mkdirSync(config.dataDir, { recursive: true });
   return openSqlite(path.join(config.dataDir, 'licensor.sqlite'));
@@ -41,7 +43,8 @@ function openSqlite(file: string): DatabaseHandle {
 }
 
 function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid DATABASE_SCHEMA "${schema}"`);
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new Error(`invalid DATABASE_SCHEMA "${schema}"`);
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -27,11 +27,17 @@ export interface AppModules {
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
 
 /** Builds the HTTP app: platform plugins first, then each module's routes, then the web cabinet. */
-export async function buildApp(ctx: AppContext, modules: AppModules, logger: FastifyBaseLogger | boolean = false): Promise<Api> {
+export async function buildApp(
+  ctx: AppContext,
+  modules: AppModules,
+  logger: FastifyBaseLogger | boolean = false,
+): Promise<Api> {
   const app = Fastify({
     ...(typeof logger === 'boolean' ? { logger } : { loggerInstance: logger }),
     bodyLimit: ctx.config.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
     // Per-request info lines would cost more than a validation; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -41,15 +47,27 @@ export async function buildApp(ctx: AppContext, modules: AppModules, logger: Fas
   app.setErrorHandler(handleError);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    metrics.requestDuration.observe(
+      { method: request.method, route, status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
   });
 
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Licensor API', version: '1.0.0', description: 'Management API and the app API of Licensor.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'licensor_session' } } },
+      info: {
+        title: 'Licensor API',
+        version: '1.0.0',
+        description: 'Management API and the app API of Licensor.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'licensor_session' },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
@@ -57,15 +75,23 @@ export async function buildApp(ctx: AppContext, modules: AppModules, logger: Fas
   app.addSchema(ErrorBody);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['ops'], summary: 'The database answers' } }, async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.handle.db);
-      return { status: 'ready' };
-    } catch {
-      return reply.status(503).send({ error: { code: 'NOT_READY', message: 'the database does not answer', details: [] } });
-    }
-  });
+  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({
+    status: 'ok',
+  }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['ops'], summary: 'The database answers' } },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(ctx.handle.db);
+        return { status: 'ready' };
+      } catch {
+        return reply
+          .status(503)
+          .send({ error: { code: 'NOT_READY', message: 'the database does not answer', details: [] } });
+      }
+    },
+  );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
@@ -85,7 +111,13 @@ export async function buildApp(ctx: AppContext, modules: AppModules, logger: Fas
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !request.url.startsWith('/v1/') && webBuilt;
     if (isPage) return reply.type('text/html').sendFile('index.html');
-    return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] } });
+    return reply.status(404).send({
+      error: {
+        code: 'ROUTE_NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        details: [],
+      },
+    });
   });
   return app;
 }

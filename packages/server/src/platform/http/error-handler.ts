@@ -29,7 +29,9 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
       message: issue.message,
       ...(issue.keyword === 'additionalProperties' ? { field: issue.params?.additionalProperty } : {}),
     }));
-    return reply.status(400).send(body('VALIDATION_FAILED', 'the request does not match the schema', details));
+    return reply
+      .status(400)
+      .send(body('VALIDATION_FAILED', 'the request does not match the schema', details));
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) {

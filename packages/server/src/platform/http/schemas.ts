@@ -40,6 +40,9 @@ export const errorResponses = {
 };
 
 export const Term = Type.Object(
-  { unit: Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')]), count: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+  {
+    unit: Type.Union([Type.Literal('day'), Type.Literal('month'), Type.Literal('year')]),
+    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
   { additionalProperties: false },
 );
