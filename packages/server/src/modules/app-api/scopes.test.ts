@@ -126,3 +126,24 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
     expect((await checkout('pc-4')).status).toBe(201);
   });
 });
+
+describe.each(DIALECTS)('a session whose license is revoked on %s', (dialect) => {
+  it('ends at the next heartbeat', async () => {
+    const server = await startTestServer(dialect);
+    try {
+      const l = await setupLicensed(server.api, { scope: 'floating', maxSessions: 1 });
+      const session = await server.anon.post('/v1/sessions', {
+        key: l.key,
+        product: l.productCode,
+        resource: { kind: 'machine', id: 'pc' },
+      });
+      await server.api.post(`/v1/licenses/${l.licenseId}/actions/revoke`);
+      const beat = await server.anon.post(`/v1/sessions/${session.body.id}/heartbeat`);
+      expect(beat.status).toBe(409);
+      expect(beat.body.error.code).toBe('LICENSE_NOT_USABLE');
+      expect((await server.api.get(`/v1/keys/${l.keyId}`)).body.sessions).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});

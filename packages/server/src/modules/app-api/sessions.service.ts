@@ -1,3 +1,4 @@
+import { checkLicense } from '@licensor/core';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newSecretId } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -99,22 +100,80 @@ export async function checkout(
 async function liveSession(ctx: AppContext, id: string) {
   const session = await ctx.handle.db
     .selectFrom('sessions')
-    .selectAll()
-    .where('id', '=', id)
-    .where('ended_at', 'is', null)
-    .where('expires_at', '>', ctx.clock.now().toISOString())
+    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
+    .innerJoin('license_types', 'license_types.id', 'licenses.license_type_id')
+    .selectAll('sessions')
+    .select([
+      'licenses.starts_at',
+      'licenses.expires_at as license_expires_at',
+      'licenses.suspended_at',
+      'licenses.revoked_at',
+      'license_types.grace_days',
+    ])
+    .where('sessions.id', '=', id)
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.expires_at', '>', ctx.clock.now().toISOString())
     .executeTakeFirst();
   if (!session) throw notFound('SESSION_NOT_FOUND', 'live session (it ended or expired; start a new one)');
   return session;
 }
 
-/** Keeps a session alive for another TTL (the TTL it was opened with). */
+type LiveSession = Awaited<ReturnType<typeof liveSession>>;
+
+/** A session outlives neither its license's revocation or suspension nor its expiry (past grace). */
+function licenseStillUsable(session: LiveSession, now: Date): boolean {
+  const code = checkLicense(
+    {
+      scope: 'floating',
+      kind: null,
+      startsAt: new Date(session.starts_at),
+      expiresAt: session.license_expires_at ? new Date(session.license_expires_at) : null,
+      graceDays: session.grace_days,
+      suspendedAt: session.suspended_at ? new Date(session.suspended_at) : null,
+      revokedAt: session.revoked_at ? new Date(session.revoked_at) : null,
+      capabilities: [],
+      boundToResource: false,
+      maxSessions: null,
+      liveSessions: 0,
+      resourceHasSession: true,
+    },
+    { now },
+  );
+  return code === 'VALID' || code === 'GRACE_PERIOD';
+}
+
+async function endSession(ctx: AppContext, session: LiveSession, reason: string, now: Date): Promise<void> {
+  await inTransaction(ctx.handle, async (trx) => {
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: now.toISOString(), end_reason: reason })
+      .where('id', '=', session.id)
+      .where('ended_at', 'is', null)
+      .execute();
+    await recordEvent(trx, session.vendor_id, appActor, now, {
+      type: 'session.ended',
+      subjectType: 'session',
+      subjectId: session.id,
+      keyId: session.key_id,
+      after: { reason },
+    });
+  });
+}
+
+/** Keeps a session alive for another TTL (the TTL it was opened with), while its license is usable. */
 export async function heartbeat(
   ctx: AppContext,
   id: string,
 ): Promise<{ expiresAt: string; vendorId: string }> {
   const session = await liveSession(ctx, id);
   const now = ctx.clock.now();
+  if (!licenseStillUsable(session, now)) {
+    await endSession(ctx, session, 'license_unusable', now);
+    throw new AppError(
+      'LICENSE_NOT_USABLE',
+      'the license of this session is no longer usable; the session has ended',
+    );
+  }
   const ttl = new Date(session.expires_at).getTime() - new Date(session.last_heartbeat_at).getTime();
   const expiresAt = new Date(now.getTime() + ttl).toISOString();
   await ctx.handle.db
@@ -127,22 +186,7 @@ export async function heartbeat(
 }
 
 export async function checkin(ctx: AppContext, id: string): Promise<void> {
-  const session = await liveSession(ctx, id);
-  const now = ctx.clock.now();
-  await inTransaction(ctx.handle, async (trx) => {
-    await trx
-      .updateTable('sessions')
-      .set({ ended_at: now.toISOString(), end_reason: 'checkin' })
-      .where('id', '=', id)
-      .execute();
-    await recordEvent(trx, session.vendor_id, appActor, now, {
-      type: 'session.ended',
-      subjectType: 'session',
-      subjectId: id,
-      keyId: session.key_id,
-      after: { reason: 'checkin' },
-    });
-  });
+  await endSession(ctx, await liveSession(ctx, id), 'checkin', ctx.clock.now());
 }
 
 /** Ends sessions whose heartbeat stopped, freeing their places, each with an event. */

@@ -149,7 +149,7 @@ export async function listTokens(ctx: AppContext, principal: Principal) {
   assertRole(principal.role, 'admin');
   const rows = await ctx.handle.db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'role', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'name', 'role', 'created_at', 'revoked_at'])
     .where('vendor_id', '=', principal.vendorId)
     .orderBy('id', 'desc')
     .execute();

@@ -46,7 +46,6 @@ export async function insertApiToken(
       token_hash: sha256(token),
       created_by: input.createdBy,
       created_at: input.now.toISOString(),
-      last_used_at: null,
       revoked_at: null,
     })
     .execute();

@@ -29,7 +29,6 @@ export interface ApiTokenTable {
   token_hash: string;
   created_by: string | null;
   created_at: string;
-  last_used_at: string | null;
   revoked_at: string | null;
 }
 

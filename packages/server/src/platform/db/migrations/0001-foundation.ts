@@ -33,7 +33,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('last_used_at', 'text')
     .addColumn('revoked_at', 'text')
     .execute();
 
