@@ -85,8 +85,11 @@ export class ResponseSigner {
 
   /** The `Licensor-Signature` header value for these exact body bytes. */
   async signatureHeader(vendorId: string, body: string): Promise<string> {
-    const { kid, key } = await this.keyFor(vendorId);
-    const signature = sign(null, Buffer.from(body), key).toString('base64');
-    return `kid="${kid}", alg="ed25519", sig="${signature}"`;
+    const { kid, key } = this.active.get(vendorId) ?? (await this.keyFor(vendorId));
+    // The callback form signs on libuv's thread pool, so the event loop serves other requests meanwhile.
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      sign(null, Buffer.from(body), key, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+    return `kid="${kid}", alg="ed25519", sig="${signature.toString('base64')}"`;
   }
 }

@@ -55,42 +55,11 @@ export function productLicenses(db: Db, keyId: string, productCode: string): Pro
     .execute();
 }
 
-/** Which of these licenses have the resource bound, and their live session counts. */
-export async function usageOf(
-  db: Db,
-  licenses: readonly LicenseRow[],
-  resource: ResourceRef,
-  nowIso: string,
-): Promise<{ bound: Set<string>; live: Map<string, number>; holding: Set<string> }> {
-  const ids = licenses.map((l) => l.id);
-  const bound = new Set<string>();
-  const live = new Map<string, number>();
-  const holding = new Set<string>();
-  if (ids.length === 0) return { bound, live, holding };
-  let bindings = db
-    .selectFrom('bindings')
-    .select('license_id')
-    .where('license_id', 'in', ids)
-    .where('resource_id', '=', resource.id);
-  if (resource.kind !== undefined) bindings = bindings.where('resource_kind', '=', resource.kind);
-  for (const row of await bindings.execute()) bound.add(row.license_id);
-
-  const floating = licenses.filter((l) => l.scope === 'floating').map((l) => l.id);
-  if (floating.length > 0) {
-    const sessions = await db
-      .selectFrom('sessions')
-      .select(['license_id', 'resource_kind', 'resource_id'])
-      .where('license_id', 'in', floating)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', nowIso)
-      .execute();
-    for (const s of sessions) {
-      live.set(s.license_id, (live.get(s.license_id) ?? 0) + 1);
-      if (s.resource_id === resource.id && (resource.kind === undefined || s.resource_kind === resource.kind))
-        holding.add(s.license_id);
-    }
-  }
-  return { bound, live, holding };
+/** How the asked resource uses the key's licenses: bound to, holding a session of, and live session counts. */
+export interface LicenseUsage {
+  readonly bound: ReadonlySet<string>;
+  readonly live: ReadonlyMap<string, number>;
+  readonly holding: ReadonlySet<string>;
 }
 
 export interface Candidate extends CandidateLicense {
@@ -98,10 +67,7 @@ export interface Candidate extends CandidateLicense {
 }
 
 /** A license row in the shape core's validation rules read. */
-export function toCandidate(
-  row: LicenseRow,
-  usage?: { bound: Set<string>; live: Map<string, number>; holding: Set<string> },
-): Candidate {
+export function toCandidate(row: LicenseRow, usage?: LicenseUsage): Candidate {
   return {
     row,
     scope: row.scope as Scope,

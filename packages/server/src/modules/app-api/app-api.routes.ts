@@ -8,6 +8,7 @@ import type { Api } from '../../platform/http/types.js';
 import { activate, deactivate } from './activation.service.js';
 import { checkin, checkout, heartbeat } from './sessions.service.js';
 import { validateKey } from './validate.service.js';
+import { createValidationReader } from './validation-reader.js';
 
 const KeyString = Type.String({
   minLength: 1,
@@ -82,6 +83,7 @@ const SIGNATURE_NOTE =
  * serialized once and signed over those exact bytes, so a fake server cannot answer for us.
  */
 export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void {
+  const reader = createValidationReader(ctx.handle);
   const limiter = new RateLimiter(ctx.config.validateRateLimit, 'license checks from this address');
   const limit = (ip: string) => limiter.hit(ip, Date.now());
 
@@ -116,10 +118,10 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     },
     async (request, reply) => {
       limit(request.ip);
-      const result = await validateKey(ctx, request.body);
+      const result = await validateKey(ctx, reader, request.body);
       metrics.validations.inc({ code: result.answer.code });
       const vendorId =
-        result.key?.vendorId ??
+        result.key?.vendor_id ??
         (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
       return sendSigned(reply, vendorId, 200, result.answer);
     },

@@ -1,7 +1,14 @@
-import { evaluateValidation, grantedCapabilities, latestExpiry, type ResourceRef } from '@licensor/core';
+import {
+  evaluateValidation,
+  grantedCapabilities,
+  latestExpiry,
+  parseLicenseKey,
+  type ResourceRef,
+} from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
 import { statusOf } from '../licenses/licenses.queries.js';
-import { type AppKey, findKeyByCode, productLicenses, toCandidate, usageOf } from './app-api.queries.js';
+import { type LicenseUsage, toCandidate } from './app-api.queries.js';
+import type { KeyRow, ValidationReader } from './validation-reader.js';
 
 export interface ValidateInput {
   key: string;
@@ -48,15 +55,17 @@ export function askedResource(
  */
 export async function validateKey(
   ctx: AppContext,
+  reader: ValidationReader,
   input: ValidateInput,
-): Promise<{ vendorPrefix: string | null; key?: AppKey; answer: ValidationAnswer }> {
-  const db = ctx.handle.db;
+): Promise<{ vendorPrefix: string | null; key?: KeyRow; answer: ValidationAnswer }> {
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
-  const { key, prefix } = await findKeyByCode(db, input.key);
-  const rows = key ? await productLicenses(db, key.id, input.product) : [];
+  const parsed = parseLicenseKey(input.key);
+  const key = parsed.ok ? await reader.keyByCode(parsed.code) : undefined;
+  const rows = key ? await reader.licenses(key.id, input.product) : [];
   const resource = askedResource(input);
-  const usage = resource && rows.length > 0 ? await usageOf(db, rows, resource, nowIso) : undefined;
+  const usage =
+    key && resource && rows.length > 0 ? await usageOf(reader, key.id, resource, nowIso) : undefined;
   const candidates = rows.map((row) => toCandidate(row, usage));
   const outcome = evaluateValidation(
     key ? { suspended: key.status === 'suspended', revoked: key.status === 'revoked' } : null,
@@ -65,7 +74,7 @@ export async function validateKey(
   );
   const expiry = outcome.valid ? latestExpiry(outcome.usable) : null;
   return {
-    vendorPrefix: prefix ?? null,
+    vendorPrefix: parsed.prefix ?? null,
     key,
     answer: {
       valid: outcome.valid,
@@ -73,7 +82,7 @@ export async function validateKey(
       detail: outcome.detail,
       ts: nowIso,
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
-      key: key ? { id: key.id, customer: { id: key.customerId, name: key.customerName } } : null,
+      key: key ? { id: key.id, customer: { id: key.customer_id, name: key.customer_name } } : null,
       licenses: rows.map((row) => ({
         id: row.id,
         product: row.product_code,
@@ -89,4 +98,25 @@ export async function validateKey(
       expiresAt: expiry ? expiry.toISOString() : null,
     },
   };
+}
+
+/** Which licenses hold the resource (bound, or in a live session) and each one's live session count. */
+async function usageOf(
+  reader: ValidationReader,
+  keyId: string,
+  resource: ResourceRef,
+  nowIso: string,
+): Promise<LicenseUsage> {
+  const [bound, sessions] = await Promise.all([
+    reader.boundLicenseIds(keyId, resource.id, resource.kind),
+    reader.liveSessions(keyId, nowIso),
+  ]);
+  const live = new Map<string, number>();
+  const holding = new Set<string>();
+  for (const session of sessions) {
+    live.set(session.license_id, (live.get(session.license_id) ?? 0) + 1);
+    const sameKind = resource.kind === undefined || session.resource_kind === resource.kind;
+    if (session.resource_id === resource.id && sameKind) holding.add(session.license_id);
+  }
+  return { bound: new Set(bound), live, holding };
 }

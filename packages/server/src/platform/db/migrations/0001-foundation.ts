@@ -170,6 +170,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('end_reason', 'text')
     .execute();
   await s.createIndex('sessions_license_live').on('sessions').columns(['license_id', 'ended_at']).execute();
+  await s.createIndex('sessions_key_live').on('sessions').columns(['key_id', 'ended_at']).execute();
+  await s.createIndex('bindings_resource').on('bindings').columns(['resource_id']).execute();
   await s.createIndex('sessions_expiry').on('sessions').columns(['ended_at', 'expires_at']).execute();
 
   await s
