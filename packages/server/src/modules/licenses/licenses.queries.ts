@@ -1,35 +1,29 @@
 import { deriveStatus, type LicenseStatus, type Scope } from '@licensor/core';
 import type { Db } from '../../platform/db/database.js';
+import type { LicenseTable, LicenseTypeTable } from '../../platform/db/schema.js';
 
 /** A license with what its type and product say about it: the row behind every license answer. */
-export interface LicenseRow {
-  id: string;
-  vendor_id: string;
-  key_id: string;
-  product_id: string;
-  license_type_id: string;
-  starts_at: string;
-  expires_at: string | null;
-  suspended_at: string | null;
-  revoked_at: string | null;
-  superseded_at: string | null;
-  created_at: string;
+export type LicenseRow = LicenseTable & {
   product_code: string;
   product_name: string;
   type_name: string;
-  scope: string;
-  resource_kind: string | null;
-  mode: string;
-  term_unit: string | null;
-  term_count: number | null;
-  max_seats: number | null;
-  max_sessions: number | null;
-  heartbeat_seconds: number | null;
-  capabilities: string;
-  binding_locked: number;
-  grace_days: number;
-  seats_used: number | string | null;
-}
+} & Pick<
+    LicenseTypeTable,
+    | 'scope'
+    | 'resource_kind'
+    | 'mode'
+    | 'term_unit'
+    | 'term_count'
+    | 'max_seats'
+    | 'max_sessions'
+    | 'heartbeat_seconds'
+    | 'capabilities'
+    | 'binding_locked'
+    | 'grace_days'
+  > & {
+    /** A count: a number on SQLite, a bigint string on PostgreSQL. */
+    seats_used: number | string | null;
+  };
 
 /** Licenses joined with their type and product, with the number of resources bound to each. */
 export function selectLicenses(db: Db) {
