@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeLicenseRequest } from '@licensor/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestStore, type TestStore } from '../../server/src/test-support/databases.js';
 import { ApiClient } from '../../server/src/test-support/http-client.js';
@@ -59,5 +63,48 @@ describe('the licensor command', () => {
     );
     expect(badPrefix.code).toBe(1);
     expect(badPrefix.stderr).toContain('four Latin letters');
+  });
+
+  it('keys rotate adds an active key and retires the old one; keys list shows both', async () => {
+    store = createTestStore('sqlite');
+    const created = JSON.parse(
+      (await runCli(['init', '--vendor', 'K', '--prefix', 'KEYS', '--email', 'k@k.test'], store.env)).stdout,
+    );
+    const rotated = await runCli(['keys', 'rotate', '--vendor', 'keys'], store.env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const fresh = JSON.parse(rotated.stdout);
+    const listed = JSON.parse((await runCli(['keys', 'list', '--vendor', 'KEYS'], store.env)).stdout);
+    expect(listed.map((k: { kid: string; state: string }) => [k.kid, k.state])).toEqual([
+      [fresh.kid, 'active'],
+      [created.signingKey.kid, 'retired'],
+    ]);
+    expect((await runCli(['keys', 'rotate', '--vendor', 'NONE'], store.env)).stderr).toContain(
+      'no vendor with prefix NONE',
+    );
+  });
+
+  it('request writes licensereq-<product>.txt with the product, installation, start and period', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-request-'));
+    try {
+      const args = ['request', '--product', 'aistudio', '--installation', 'inst-1', '--start', '2026-12-01'];
+      const result = await runCli([...args, '--period', '3months', '--tenant', 'sales', '--out', out], {});
+      expect(result.code, result.stderr).toBe(0);
+      const file = path.join(out, 'licensereq-aistudio.txt');
+      expect(result.stdout.trim()).toBe(file);
+      const parsed = decodeLicenseRequest(fs.readFileSync(file, 'utf8'));
+      expect(parsed).toMatchObject({
+        ok: true,
+        request: {
+          product: 'aistudio',
+          installationId: 'inst-1',
+          startsAt: '2026-12-01T00:00:00.000Z',
+          period: 'P3M',
+          tenant: 'sales',
+        },
+      });
+      expect((await runCli([...args, '--period', 'fortnight'], {})).code).toBe(2);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,19 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createContext, createVendor, loadConfig, startServer } from '@licensor/server';
+import { encodeLicenseRequest, licenseRequestFileName, type RequestPeriod } from '@licensor/core';
+import {
+  type AppContext,
+  cliActor,
+  createContext,
+  createVendor,
+  listVendorSigningKeys,
+  loadConfig,
+  rotateSigningKey,
+  startServer,
+} from '@licensor/server';
 
 const USAGE = `licensor <command> [options]
 
@@ -9,6 +22,11 @@ Commands:
   init --vendor NAME --prefix ABCD --email E [--password P]
                                 create a vendor, its owner, a signing key and an API token; prints JSON
   migrate                       apply pending database migrations
+  keys list --vendor ABCD       the vendor's signing keys (active, retired, revoked)
+  keys rotate --vendor ABCD     a new active signing key; the old one retires but still verifies
+  request --product P --installation ID --start YYYY-MM-DD --period month|3months|year|perpetual
+          [--tenant T] [--out DIR]
+                                write licensereq-<product>.txt, a license request to send to the vendor
 
 Configuration comes from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, ... (see README).`;
 
@@ -49,24 +67,92 @@ async function init(args: string[]): Promise<void> {
   });
   if (!values.vendor || !values.prefix || !values.email)
     throw new UsageError('init needs --vendor, --prefix and --email');
+  const { vendor, prefix, email, password } = values;
+  const created = await withContext((ctx) =>
+    createVendor(ctx, { name: vendor, prefix, ownerEmail: email, ownerPassword: password }),
+  );
+  console.log(JSON.stringify(created, null, 2));
+}
+
+async function migrate(): Promise<void> {
+  await withContext(async () => undefined);
+  console.log('database is up to date');
+}
+
+async function withContext<T>(work: (ctx: AppContext) => Promise<T>): Promise<T> {
   const ctx = await createContext(loadConfig());
   try {
-    const created = await createVendor(ctx, {
-      name: values.vendor,
-      prefix: values.prefix,
-      ownerEmail: values.email,
-      ownerPassword: values.password,
-    });
-    console.log(JSON.stringify(created, null, 2));
+    return await work(ctx);
   } finally {
     await ctx.handle.close();
   }
 }
 
-async function migrate(): Promise<void> {
-  const ctx = await createContext(loadConfig());
-  await ctx.handle.close();
-  console.log('database is up to date');
+async function keys(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { vendor: { type: 'string' } } });
+  if (!values.vendor || (action !== 'list' && action !== 'rotate')) {
+    throw new UsageError('usage: licensor keys list|rotate --vendor ABCD');
+  }
+  const prefix = values.vendor.toUpperCase();
+  await withContext(async (ctx) => {
+    const vendor = await ctx.handle.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    const operator = { vendorId: vendor.id, role: 'owner' as const };
+    const result =
+      action === 'rotate'
+        ? await rotateSigningKey(ctx, operator, cliActor)
+        : await listVendorSigningKeys(ctx, operator);
+    console.log(JSON.stringify(result, null, 2));
+  });
+}
+
+const PERIODS: Record<string, RequestPeriod> = {
+  month: 'P1M',
+  '3months': 'P3M',
+  year: 'P1Y',
+  perpetual: 'perpetual',
+};
+
+/** What a product's admin sends the vendor: the same file the SDK's createLicenseRequest makes. */
+function request(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      product: { type: 'string' },
+      installation: { type: 'string' },
+      start: { type: 'string' },
+      period: { type: 'string' },
+      tenant: { type: 'string' },
+      fingerprint: { type: 'string' },
+      out: { type: 'string', default: '.' },
+    },
+  });
+  const period = PERIODS[values.period ?? ''];
+  if (!values.product || !values.installation || !values.start || !period) {
+    throw new UsageError(
+      'request needs --product, --installation, --start and --period month|3months|year|perpetual',
+    );
+  }
+  if (Number.isNaN(Date.parse(values.start))) throw new UsageError(`--start is not a date: ${values.start}`);
+  const content = encodeLicenseRequest({
+    v: 1,
+    product: values.product,
+    installationId: values.installation,
+    ...(values.fingerprint ? { fingerprint: values.fingerprint } : {}),
+    startsAt: new Date(values.start).toISOString(),
+    period,
+    ...(values.tenant ? { tenant: values.tenant } : {}),
+    createdAt: new Date().toISOString(),
+    nonce: randomBytes(12).toString('hex'),
+  });
+  const file = path.join(values.out, licenseRequestFileName(values.product));
+  fs.writeFileSync(file, content);
+  console.log(file);
 }
 
 class UsageError extends Error {}
@@ -80,6 +166,10 @@ async function main(argv: string[]): Promise<void> {
       return init(rest);
     case 'migrate':
       return migrate();
+    case 'keys':
+      return keys(rest);
+    case 'request':
+      return request(rest);
     case undefined:
     case 'help':
     case '--help':

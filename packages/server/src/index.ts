@@ -7,3 +7,5 @@ export { openDatabase } from './platform/db/database.js';
 export { migrateToLatest } from './platform/db/migrate.js';
 export { publicKeyFromRaw } from './platform/signing.js';
 export { createApp, createContext, type RunningServer, startServer } from './server.js';
+export { listVendorSigningKeys, rotateSigningKey } from './modules/vendors/signing-keys.service.js';
+export { cliActor } from './platform/context.js';

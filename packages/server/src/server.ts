@@ -8,7 +8,7 @@ import { ensureSchema, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { buildApp } from './platform/http/app.js';
 import type { Api } from './platform/http/types.js';
-import { ResponseSigner } from './platform/signing.js';
+import { VendorSigner } from './platform/signing.js';
 
 /** Opens storage, brings the schema up to date, and assembles what services need. */
 export async function createContext(
@@ -18,7 +18,7 @@ export async function createContext(
   const handle = openDatabase(config);
   await ensureSchema(handle, config.databaseSchema);
   await migrateToLatest(handle.db);
-  return { handle, clock, config, signer: new ResponseSigner(handle.db) };
+  return { handle, clock, config, signer: new VendorSigner(handle.db) };
 }
 
 export function createApp(ctx: AppContext, logger: pino.Logger | boolean = false): Promise<Api> {

@@ -6,8 +6,10 @@ import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
 import { licenseTypeRoutes } from './license-types/license-types.routes.js';
 import { licenseRoutes } from './licenses/licenses.routes.js';
+import { offlineRoutes } from './offline/offline.routes.js';
 import { partnerRoutes } from './partners/partners.routes.js';
 import { productRoutes } from './products/products.routes.js';
+import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
 
 /** Every module's routes; a new area adds its line here. */
@@ -23,5 +25,7 @@ export const modules: AppModules = {
     keyRoutes,
     licenseRoutes,
     eventRoutes,
+    signingKeyManagementRoutes,
+    offlineRoutes,
   ],
 };

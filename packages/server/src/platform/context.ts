@@ -1,14 +1,14 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
-import type { ResponseSigner } from './signing.js';
+import type { VendorSigner } from './signing.js';
 
 /** What every service gets: storage, time, settings and the vendor signing keys. */
 export interface AppContext {
   readonly handle: DatabaseHandle;
   readonly clock: Clock;
   readonly config: Config;
-  readonly signer: ResponseSigner;
+  readonly signer: VendorSigner;
 }
 
 /** Who did something and through which door (DESIGN §2: api, cabinet, app, cli, job). */

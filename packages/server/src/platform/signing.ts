@@ -33,13 +33,24 @@ export function publicKeyFromRaw(rawBase64: string): KeyObject {
 interface ActiveKey {
   readonly kid: string;
   readonly key: KeyObject;
+  /** When this process should look again: another process may have rotated the key. */
+  readonly checkAfter: number;
 }
 
+const RECHECK_MS = 60_000;
+
+const signAsync = (key: KeyObject, message: Uint8Array): Promise<Buffer> =>
+  // The callback form signs on libuv's thread pool, so the event loop serves other requests meanwhile.
+  new Promise((resolve, reject) =>
+    sign(null, message, key, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+
 /**
- * Signs app API answers with each vendor's active key. Keys are parsed once and kept,
- * because a parse costs more than the signature itself on the validation hot path.
+ * Signs with each vendor's active key: app API answers and license files. Keys are parsed once and
+ * kept (a parse costs more than the signature on the validation hot path); after a rotation this
+ * process switches at once, others within a minute, and either key verifies meanwhile.
  */
-export class ResponseSigner {
+export class VendorSigner {
   private readonly active = new Map<string, ActiveKey>();
   private readonly vendorByPrefix = new Map<string, string>();
 
@@ -47,7 +58,7 @@ export class ResponseSigner {
 
   async keyFor(vendorId: string): Promise<ActiveKey> {
     const cached = this.active.get(vendorId);
-    if (cached) return cached;
+    if (cached && cached.checkAfter > Date.now()) return cached;
     const row = await this.db
       .selectFrom('signing_keys')
       .select(['kid', 'private_key'])
@@ -57,10 +68,18 @@ export class ResponseSigner {
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
     if (!row) throw new Error(`vendor ${vendorId} has no active signing key`);
-    const key = {
-      kid: row.kid,
-      key: createPrivateKey({ key: Buffer.from(row.private_key, 'base64'), format: 'der', type: 'pkcs8' }),
-    };
+    const key =
+      cached?.kid === row.kid
+        ? { ...cached, checkAfter: Date.now() + RECHECK_MS }
+        : {
+            kid: row.kid,
+            key: createPrivateKey({
+              key: Buffer.from(row.private_key, 'base64'),
+              format: 'der',
+              type: 'pkcs8',
+            }),
+            checkAfter: Date.now() + RECHECK_MS,
+          };
     this.active.set(vendorId, key);
     return key;
   }
@@ -85,11 +104,16 @@ export class ResponseSigner {
 
   /** The `Licensor-Signature` header value for these exact body bytes. */
   async signatureHeader(vendorId: string, body: string): Promise<string> {
-    const { kid, key } = this.active.get(vendorId) ?? (await this.keyFor(vendorId));
-    // The callback form signs on libuv's thread pool, so the event loop serves other requests meanwhile.
-    const signature = await new Promise<Buffer>((resolve, reject) =>
-      sign(null, Buffer.from(body), key, (error, result) => (error ? reject(error) : resolve(result))),
-    );
+    const { kid, key } = await this.keyFor(vendorId);
+    const signature = await signAsync(key, Buffer.from(body));
     return `kid="${kid}", alg="ed25519", sig="${signature.toString('base64')}"`;
+  }
+
+  /** A signer in core's shape, for license files. */
+  async fileSigner(
+    vendorId: string,
+  ): Promise<{ kid: string; sign: (message: Uint8Array) => Promise<Uint8Array> }> {
+    const { kid, key } = await this.keyFor(vendorId);
+    return { kid, sign: async (message) => new Uint8Array(await signAsync(key, message)) };
   }
 }

@@ -1,10 +1,4 @@
-import {
-  boundKind,
-  type CandidateLicense,
-  parseLicenseKey,
-  type ResourceRef,
-  type Scope,
-} from '@licensor/core';
+import { boundKind, type CandidateLicense, parseLicenseKey, type Scope } from '@licensor/core';
 import type { Db } from '../../platform/db/database.js';
 import { dateOrNull, type LicenseRow, selectLicenses } from '../licenses/licenses.queries.js';
 

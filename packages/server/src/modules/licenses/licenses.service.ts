@@ -36,42 +36,54 @@ export async function issueLicense(
   input: IssueLicenseInput,
 ) {
   assertRole(principal.role, 'manager');
-  const now = ctx.clock.now();
-  return inTransaction(ctx.handle, async (trx) => {
-    const key = await findLiveKey(trx, principal.vendorId, keyId);
-    const type = await findLicenseType(trx, principal.vendorId, input.licenseTypeId);
-    const startsAt = input.startsAt ? new Date(input.startsAt) : now;
-    const term = input.term === undefined ? termOf(type) : input.term;
-    const id = newId();
-    const at = now.toISOString();
-    await trx
-      .insertInto('licenses')
-      .values({
-        id,
-        vendor_id: principal.vendorId,
-        key_id: key.id,
-        product_id: type.product_id,
-        license_type_id: type.id,
-        starts_at: startsAt.toISOString(),
-        expires_at: term ? addTerm(startsAt, term).toISOString() : null,
-        suspended_at: null,
-        revoked_at: null,
-        superseded_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    const license = toLicense(await loadLicense(trx, principal.vendorId, id), now);
-    await recordEvent(trx, principal.vendorId, actor, now, {
-      type: 'license.issued',
-      subjectType: 'license',
-      subjectId: id,
-      keyId: key.id,
-      customerId: key.customer_id,
-      after: license,
-    });
-    return license;
+  return inTransaction(ctx.handle, (trx) =>
+    issueLicenseWith(trx, ctx.clock.now(), principal, actor, keyId, input),
+  );
+}
+
+/** `issueLicense` inside a caller's transaction, for use cases that issue and then do more. */
+export async function issueLicenseWith(
+  trx: Db,
+  now: Date,
+  principal: Principal,
+  actor: Actor,
+  keyId: string,
+  input: IssueLicenseInput,
+) {
+  assertRole(principal.role, 'manager');
+  const key = await findLiveKey(trx, principal.vendorId, keyId);
+  const type = await findLicenseType(trx, principal.vendorId, input.licenseTypeId);
+  const startsAt = input.startsAt ? new Date(input.startsAt) : now;
+  const term = input.term === undefined ? termOf(type) : input.term;
+  const id = newId();
+  const at = now.toISOString();
+  await trx
+    .insertInto('licenses')
+    .values({
+      id,
+      vendor_id: principal.vendorId,
+      key_id: key.id,
+      product_id: type.product_id,
+      license_type_id: type.id,
+      starts_at: startsAt.toISOString(),
+      expires_at: term ? addTerm(startsAt, term).toISOString() : null,
+      suspended_at: null,
+      revoked_at: null,
+      superseded_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  const license = toLicense(await loadLicense(trx, principal.vendorId, id), now);
+  await recordEvent(trx, principal.vendorId, actor, now, {
+    type: 'license.issued',
+    subjectType: 'license',
+    subjectId: id,
+    keyId: key.id,
+    customerId: key.customer_id,
+    after: license,
   });
+  return license;
 }
 
 export const LICENSE_ACTIONS = ['suspend', 'reinstate', 'revoke', 'renew', 'transfer'] as const;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { VENDOR_PREFIX_PATTERN } from '@licensor/core';
 import type { Role } from '../../platform/auth/roles.js';
 import { type AppContext, cliActor } from '../../platform/context.js';
@@ -8,6 +7,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { generateSigningKey } from '../../platform/signing.js';
+import { insertSigningKey, newKid } from './signing-keys.service.js';
 
 export interface CreateVendorInput {
   readonly name: string;
@@ -24,11 +24,6 @@ export interface CreatedVendor {
 }
 
 export const API_TOKEN_PREFIX = 'lic_';
-
-/** A new key id: readable (vendor and date) and unique (random tail). */
-export function newKid(prefix: string, now: Date): string {
-  return `${prefix.toLowerCase()}-${now.toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
-}
 
 export async function insertApiToken(
   trx: Db,
@@ -99,18 +94,7 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
         created_at: at,
       })
       .execute();
-    await trx
-      .insertInto('signing_keys')
-      .values({
-        kid: key.kid,
-        vendor_id: vendorId,
-        private_key: key.privateKey,
-        public_key: key.publicKey,
-        created_at: at,
-        retired_at: null,
-        revoked_at: null,
-      })
-      .execute();
+    await insertSigningKey(trx, vendorId, key, at);
     const token = await insertApiToken(trx, {
       vendorId,
       name: 'init',
