@@ -1,6 +1,7 @@
 import type { AppModules } from '../platform/http/app.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
+import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
 import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
@@ -27,5 +28,6 @@ export const modules: AppModules = {
     eventRoutes,
     signingKeyManagementRoutes,
     offlineRoutes,
+    couponRoutes,
   ],
 };

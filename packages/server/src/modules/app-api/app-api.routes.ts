@@ -1,12 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { RateLimiter } from '../../platform/auth/rate-limit.js';
-import type { AppContext } from '../../platform/context.js';
+import { type AppContext, appActor } from '../../platform/context.js';
 import type { Metrics } from '../../platform/http/metrics.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import type { Api } from '../../platform/http/types.js';
 import { activate, deactivate } from './activation.service.js';
 import { checkin, checkout, heartbeat } from './sessions.service.js';
+import { RedeemBody, Redeemed } from '../coupons/coupons.routes.js';
+import { redeemCoupon } from '../coupons/redemptions.service.js';
 import { validateKey } from './validate.service.js';
 import { createValidationReader } from './validation-reader.js';
 
@@ -232,6 +234,24 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     async (request, reply) => {
       await checkin(ctx, request.params.id);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/coupons/redeem',
+    {
+      schema: {
+        tags: ['app'],
+        summary: 'Redeem a coupon on a key; answers the key’s licenses after redemption',
+        description: SIGNATURE_NOTE,
+        body: RedeemBody,
+        response: { 200: Redeemed, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      limit(request.ip);
+      const { vendorId, ...redeemed } = await redeemCoupon(ctx, { actor: appActor }, request.body);
+      return sendSigned(reply, vendorId, 200, redeemed);
     },
   );
 }

@@ -168,6 +168,45 @@ export interface EventTable {
   after: string | null;
 }
 
+export interface CouponBatchTable {
+  id: string;
+  vendor_id: string;
+  type: string;
+  partner_id: string | null;
+  items: string;
+  count: number;
+  reusable: number;
+  key_id: string | null;
+  activate_now: number;
+  comment: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface CouponTable {
+  id: string;
+  vendor_id: string;
+  batch_id: string;
+  code: string;
+  created_at: string;
+}
+
+export interface RedemptionTable {
+  id: string;
+  vendor_id: string;
+  coupon_id: string;
+  key_id: string;
+  slot: string;
+  channel: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  effect: string;
+  redeemed_at: string;
+  reverted_at: string | null;
+  reverted_by: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -183,4 +222,7 @@ export interface Database {
   bindings: BindingTable;
   sessions: SessionTable;
   events: EventTable;
+  coupon_batches: CouponBatchTable;
+  coupons: CouponTable;
+  redemptions: RedemptionTable;
 }

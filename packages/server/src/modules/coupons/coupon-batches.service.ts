@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import { generateCouponCode } from '@licensor/core';
+import { sql } from 'kysely';
+import type { Principal } from '../../platform/auth/principal.js';
+import { assertRole, type Role } from '../../platform/auth/roles.js';
+import type { Actor, AppContext } from '../../platform/context.js';
+import { newId } from '../../platform/crypto.js';
+import { pageOf } from '../../platform/db/paging.js';
+import type { CouponBatchTable } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/events.js';
+import { findKeyByCode } from '../app-api/app-api.queries.js';
+import { findLiveKey } from '../keys/keys.queries.js';
+import { assertPartnerOf } from '../partners/partners.service.js';
+import { type CouponItemInput, type CouponType, resolveItems } from './coupon-items.js';
+import { selectRedemptions, toBatch, toRedemption } from './coupons.queries.js';
+import { redeemWith } from './redemptions.service.js';
+
+export interface BatchInput {
+  type: CouponType;
+  partnerId?: string | null;
+  items: CouponItemInput[];
+  count?: number;
+  reusable?: boolean;
+  keyId?: string;
+  activateNow?: boolean;
+  comment?: string | null;
+}
+
+/** Staff, or the operator's CLI acting for a vendor. */
+export interface CouponIssuer {
+  readonly vendorId: string;
+  readonly role: Role;
+}
+
+const CHUNK = 500;
+export const MAX_BATCH = 1_000_000;
+
+/** Rules of the three coupon types (seed 004) that the schema cannot say. */
+function checkBatch(input: BatchInput): void {
+  const count = input.count ?? 1;
+  if (input.reusable && input.type !== 'extend_trial')
+    throw new AppError('VALIDATION_FAILED', 'only trial extension coupons can be reusable');
+  if (input.type === 'change_composition') {
+    if (!input.keyId)
+      throw new AppError('VALIDATION_FAILED', 'an upgrade coupon needs the key to upgrade (keyId)');
+    if (count !== 1)
+      throw new AppError('VALIDATION_FAILED', 'an upgrade coupon is made one at a time, for one key');
+  } else if (input.keyId || input.activateNow) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'keyId and activateNow belong to upgrade (change_composition) coupons',
+    );
+  }
+}
+
+/**
+ * Generates a batch of coupons in one transaction, inserted in chunks (100,000 codes take seconds);
+ * `onProgress` reports after each chunk. An upgrade coupon with "activate now" is redeemed at once.
+ */
+export async function generateCouponBatch(
+  ctx: AppContext,
+  issuer: CouponIssuer,
+  actor: Actor,
+  input: BatchInput,
+  onProgress?: (done: number, total: number) => void,
+) {
+  assertRole(issuer.role, 'manager');
+  checkBatch(input);
+  const count = input.count ?? 1;
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  return inTransaction(ctx.handle, async (trx) => {
+    const vendor = await trx
+      .selectFrom('vendors')
+      .select('prefix')
+      .where('id', '=', issuer.vendorId)
+      .executeTakeFirstOrThrow();
+    if (input.partnerId) await assertPartnerOf(trx, issuer.vendorId, input.partnerId);
+    const targetKey = input.keyId ? await findLiveKey(trx, issuer.vendorId, input.keyId) : undefined;
+    const items = await resolveItems(trx, issuer.vendorId, input.type, input.items);
+    const batch: CouponBatchTable = {
+      id: newId(),
+      vendor_id: issuer.vendorId,
+      type: input.type,
+      partner_id: input.partnerId ?? null,
+      items: JSON.stringify(items),
+      count,
+      reusable: input.reusable ? 1 : 0,
+      key_id: targetKey?.id ?? null,
+      activate_now: input.activateNow ? 1 : 0,
+      comment: input.comment ?? null,
+      created_by: actor.name,
+      created_at: at,
+    };
+    await trx.insertInto('coupon_batches').values(batch).execute();
+    const codes: string[] = [];
+    const firstCoupon = newId();
+    for (let done = 0; done < count; done += CHUNK) {
+      const rows = Array.from({ length: Math.min(CHUNK, count - done) }, (_, i) => ({
+        id: done === 0 && i === 0 ? firstCoupon : newId(),
+        vendor_id: issuer.vendorId,
+        batch_id: batch.id,
+        code: generateCouponCode(vendor.prefix, randomBytes),
+        created_at: at,
+      }));
+      await trx.insertInto('coupons').values(rows).execute();
+      for (const row of rows) codes.push(row.code);
+      onProgress?.(Math.min(done + CHUNK, count), count);
+    }
+    await recordEvent(trx, issuer.vendorId, actor, now, {
+      type: 'coupon_batch.generated',
+      subjectType: 'coupon_batch',
+      subjectId: batch.id,
+      keyId: batch.key_id,
+      after: { type: input.type, count, items, partnerId: batch.partner_id, comment: batch.comment },
+    });
+    if (input.activateNow && targetKey) {
+      const { key } = await findKeyByCode(trx, targetKey.key);
+      await redeemWith(trx, ctx.handle, key!, { ...toBatch(batch), couponId: firstCoupon }, actor, now);
+    }
+    return { ...toBatch(batch), codes: count <= 1000 ? codes : codes.slice(0, 1000) };
+  });
+}
+
+export interface CouponQuery {
+  type?: CouponType;
+  partnerId?: string;
+  batchId?: string;
+  state?: 'active' | 'redeemed';
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Coupons with their batch and how often they are redeemed now; filter by type, distributor, state and batch. */
+export async function listCoupons(ctx: AppContext, principal: Principal, query: CouponQuery) {
+  const limit = query.limit ?? 50;
+  let select = ctx.handle.db
+    .selectFrom('coupons')
+    .innerJoin('coupon_batches', 'coupon_batches.id', 'coupons.batch_id')
+    .select((eb) => [
+      'coupons.id',
+      'coupons.code',
+      'coupons.batch_id',
+      'coupons.created_at',
+      'coupon_batches.type',
+      'coupon_batches.partner_id',
+      'coupon_batches.reusable',
+      'coupon_batches.comment',
+      eb
+        .selectFrom('redemptions')
+        .select((r) => r.fn.countAll<number>().as('n'))
+        .whereRef('redemptions.coupon_id', '=', 'coupons.id')
+        .where('redemptions.reverted_at', 'is', null)
+        .as('redemptions'),
+    ])
+    .where('coupons.vendor_id', '=', principal.vendorId);
+  if (query.type) select = select.where('coupon_batches.type', '=', query.type);
+  if (query.partnerId) select = select.where('coupon_batches.partner_id', '=', query.partnerId);
+  if (query.batchId) select = select.where('coupons.batch_id', '=', query.batchId);
+  if (query.q)
+    select = select.where('coupons.code', 'like', `%${query.q.toUpperCase().replace(/[%_\\]/g, '')}%`);
+  if (query.state) {
+    const redeemed = sql<boolean>`exists (select 1 from redemptions r where r.coupon_id = coupons.id and r.reverted_at is null)`;
+    select =
+      query.state === 'redeemed'
+        ? select.where('coupon_batches.reusable', '=', 0).where(redeemed)
+        : select.where((eb) => eb.or([eb('coupon_batches.reusable', '=', 1), eb.not(redeemed)]));
+  }
+  if (query.cursor) select = select.where('coupons.id', '<', query.cursor);
+  const page = pageOf(
+    await select
+      .orderBy('coupons.id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+    limit,
+  );
+  return {
+    data: page.data.map((row) => {
+      const redemptions = Number(row.redemptions ?? 0);
+      return {
+        id: row.id,
+        code: row.code,
+        batchId: row.batch_id,
+        type: row.type,
+        partnerId: row.partner_id,
+        reusable: row.reusable === 1,
+        comment: row.comment,
+        state: row.reusable === 0 && redemptions > 0 ? 'redeemed' : 'active',
+        redemptions,
+        createdAt: row.created_at,
+      };
+    }),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** One coupon, its batch, and every redemption of it (reverted ones too). */
+export async function getCoupon(ctx: AppContext, principal: Principal, id: string) {
+  const db = ctx.handle.db;
+  const coupon = await db
+    .selectFrom('coupons')
+    .selectAll()
+    .where('vendor_id', '=', principal.vendorId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!coupon) throw notFound('COUPON_NOT_FOUND', 'coupon');
+  const batch = await db
+    .selectFrom('coupon_batches')
+    .selectAll()
+    .where('id', '=', coupon.batch_id)
+    .executeTakeFirstOrThrow();
+  const history = await selectRedemptions(db).where('redemptions.coupon_id', '=', id).execute();
+  return {
+    id: coupon.id,
+    code: coupon.code,
+    createdAt: coupon.created_at,
+    batch: toBatch(batch),
+    history: history.map(toRedemption),
+  };
+}
+
+export async function listBatches(ctx: AppContext, principal: Principal) {
+  const rows = await ctx.handle.db
+    .selectFrom('coupon_batches')
+    .selectAll()
+    .where('vendor_id', '=', principal.vendorId)
+    .orderBy('id', 'desc')
+    .limit(500)
+    .execute();
+  return { data: rows.map(toBatch), nextCursor: null };
+}
+
+const csvCell = (value: string | number | null) => {
+  const text = value === null ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** A batch as CSV (code, type, state, redemptions, last key, last redeemed at), streamed in pages. */
+export async function* exportBatchCsv(
+  ctx: AppContext,
+  principal: Principal,
+  batchId: string,
+): AsyncGenerator<string> {
+  const batch = await ctx.handle.db
+    .selectFrom('coupon_batches')
+    .select('id')
+    .where('vendor_id', '=', principal.vendorId)
+    .where('id', '=', batchId)
+    .executeTakeFirst();
+  if (!batch) throw notFound('NOT_FOUND', 'coupon batch');
+  yield 'code,type,state,redemptions,comment,created_at\n';
+  let cursor: string | undefined;
+  do {
+    const page = await listCoupons(ctx, principal, { batchId, limit: 200, cursor });
+    yield page.data
+      .map((c) => [c.code, c.type, c.state, c.redemptions, c.comment, c.createdAt].map(csvCell).join(','))
+      .join('\n') + (page.data.length ? '\n' : '');
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/** The key card's "redeemed coupons" tab: who redeemed what, when, through which channel, what changed. */
+export async function listKeyRedemptions(ctx: AppContext, principal: Principal, keyId: string) {
+  await findLiveKey(ctx.handle.db, principal.vendorId, keyId).catch((error: AppError) => {
+    if (error.code !== 'KEY_DELETED') throw error;
+  });
+  const rows = await selectRedemptions(ctx.handle.db)
+    .where('redemptions.key_id', '=', keyId)
+    .where('redemptions.vendor_id', '=', principal.vendorId)
+    .execute();
+  return { data: rows.map(toRedemption), nextCursor: null };
+}
