@@ -107,4 +107,50 @@ describe('the licensor command', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('coupons generate writes a large batch to CSV and reports progress', async () => {
+    store = createTestStore('sqlite');
+    const created = JSON.parse(
+      (await runCli(['init', '--vendor', 'C', '--prefix', 'COUP', '--email', 'c@c.test'], store.env)).stdout,
+    );
+    const { url, child } = await spawnServer(store.env);
+    try {
+      const api = new ApiClient(url).withToken(created.token);
+      const product = (await api.post('/v1/products', { code: 'app', name: 'App' })).body;
+      await api.post('/v1/license-types', {
+        productId: product.id,
+        name: 'Year',
+        scope: 'seat',
+        mode: 'subscription',
+        term: { unit: 'year', count: 1 },
+        capabilities: [],
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+    const out = path.join(store.config.dataDir, 'batch.csv');
+    const args = [
+      'coupons',
+      'generate',
+      '--vendor',
+      'COUP',
+      '--type',
+      'add_product',
+      '--product',
+      'app',
+      '--term',
+      '6m',
+    ];
+    const result = await runCli([...args, '--count', '2500', '--comment', 'fair', '--out', out], store.env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('generated 2500/2500 (100%)');
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2501);
+    expect(new Set(lines.slice(1).map((line) => line.split(',')[0])).size).toBe(2500);
+    expect(lines[1]).toMatch(
+      /^COUPUPD-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4},add_product,active,0,fair,/,
+    );
+    expect((await runCli([...args, '--term', '6 weeks'], store.env)).code).toBe(2);
+  });
 });

@@ -5,10 +5,10 @@ import { type AppContext, appActor } from '../../platform/context.js';
 import type { Metrics } from '../../platform/http/metrics.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import type { Api } from '../../platform/http/types.js';
-import { activate, deactivate } from './activation.service.js';
-import { checkin, checkout, heartbeat } from './sessions.service.js';
 import { RedeemBody, Redeemed } from '../coupons/coupons.routes.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
+import { activate, deactivate } from './activation.service.js';
+import { checkin, checkout, heartbeat } from './sessions.service.js';
 import { validateKey } from './validate.service.js';
 import { createValidationReader } from './validation-reader.js';
 

@@ -135,7 +135,11 @@ export interface CouponQuery {
 }
 
 /** Coupons with their batch and how often they are redeemed now; filter by type, distributor, state and batch. */
-export async function listCoupons(ctx: AppContext, principal: Principal, query: CouponQuery) {
+export async function listCoupons(
+  ctx: AppContext,
+  principal: Pick<Principal, 'vendorId'>,
+  query: CouponQuery,
+) {
   const limit = query.limit ?? 50;
   let select = ctx.handle.db
     .selectFrom('coupons')
@@ -241,7 +245,7 @@ const csvCell = (value: string | number | null) => {
 /** A batch as CSV (code, type, state, redemptions, last key, last redeemed at), streamed in pages. */
 export async function* exportBatchCsv(
   ctx: AppContext,
-  principal: Principal,
+  principal: Pick<Principal, 'vendorId'>,
   batchId: string,
 ): AsyncGenerator<string> {
   const batch = await ctx.handle.db

@@ -35,7 +35,9 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === '23505') {
     // A concurrent request won a race the service's own checks could not see; nothing was written.
-    return reply.status(409).send(body('CONFLICT', 'a concurrent change conflicts with this request; try again'));
+    return reply
+      .status(409)
+      .send(body('CONFLICT', 'a concurrent change conflicts with this request; try again'));
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) {
