@@ -2,6 +2,7 @@ import type { AppModules } from '../platform/http/app.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
+import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
 import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
@@ -15,7 +16,7 @@ import { signingKeyRoutes } from './vendors/vendors.routes.js';
 
 /** Every module's routes; a new area adds its line here. */
 export const modules: AppModules = {
-  publicRoutes: [loginRoutes, signingKeyRoutes],
+  publicRoutes: [loginRoutes, signingKeyRoutes, customerCabinetRoutes],
   instrumentedRoutes: [appApiRoutes],
   managementRoutes: [
     authRoutes,

@@ -15,7 +15,7 @@ export interface AppContext {
 export type Channel = 'api' | 'cabinet' | 'app' | 'cli' | 'job';
 
 export interface Actor {
-  readonly type: 'user' | 'token' | 'app' | 'system';
+  readonly type: 'user' | 'token' | 'app' | 'system' | 'customer';
   readonly id: string | null;
   readonly name: string | null;
   readonly channel: Channel;

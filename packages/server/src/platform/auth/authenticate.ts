@@ -8,6 +8,15 @@ import { isRole } from './roles.js';
 export const SESSION_COOKIE = 'licensor_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Cookie-authenticated writes must echo the session's CSRF token: a cross-site form cannot set headers. */
+export function checkCsrf(request: FastifyRequest, expected: string): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const sent = request.headers['x-csrf-token'];
+  if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
+    throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token header');
+  }
+}
+
 /**
  * Finds who is calling: a bearer API token, or the cabinet's session cookie. Cookie-authenticated
  * writes must echo the session's CSRF token in `x-csrf-token` (a cross-site form cannot set headers).
@@ -52,12 +61,7 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
     .executeTakeFirst();
   if (!session || !isRole(session.role))
     throw new AppError('UNAUTHENTICATED', 'the session has expired; log in again');
-  if (!SAFE_METHODS.has(request.method)) {
-    const sent = request.headers['x-csrf-token'];
-    if (typeof sent !== 'string' || !safeEqual(sent, session.csrf_token)) {
-      throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token header');
-    }
-  }
+  checkCsrf(request, session.csrf_token);
   return {
     vendorId: session.vendor_id,
     role: session.role,

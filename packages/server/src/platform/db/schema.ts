@@ -207,6 +207,17 @@ export interface RedemptionTable {
   reverted_by: string | null;
 }
 
+export interface CustomerSessionTable {
+  token_hash: string;
+  vendor_id: string;
+  customer_id: string;
+  /** Set when the session was opened with a license key: it then sees that key only. */
+  key_id: string | null;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -225,4 +236,5 @@ export interface Database {
   coupon_batches: CouponBatchTable;
   coupons: CouponTable;
   redemptions: RedemptionTable;
+  customer_sessions: CustomerSessionTable;
 }
