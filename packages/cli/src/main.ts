@@ -10,6 +10,7 @@ import {
   type CouponType,
   cliActor,
   createContext,
+  createJobRunner,
   createVendor,
   exportBatchCsv,
   generateCouponBatch,
@@ -26,6 +27,7 @@ Commands:
   init --vendor NAME --prefix ABCD --email E [--password P]
                                 create a vendor, its owner, a signing key and an API token; prints JSON
   migrate                       apply pending database migrations
+  worker                        run background jobs (mail, reminders, webhooks, session reaping) without serving HTTP
   keys list --vendor ABCD       the vendor's signing keys (active, retired, revoked)
   keys rotate --vendor ABCD     a new active signing key; the old one retires but still verifies
   coupons generate --vendor ABCD --type add_product|extend_trial|change_composition
@@ -80,6 +82,25 @@ async function init(args: string[]): Promise<void> {
     createVendor(ctx, { name: vendor, prefix, ownerEmail: email, ownerPassword: password }),
   );
   console.log(JSON.stringify(created, null, 2));
+}
+
+/** Background jobs only; run as many as you like beside `serve` (with RUN_JOBS=0 there, or not). */
+async function worker(): Promise<void> {
+  const ctx = await createContext(loadConfig());
+  const runner = createJobRunner(ctx);
+  runner.start();
+  console.log(`licensor worker ${runner.id} is running jobs`);
+  const stop = () => {
+    runner
+      .stop()
+      .then(() => ctx.handle.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 async function migrate(): Promise<void> {
@@ -292,6 +313,8 @@ async function main(argv: string[]): Promise<void> {
       return init(rest);
     case 'migrate':
       return migrate();
+    case 'worker':
+      return worker();
     case 'keys':
       return keys(rest);
     case 'coupons':

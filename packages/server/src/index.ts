@@ -11,4 +11,4 @@ export { openDatabase } from './platform/db/database.js';
 export { migrateToLatest } from './platform/db/migrate.js';
 export { AppError } from './platform/errors.js';
 export { publicKeyFromRaw } from './platform/signing.js';
-export { createApp, createContext, type RunningServer, startServer } from './server.js';
+export { createApp, createContext, createJobRunner, type RunningServer, startServer } from './server.js';

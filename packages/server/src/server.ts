@@ -1,12 +1,13 @@
 import pino from 'pino';
-import { reapSessions } from './modules/app-api/sessions.service.js';
-import { modules } from './modules/index.js';
+import { jobHandlers, modules, schedules } from './modules/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Config, loadConfig } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
 import { ensureSchema, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { buildApp } from './platform/http/app.js';
+import { JobRunner } from './platform/jobs/runner.js';
+import { createMailer } from './platform/mail/mailer.js';
 import type { Api } from './platform/http/types.js';
 import { VendorSigner } from './platform/signing.js';
 
@@ -18,7 +19,7 @@ export async function createContext(
   const handle = openDatabase(config);
   await ensureSchema(handle, config.databaseSchema);
   await migrateToLatest(handle.db);
-  return { handle, clock, config, signer: new VendorSigner(handle.db) };
+  return { handle, clock, config, signer: new VendorSigner(handle.db), mailer: createMailer(config) };
 }
 
 export function createApp(ctx: AppContext, logger: pino.Logger | boolean = false): Promise<Api> {
@@ -32,9 +33,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const REAP_EVERY_MS = 30_000;
+/** The background job runner over this context (the server runs one; `licensor worker` runs one alone). */
+export function createJobRunner(ctx: AppContext): JobRunner {
+  return new JobRunner(ctx, jobHandlers, schedules);
+}
 
-/** `licensor serve`: listen, reap dead sessions in the background, and shut down gracefully. */
+/** `licensor serve`: listen, run background jobs in-process, and shut down gracefully. */
 export async function startServer(
   config: Config = loadConfig(),
   clock: Clock = systemClock,
@@ -47,15 +51,13 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
 
-  const reaper = setInterval(() => {
-    reapSessions(ctx).catch((err) => logger.error({ err }, 'session reaping failed'));
-  }, REAP_EVERY_MS);
-  reaper.unref();
+  const runner = createJobRunner(ctx);
+  if (config.runJobs) runner.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      clearInterval(reaper);
+      await runner.stop();
       await app.close(); // stops accepting, lets in-flight requests finish
       await ctx.handle.close();
     })();

@@ -1,4 +1,7 @@
 import type { AppModules } from '../platform/http/app.js';
+import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
+import { MAIL_JOB, sendMailJob } from '../platform/mail/send-later.js';
+import { reapSessions } from './app-api/sessions.service.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
@@ -32,3 +35,13 @@ export const modules: AppModules = {
     couponRoutes,
   ],
 };
+
+/** Background work: each job kind's handler, and what recurs. */
+export const jobHandlers: Record<string, JobHandler> = {
+  [MAIL_JOB]: sendMailJob,
+  'sessions.reap': async (ctx) => {
+    await reapSessions(ctx);
+  },
+};
+
+export const schedules: Schedule[] = [{ kind: 'sessions.reap', everyMs: 30_000 }];

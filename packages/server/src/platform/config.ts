@@ -20,6 +20,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** Serve the built web cabinet at `/` (off in API-only tests). */
   readonly serveWeb: boolean;
+  /** Run background jobs in the server process (off when separate `licensor worker` processes do). */
+  readonly runJobs: boolean;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -46,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: integer(env.LOGIN_RATE_LIMIT, 10, 'LOGIN_RATE_LIMIT'),
     bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     serveWeb: env.SERVE_WEB !== '0',
+    runJobs: env.RUN_JOBS !== '0',
   };
 }

@@ -1,14 +1,16 @@
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
+import type { Mailer } from './mail/mailer.js';
 import type { VendorSigner } from './signing.js';
 
-/** What every service gets: storage, time, settings and the vendor signing keys. */
+/** What every service gets: storage, time, settings, the vendor signing keys and mail. */
 export interface AppContext {
   readonly handle: DatabaseHandle;
   readonly clock: Clock;
   readonly config: Config;
   readonly signer: VendorSigner;
+  readonly mailer: Mailer;
 }
 
 /** Who did something and through which door (DESIGN §2: api, cabinet, app, cli, job). */

@@ -218,6 +218,23 @@ export interface CustomerSessionTable {
   expires_at: string;
 }
 
+export interface JobTable {
+  id: string;
+  vendor_id: string | null;
+  kind: string;
+  payload: string;
+  unique_key: string | null;
+  state: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -237,4 +254,5 @@ export interface Database {
   coupons: CouponTable;
   redemptions: RedemptionTable;
   customer_sessions: CustomerSessionTable;
+  jobs: JobTable;
 }
