@@ -6,9 +6,9 @@ import type { AppContext } from './platform/context.js';
 import { ensureSchema, openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { buildApp } from './platform/http/app.js';
+import type { Api } from './platform/http/types.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import { createMailer } from './platform/mail/mailer.js';
-import type { Api } from './platform/http/types.js';
 import { VendorSigner } from './platform/signing.js';
 
 /** Opens storage, brings the schema up to date, and assembles what services need. */

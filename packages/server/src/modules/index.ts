@@ -1,8 +1,8 @@
 import type { AppModules } from '../platform/http/app.js';
 import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
 import { MAIL_JOB, sendMailJob } from '../platform/mail/send-later.js';
-import { reapSessions } from './app-api/sessions.service.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
+import { reapSessions } from './app-api/sessions.service.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';

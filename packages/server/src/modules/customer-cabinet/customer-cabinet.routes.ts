@@ -1,16 +1,11 @@
 import { Type } from 'typebox';
+import { closePortalSession } from '../../platform/auth/portal-sessions.js';
 import { RateLimiter } from '../../platform/auth/rate-limit.js';
 import { ErrorBody, errorResponses, listOf } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
 import { Redeemed } from '../coupons/coupons.routes.js';
 import { License } from '../licenses/licenses.routes.js';
-import {
-  authenticateCustomer,
-  CUSTOMER_COOKIE,
-  type CustomerPrincipal,
-  loginWithKey,
-  logoutCustomer,
-} from './customer-auth.js';
+import { authenticateCustomer, type CustomerPrincipal, loginWithKey } from './customer-auth.js';
 import {
   customerLicenses,
   customerMe,
@@ -52,15 +47,7 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       limiter.hit(request.ip, ctx.clock.now().getTime());
-      const session = await loginWithKey(ctx, request.body.key);
-      reply.setCookie(CUSTOMER_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: ctx.config.publicUrl.startsWith('https:'),
-        path: '/',
-        expires: session.expiresAt,
-      });
-      return customerMe(ctx, session.principal);
+      return customerMe(ctx, await loginWithKey(ctx, reply, request.body.key));
     },
   );
 
@@ -78,8 +65,7 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       '/v1/customer/auth/logout',
       { schema: { tags: ['customer cabinet'], response: { 204: Type.Null(), ...errorResponses } } },
       async (request, reply) => {
-        await logoutCustomer(ctx, request.cookies[CUSTOMER_COOKIE] ?? '');
-        reply.clearCookie(CUSTOMER_COOKIE, { path: '/' });
+        await closePortalSession(ctx, request, reply, 'customer');
         return reply.status(204).send(null);
       },
     );

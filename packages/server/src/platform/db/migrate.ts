@@ -1,14 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001-foundation.js';
 import * as coupons from './migrations/0002-coupons.js';
-import * as customerSessions from './migrations/0003-customer-sessions.js';
+import * as portalSessions from './migrations/0003-portal-sessions.js';
 import * as jobs from './migrations/0004-jobs.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-coupons': coupons,
-  '0003-customer-sessions': customerSessions,
+  '0003-portal-sessions': portalSessions,
   '0004-jobs': jobs,
 };
 

@@ -207,11 +207,14 @@ export interface RedemptionTable {
   reverted_by: string | null;
 }
 
-export interface CustomerSessionTable {
+export interface PortalSessionTable {
   token_hash: string;
+  /** 'customer' or 'partner'. */
+  portal: string;
   vendor_id: string;
-  customer_id: string;
-  /** Set when the session was opened with a license key: it then sees that key only. */
+  /** The customer id, or the partner user id. */
+  subject_id: string;
+  /** Set when a customer logged in with a license key: the session then sees that key only. */
   key_id: string | null;
   csrf_token: string;
   created_at: string;
@@ -253,6 +256,6 @@ export interface Database {
   coupon_batches: CouponBatchTable;
   coupons: CouponTable;
   redemptions: RedemptionTable;
-  customer_sessions: CustomerSessionTable;
+  portal_sessions: PortalSessionTable;
   jobs: JobTable;
 }
