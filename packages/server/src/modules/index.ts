@@ -7,19 +7,22 @@ import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
+import { drawdownRoutes } from './drawdowns/drawdowns.routes.js';
 import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
 import { licenseTypeRoutes } from './license-types/license-types.routes.js';
 import { licenseRoutes } from './licenses/licenses.routes.js';
 import { offlineRoutes } from './offline/offline.routes.js';
-import { partnerRoutes } from './partners/partners.routes.js';
+import { orderRoutes } from './orders/orders.routes.js';
+import { partnerPortalRoutes } from './partner-portal/partner-portal.routes.js';
+import { partnerRoutes, partnerUserRoutes } from './partners/partners.routes.js';
 import { productRoutes } from './products/products.routes.js';
 import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
 
 /** Every module's routes; a new area adds its line here. */
 export const modules: AppModules = {
-  publicRoutes: [loginRoutes, signingKeyRoutes, customerCabinetRoutes],
+  publicRoutes: [loginRoutes, signingKeyRoutes, customerCabinetRoutes, partnerPortalRoutes],
   instrumentedRoutes: [appApiRoutes],
   managementRoutes: [
     authRoutes,
@@ -33,6 +36,9 @@ export const modules: AppModules = {
     signingKeyManagementRoutes,
     offlineRoutes,
     couponRoutes,
+    partnerUserRoutes,
+    orderRoutes,
+    drawdownRoutes,
   ],
 };
 

@@ -13,11 +13,11 @@ export interface AppContext {
   readonly mailer: Mailer;
 }
 
-/** Who did something and through which door (DESIGN §2: api, cabinet, app, cli, job). */
-export type Channel = 'api' | 'cabinet' | 'app' | 'cli' | 'job';
+/** Who did something and through which door (DESIGN §2: api, cabinet, app, cli, job; plus the partner portal). */
+export type Channel = 'api' | 'cabinet' | 'portal' | 'app' | 'cli' | 'job';
 
 export interface Actor {
-  readonly type: 'user' | 'token' | 'app' | 'system' | 'customer';
+  readonly type: 'user' | 'token' | 'app' | 'system' | 'customer' | 'partner';
   readonly id: string | null;
   readonly name: string | null;
   readonly channel: Channel;

@@ -5,7 +5,51 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** The decoded subject (RFC 2047 words decoded). */
   subject: string;
+  /** The decoded plain-text body (quoted-printable or base64 undone). */
+  text: string;
+}
+
+const decodeBytes = (bytes: number[]) => Buffer.from(bytes).toString('utf8');
+
+function decodeQuotedPrintable(text: string, underscoresAreSpaces = false): string {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(underscoresAreSpaces && joined[i] === '_' ? ' ' : joined[i]));
+    }
+  }
+  return decodeBytes(bytes);
+}
+
+function decodeHeader(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset, encoding: string, text: string) =>
+      encoding.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text, true),
+    );
+}
+
+function parseMessage(raw: string): { subject: string; text: string } {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const subject = decodeHeader(/^Subject: (.*)$/im.exec(head)?.[1] ?? '');
+  const encoding = /^Content-Transfer-Encoding: (.*)$/im.exec(head)?.[1]?.trim().toLowerCase();
+  const text =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : body;
+  return { subject, text };
 }
 
 /** A real SMTP server on a free local port that keeps what it receives. */
@@ -22,12 +66,11 @@ export async function startSmtpServer(): Promise<{
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
       stream.on('end', () => {
-        const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? '';
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
-          subject,
+          ...parseMessage(raw),
         });
         callback();
       });

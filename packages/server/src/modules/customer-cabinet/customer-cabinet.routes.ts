@@ -4,8 +4,16 @@ import { RateLimiter } from '../../platform/auth/rate-limit.js';
 import { ErrorBody, errorResponses, listOf } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
 import { Redeemed } from '../coupons/coupons.routes.js';
+import { entitlementsOf, issueFromEntitlement } from '../entitlements/entitlements.service.js';
 import { License } from '../licenses/licenses.routes.js';
-import { authenticateCustomer, type CustomerPrincipal, loginWithKey } from './customer-auth.js';
+import { Entitlements } from '../orders/orders.routes.js';
+import { IssueBody, Issued } from '../partner-portal/partner-portal.routes.js';
+import {
+  authenticateCustomer,
+  type CustomerPrincipal,
+  customerActor,
+  loginWithKey,
+} from './customer-auth.js';
 import {
   customerLicenses,
   customerMe,
@@ -92,6 +100,38 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) =>
         reply.status(201).send(await customerRedeem(ctx, request.customer, request.body)),
+    );
+    scope.get(
+      '/v1/customer/entitlements',
+      { schema: { tags: ['customer cabinet'], response: { 200: Entitlements, ...errorResponses } } },
+      (request) =>
+        entitlementsOf(ctx.handle.db, request.customer.vendorId, {
+          type: 'customer',
+          id: request.customer.customerId,
+        }),
+    );
+    scope.post(
+      '/v1/customer/entitlements/issue',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: 'Issue a license from the available entitlements (cloud-bound or as a license file)',
+          body: IssueBody,
+          response: { 201: Issued, ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send(
+            await issueFromEntitlement(
+              ctx,
+              request.customer.vendorId,
+              request.customer.customerId,
+              customerActor(request.customer),
+              request.body,
+            ),
+          ),
     );
     scope.get(
       '/v1/customer/redemptions',

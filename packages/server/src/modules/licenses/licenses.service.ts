@@ -37,22 +37,24 @@ export async function issueLicense(
 ) {
   assertRole(principal.role, 'manager');
   return inTransaction(ctx.handle, (trx) =>
-    issueLicenseWith(trx, ctx.clock.now(), principal, actor, keyId, input),
+    issueLicenseWith(trx, ctx.clock.now(), principal.vendorId, actor, keyId, input),
   );
 }
 
-/** `issueLicense` inside a caller's transaction, for use cases that issue and then do more. */
+/**
+ * `issueLicense` inside a caller's transaction, for use cases that issue and then do more; the caller
+ * has checked who may issue (staff role, or a partner or customer spending an entitlement).
+ */
 export async function issueLicenseWith(
   trx: Db,
   now: Date,
-  principal: Principal,
+  vendorId: string,
   actor: Actor,
   keyId: string,
   input: IssueLicenseInput,
 ) {
-  assertRole(principal.role, 'manager');
-  const key = await findLiveKey(trx, principal.vendorId, keyId);
-  const type = await findLicenseType(trx, principal.vendorId, input.licenseTypeId);
+  const key = await findLiveKey(trx, vendorId, keyId);
+  const type = await findLicenseType(trx, vendorId, input.licenseTypeId);
   const startsAt = input.startsAt ? new Date(input.startsAt) : now;
   const term = input.term === undefined ? termOf(type) : input.term;
   const id = newId();
@@ -61,7 +63,7 @@ export async function issueLicenseWith(
     .insertInto('licenses')
     .values({
       id,
-      vendor_id: principal.vendorId,
+      vendor_id: vendorId,
       key_id: key.id,
       product_id: type.product_id,
       license_type_id: type.id,
@@ -74,8 +76,8 @@ export async function issueLicenseWith(
       updated_at: at,
     })
     .execute();
-  const license = toLicense(await loadLicense(trx, principal.vendorId, id), now);
-  await recordEvent(trx, principal.vendorId, actor, now, {
+  const license = toLicense(await loadLicense(trx, vendorId, id), now);
+  await recordEvent(trx, vendorId, actor, now, {
     type: 'license.issued',
     subjectType: 'license',
     subjectId: id,

@@ -80,9 +80,10 @@ async function matchingLicense(
   return usable[0];
 }
 
-type FileSigner = Awaited<ReturnType<AppContext['signer']['fileSigner']>>;
+export type FileSigner = Awaited<ReturnType<AppContext['signer']['fileSigner']>>;
 
-async function buildFile(
+/** A signed file for one license, inside the caller's transaction (the signer is fetched before it). */
+export async function buildFile(
   trx: Db,
   signer: FileSigner,
   row: LicenseRow,
@@ -189,7 +190,7 @@ export async function issueLicenseFile(
           `the request is for ${request.product}, the license type for ${type.code}`,
         );
       }
-      const issued = await issueLicenseWith(trx, now, principal, actor, input.keyId, {
+      const issued = await issueLicenseWith(trx, now, principal.vendorId, actor, input.keyId, {
         licenseTypeId: input.licenseTypeId,
         startsAt: new Date(request.startsAt).toISOString(),
         term: periodTerm(request.period),
@@ -232,7 +233,7 @@ export async function issueBundle(ctx: AppContext, principal: Principal, actor: 
       if (!input.keyId)
         throw new AppError('VALIDATION_FAILED', 'issuing new licenses for a bundle needs the keyId');
       for (let i = 0; i < item.count; i++) {
-        const issued = await issueLicenseWith(trx, now, principal, actor, input.keyId, {
+        const issued = await issueLicenseWith(trx, now, principal.vendorId, actor, input.keyId, {
           licenseTypeId: item.licenseTypeId,
         });
         ids.push(issued.id);

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
-import { createPartner, listPartners } from './partners.service.js';
+import { createPartner, createPartnerUser, listPartners, listPartnerUsers } from './partners.service.js';
 
 const Partner = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
 
@@ -28,5 +28,63 @@ export const partnerRoutes: RouteModule = (app, ctx) => {
       reply
         .status(201)
         .send(await createPartner(ctx, request.principal, actorOf(request.principal), request.body)),
+  );
+};
+
+const PartnerUser = Type.Object({
+  id: Type.String(),
+  partnerId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  language: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const partnerUserRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/partners/:id/users',
+    {
+      schema: {
+        tags: ['partners'],
+        params: IdParams,
+        response: { 200: listOf(PartnerUser), ...errorResponses },
+      },
+    },
+    (request) => listPartnerUsers(ctx, request.principal, request.params.id),
+  );
+  app.post(
+    '/v1/partners/:id/users',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'A partner-portal login (admin); a generated password is shown once',
+        params: IdParams,
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+            language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Intersect([PartnerUser, Type.Object({ password: Type.String() })]),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await createPartnerUser(
+            ctx,
+            request.principal,
+            actorOf(request.principal),
+            request.params.id,
+            request.body,
+          ),
+        ),
   );
 };

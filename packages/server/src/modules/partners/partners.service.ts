@@ -1,10 +1,10 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { newId } from '../../platform/crypto.js';
+import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { notFound } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
@@ -49,4 +49,78 @@ export async function createPartner(
     });
     return { id, name: input.name, createdAt: now.toISOString() };
   });
+}
+
+export interface PartnerUserInput {
+  email: string;
+  name: string;
+  password?: string;
+  language?: 'ru' | 'en';
+}
+
+/** A login for the partner portal; a generated password is shown once. */
+export async function createPartnerUser(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  partnerId: string,
+  input: PartnerUserInput,
+) {
+  assertRole(principal.role, 'admin');
+  const password = input.password ?? newSecret('', 12);
+  const passwordHash = await hashPassword(password);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    await assertPartnerOf(trx, principal.vendorId, partnerId);
+    const email = input.email.toLowerCase();
+    const taken = await trx
+      .selectFrom('partner_users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (taken) throw new AppError('ALREADY_EXISTS', `a partner user with e-mail ${email} exists`);
+    const id = newId();
+    const language = input.language ?? 'en';
+    await trx
+      .insertInto('partner_users')
+      .values({
+        id,
+        vendor_id: principal.vendorId,
+        partner_id: partnerId,
+        email,
+        name: input.name,
+        password_hash: passwordHash,
+        language,
+        created_at: now.toISOString(),
+      })
+      .execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'partner_user.created',
+      subjectType: 'partner_user',
+      subjectId: id,
+      after: { partnerId, email },
+    });
+    return { id, partnerId, email, name: input.name, language, createdAt: now.toISOString(), password };
+  });
+}
+
+export async function listPartnerUsers(ctx: AppContext, principal: Principal, partnerId: string) {
+  await assertPartnerOf(ctx.handle.db, principal.vendorId, partnerId);
+  const rows = await ctx.handle.db
+    .selectFrom('partner_users')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .orderBy('email')
+    .execute();
+  return {
+    data: rows.map((u) => ({
+      id: u.id,
+      partnerId: u.partner_id,
+      email: u.email,
+      name: u.name,
+      language: u.language,
+      createdAt: u.created_at,
+    })),
+    nextCursor: null,
+  };
 }

@@ -3,6 +3,7 @@ import * as foundation from './migrations/0001-foundation.js';
 import * as coupons from './migrations/0002-coupons.js';
 import * as portalSessions from './migrations/0003-portal-sessions.js';
 import * as jobs from './migrations/0004-jobs.js';
+import * as partnerChannel from './migrations/0005-partner-channel.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-coupons': coupons,
   '0003-portal-sessions': portalSessions,
   '0004-jobs': jobs,
+  '0005-partner-channel': partnerChannel,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

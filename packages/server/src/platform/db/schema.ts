@@ -238,6 +238,70 @@ export interface JobTable {
   finished_at: string | null;
 }
 
+export interface PartnerUserTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  language: string;
+  created_at: string;
+}
+
+export interface OrderTable {
+  id: string;
+  vendor_id: string;
+  /** 'partner' or 'customer'. */
+  account_type: string;
+  account_id: string;
+  reference: string;
+  comment: string | null;
+  created_at: string;
+}
+
+export interface OrderItemTable {
+  id: string;
+  order_id: string;
+  license_type_id: string;
+  quantity: number;
+  term_unit: string | null;
+  term_count: number | null;
+}
+
+export interface EntitlementEntryTable {
+  id: string;
+  vendor_id: string;
+  account_type: string;
+  account_id: string;
+  order_item_id: string;
+  license_type_id: string;
+  delta: number;
+  /** order | transfer_out | transfer_in | issue */
+  reason: string;
+  ref_id: string | null;
+  created_at: string;
+}
+
+export interface DrawdownTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  order_id: string;
+  customer_id: string | null;
+  new_customer: string | null;
+  items: string;
+  state: string;
+  rejection_reason: string | null;
+  created_by: string;
+  cloned_from: string | null;
+  created_at: string;
+  submitted_at: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  accepted_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -258,4 +322,9 @@ export interface Database {
   redemptions: RedemptionTable;
   portal_sessions: PortalSessionTable;
   jobs: JobTable;
+  partner_users: PartnerUserTable;
+  orders: OrderTable;
+  order_items: OrderItemTable;
+  entitlement_entries: EntitlementEntryTable;
+  drawdowns: DrawdownTable;
 }

@@ -144,7 +144,7 @@ describe('mail through the job queue', () => {
       await new JobRunner(ctx, { 'mail.send': sendMailJob }).drain();
       expect(smtp.received).toHaveLength(1);
       expect(smtp.received[0]).toMatchObject({ to: ['partner@example.test'], subject: 'Draw-down approved' });
-      expect(smtp.received[0].raw).toContain('https://x/requests/1');
+      expect(smtp.received[0].text).toContain('https://x/requests/1');
     } finally {
       await ctx.handle.close();
       await store.drop();
