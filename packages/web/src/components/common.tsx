@@ -1,0 +1,71 @@
+import { Alert, Badge, Group, SegmentedControl, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client';
+import { type Language, setLanguage } from '../i18n';
+
+export function LanguageSwitch() {
+  const { i18n } = useTranslation();
+  return (
+    <SegmentedControl
+      data-testid="lang-switch"
+      size="xs"
+      value={i18n.language}
+      onChange={(value) => setLanguage(value as Language)}
+      data={[
+        { value: 'en', label: 'EN' },
+        { value: 'ru', label: 'RU' },
+      ]}
+    />
+  );
+}
+
+/** Shows what went wrong, in the server's words (every error has a code and a message). */
+export function ErrorAlert({ error }: { error: unknown }) {
+  if (!error) return null;
+  const message = error instanceof ApiError ? `${error.message} (${error.code})` : String(error);
+  return (
+    <Alert color="red" data-testid="error">
+      {message}
+    </Alert>
+  );
+}
+
+const STATUS_COLORS: Record<string, string> = {
+  unused: 'gray',
+  active: 'green',
+  expiring: 'yellow',
+  expired: 'red',
+  suspended: 'orange',
+  revoked: 'dark',
+  superseded: 'violet',
+  submitted: 'blue',
+  approved: 'green',
+  rejected: 'red',
+  accepted: 'teal',
+  draft: 'gray',
+  redeemed: 'violet',
+};
+
+export function StatusBadge({ status, label }: { status: string; label: string }) {
+  return (
+    <Badge color={STATUS_COLORS[status] ?? 'gray'} data-testid={`status-${status}`}>
+      {label}
+    </Badge>
+  );
+}
+
+export const formatDate = (iso: string | null | undefined, fallback = '—') =>
+  iso ? new Date(iso).toLocaleDateString() : fallback;
+export const formatDateTime = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString() : '—';
+
+export function Field({ label, value }: { label: string; value: string | null | undefined }) {
+  return (
+    <Group gap="xs">
+      <Text c="dimmed" size="sm">
+        {label}:
+      </Text>
+      <Text size="sm">{value || '—'}</Text>
+    </Group>
+  );
+}

@@ -1,0 +1,32 @@
+import '@mantine/core/styles.css';
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import './i18n';
+import { CustomerApp } from './customer/CustomerApp';
+import { PartnerApp } from './partner/PartnerApp';
+import { usePath } from './router';
+import { VendorApp } from './vendor/VendorApp';
+
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
+});
+
+/** Three portals in one bundle: the customer cabinet, the partner portal, and the vendor cabinet. */
+function App() {
+  const path = usePath();
+  if (path.startsWith('/customer')) return <CustomerApp />;
+  if (path.startsWith('/partner')) return <PartnerApp />;
+  return <VendorApp />;
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

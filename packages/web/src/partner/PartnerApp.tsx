@@ -1,0 +1,453 @@
+import {
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Radio,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, download, get, patch, post, rememberCsrf } from '../api/client';
+import type { Customer, Drawdown, Entitlement, List, Order } from '../api/types';
+import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { LoginForm } from '../components/LoginForm';
+import { Shell } from '../components/Shell';
+import { navigate, usePath } from '../router';
+import { EntitlementsTable, OrdersTable } from '../vendor/PartnersPage';
+
+interface PartnerMe {
+  user: { email: string; name: string };
+  partner: { id: string; name: string };
+  csrfToken: string;
+}
+
+/** Seed 002: own entitlements and each customer's, through "Select an account". */
+function EntitlementsPage() {
+  const { t } = useTranslation();
+  const [account, setAccount] = useState<string>('self');
+  const customers = useQuery({
+    queryKey: ['partner', 'customers'],
+    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+  });
+  const entitlements = useQuery({
+    queryKey: ['partner', 'entitlements', account],
+    queryFn: () =>
+      get<{ data: Entitlement[] }>(
+        `/v1/partner/entitlements${account === 'self' ? '' : `?customerId=${account}`}`,
+      ),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('entitlements.title')}</Title>
+      <Select
+        label={t('entitlements.account')}
+        data={[
+          { value: 'self', label: t('entitlements.own') },
+          ...(customers.data?.data ?? []).map((c) => ({ value: c.id, label: c.name })),
+        ]}
+        value={account}
+        onChange={(value) => setAccount(value ?? 'self')}
+        w={360}
+        data-testid="account-switcher"
+      />
+      <EntitlementsTable rows={entitlements.data?.data ?? []} />
+      {account !== 'self' && <IssueLicense customerId={account} />}
+    </Stack>
+  );
+}
+
+function IssueLicense({ customerId }: { customerId: string }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({
+    licenseTypeId: null as string | null,
+    delivery: 'cloud',
+    installationId: '',
+  });
+  const entitlements = useQuery({
+    queryKey: ['partner', 'entitlements', customerId],
+    queryFn: () => get<{ data: Entitlement[] }>(`/v1/partner/entitlements?customerId=${customerId}`),
+  });
+  const issue = useMutation({
+    mutationFn: () =>
+      post<{ file: { fileName: string; content: string } | null }>(
+        `/v1/partner/customers/${customerId}/licenses`,
+        form,
+      ),
+    onSuccess: (answer) => {
+      if (answer.file) download(answer.file.fileName, answer.file.content);
+      return queryClient.invalidateQueries({ queryKey: ['partner', 'entitlements'] });
+    },
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('entitlements.issue')}</Title>
+        <Group align="end">
+          <Select
+            label={t('key.licenseType')}
+            data={(entitlements.data?.data ?? [])
+              .filter((e) => e.available > 0)
+              .map((e) => ({ value: e.licenseTypeId, label: `${e.productName} — ${e.licenseTypeName}` }))}
+            value={form.licenseTypeId}
+            onChange={(value) => setForm({ ...form, licenseTypeId: value })}
+            w={320}
+            data-testid="issue-entitlement-type"
+          />
+          <Radio.Group
+            label={t('entitlements.delivery')}
+            value={form.delivery}
+            onChange={(value) => setForm({ ...form, delivery: value })}
+          >
+            <Group>
+              <Radio value="cloud" label={t('entitlements.cloud')} />
+              <Radio value="file" label={t('entitlements.file')} />
+            </Group>
+          </Radio.Group>
+          <TextInput
+            label={t('entitlements.installation')}
+            value={form.installationId}
+            onChange={(e) => setForm({ ...form, installationId: e.currentTarget.value })}
+            data-testid="issue-installation"
+          />
+          <Button
+            onClick={() => issue.mutate()}
+            disabled={!form.licenseTypeId || !form.installationId}
+            data-testid="issue-entitlement"
+          >
+            {t('entitlements.issue')}
+          </Button>
+        </Group>
+        <ErrorAlert error={issue.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+type Quantities = Record<string, number | string>;
+
+function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void }) {
+  const { t } = useTranslation();
+  const orders = useQuery({
+    queryKey: ['partner', 'orders'],
+    queryFn: () => get<List<Order>>('/v1/partner/orders'),
+  });
+  const customers = useQuery({
+    queryKey: ['partner', 'customers'],
+    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+  });
+  const initialNew = draft?.newCustomer && !('id' in draft.newCustomer) ? draft.newCustomer : undefined;
+  const [orderId, setOrderId] = useState<string | null>(draft?.orderId ?? null);
+  const [mode, setMode] = useState(draft?.customerId ? 'existing' : 'new');
+  const [customerId, setCustomerId] = useState<string | null>(draft?.customerId ?? null);
+  const [account, setAccount] = useState({
+    name: initialNew?.name ?? '',
+    website: initialNew?.website ?? '',
+    contactName: initialNew?.contactName ?? '',
+    email: initialNew?.email ?? '',
+  });
+  const [quantities, setQuantities] = useState<Quantities>(
+    Object.fromEntries((draft?.items ?? []).map((i) => [i.orderItemId, i.quantity])),
+  );
+  const order = orders.data?.data.find((o) => o.id === orderId);
+  const body = () => ({
+    orderId,
+    customer:
+      mode === 'existing'
+        ? { id: customerId }
+        : {
+            name: account.name,
+            website: account.website || null,
+            contactName: account.contactName || null,
+            email: account.email || null,
+          },
+    items: Object.entries(quantities)
+      .filter(([, quantity]) => Number(quantity) > 0)
+      .map(([orderItemId, quantity]) => ({ orderItemId, quantity: Number(quantity) })),
+  });
+  const save = useMutation({
+    mutationFn: async () => {
+      if (!draft) return post('/v1/partner/drawdowns', body());
+      await patch(`/v1/partner/drawdowns/${draft.id}`, body());
+      return post(`/v1/partner/drawdowns/${draft.id}/actions/submit`);
+    },
+    onSuccess: onDone,
+  });
+  return (
+    <Card withBorder data-testid="drawdown-form">
+      <Stack>
+        <Select
+          label={t('drawdowns.order')}
+          data={(orders.data?.data ?? []).map((o) => ({ value: o.id, label: o.reference }))}
+          value={orderId}
+          onChange={setOrderId}
+          data-testid="drawdown-order"
+        />
+        <Radio.Group label={t('drawdowns.customer')} value={mode} onChange={setMode}>
+          <Group>
+            <Radio value="existing" label={t('drawdowns.existing')} />
+            <Radio value="new" label={t('drawdowns.newAccount')} data-testid="drawdown-new-account" />
+          </Group>
+        </Radio.Group>
+        {mode === 'existing' ? (
+          <Select
+            data={(customers.data?.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            value={customerId}
+            onChange={setCustomerId}
+          />
+        ) : (
+          <Group grow>
+            <TextInput
+              label={t('drawdowns.customer')}
+              value={account.name}
+              onChange={(e) => setAccount({ ...account, name: e.currentTarget.value })}
+              data-testid="drawdown-account-name"
+            />
+            <TextInput
+              label={t('drawdowns.website')}
+              value={account.website}
+              onChange={(e) => setAccount({ ...account, website: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t('drawdowns.contactName')}
+              value={account.contactName}
+              onChange={(e) => setAccount({ ...account, contactName: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t('drawdowns.contactEmail')}
+              value={account.email}
+              onChange={(e) => setAccount({ ...account, email: e.currentTarget.value })}
+            />
+          </Group>
+        )}
+        {order?.items.map((item) => (
+          <NumberInput
+            key={item.id}
+            label={`${item.productName} — ${item.licenseTypeName} (≤ ${item.quantity})`}
+            min={0}
+            value={quantities[item.id] ?? 0}
+            onChange={(value) => setQuantities({ ...quantities, [item.id]: value })}
+            w={360}
+            data-testid={`drawdown-quantity-${item.licenseTypeName}`}
+          />
+        ))}
+        <ErrorAlert error={save.error} />
+        <Group>
+          <Button
+            onClick={() => save.mutate()}
+            disabled={!orderId}
+            loading={save.isPending}
+            data-testid="drawdown-save"
+          >
+            {t('drawdowns.save')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function DrawdownsPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState<Drawdown | 'new' | null>(null);
+  const drawdowns = useQuery({
+    queryKey: ['partner', 'drawdowns'],
+    queryFn: () => get<List<Drawdown>>('/v1/partner/drawdowns'),
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['partner'] });
+  const act = useMutation({
+    mutationFn: ({ id, action }: { id: string; action: string }) =>
+      post<Drawdown>(`/v1/partner/drawdowns/${id}/actions/${action}`),
+    onSuccess: async (result, { action }) => {
+      await refresh();
+      if (action === 'clone') setEditing(result);
+    },
+  });
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={3}>{t('drawdowns.title')}</Title>
+        <Button onClick={() => setEditing('new')} data-testid="drawdown-new">
+          {t('drawdowns.new')}
+        </Button>
+      </Group>
+      {editing && (
+        <DrawdownForm
+          key={editing === 'new' ? 'new' : editing.id}
+          draft={editing === 'new' ? undefined : editing}
+          onDone={() => {
+            setEditing(null);
+            void refresh();
+          }}
+        />
+      )}
+      <ErrorAlert error={act.error} />
+      <Table data-testid="partner-drawdowns">
+        <Table.Tbody>
+          {drawdowns.data?.data.map((d) => (
+            <Table.Tr key={d.id} data-testid={`drawdown-${d.reference}`}>
+              <Table.Td>{d.reference}</Table.Td>
+              <Table.Td>{d.customerName}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={d.state} label={t(`drawdowns.states.${d.state}`)} />
+              </Table.Td>
+              <Table.Td>
+                {d.rejectionReason && (
+                  <Text c="red" size="sm" data-testid="rejection-reason">
+                    {d.rejectionReason}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {d.state === 'approved' && (
+                    <Button
+                      size="compact-sm"
+                      color="teal"
+                      onClick={() => act.mutate({ id: d.id, action: 'accept' })}
+                      data-testid="drawdown-accept"
+                    >
+                      {t('drawdowns.accept')}
+                    </Button>
+                  )}
+                  {d.state === 'draft' && (
+                    <Button size="compact-sm" onClick={() => setEditing(d)}>
+                      {t('drawdowns.submit')}
+                    </Button>
+                  )}
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    onClick={() => act.mutate({ id: d.id, action: 'clone' })}
+                    data-testid="drawdown-clone"
+                  >
+                    {t('drawdowns.clone')}
+                  </Button>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function OrdersPage() {
+  const { t } = useTranslation();
+  const orders = useQuery({
+    queryKey: ['partner', 'orders'],
+    queryFn: () => get<List<Order>>('/v1/partner/orders'),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('partnerPortal.orders')}</Title>
+      <OrdersTable orders={orders.data?.data ?? []} />
+    </Stack>
+  );
+}
+
+function CustomersPage() {
+  const { t } = useTranslation();
+  const customers = useQuery({
+    queryKey: ['partner', 'customers'],
+    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('partnerPortal.customers')}</Title>
+      <Table>
+        <Table.Tbody>
+          {customers.data?.data.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.name}</Table.Td>
+              <Table.Td>{c.website}</Table.Td>
+              <Table.Td>{c.contactName}</Table.Td>
+              <Table.Td>{c.email}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+/** The partner portal (seed 002). */
+export function PartnerApp() {
+  const { t } = useTranslation();
+  const path = usePath();
+  const queryClient = useQueryClient();
+  const me = useQuery({
+    queryKey: ['partner', 'me'],
+    queryFn: async () => {
+      try {
+        const answer = await get<PartnerMe>('/v1/partner/me');
+        rememberCsrf('partner', answer.csrfToken);
+        return answer;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+  });
+  if (me.isPending) return null;
+  if (!me.data) {
+    return (
+      <LoginForm
+        title={t('partnerPortal.login')}
+        submitLabel={t('login.submit')}
+        fields={[
+          { name: 'email', label: t('login.email') },
+          { name: 'password', label: t('login.password'), secret: true },
+        ]}
+        onSubmit={async (values) => {
+          const answer = await post<PartnerMe>('/v1/partner/auth/login', {
+            email: values.email ?? '',
+            password: values.password ?? '',
+          });
+          rememberCsrf('partner', answer.csrfToken);
+          queryClient.setQueryData(['partner', 'me'], answer);
+        }}
+      />
+    );
+  }
+  const nav = [
+    { to: '/partner', label: t('entitlements.title') },
+    { to: '/partner/orders', label: t('partnerPortal.orders') },
+    { to: '/partner/drawdowns', label: t('drawdowns.title') },
+    { to: '/partner/customers', label: t('partnerPortal.customers') },
+  ];
+  const logout = async () => {
+    await post('/v1/partner/auth/logout');
+    queryClient.clear();
+    navigate('/partner');
+  };
+  const page = path.startsWith('/partner/orders') ? (
+    <OrdersPage />
+  ) : path.startsWith('/partner/drawdowns') ? (
+    <DrawdownsPage />
+  ) : path.startsWith('/partner/customers') ? (
+    <CustomersPage />
+  ) : (
+    <EntitlementsPage />
+  );
+  return (
+    <Shell
+      title={`${t('partnerPortal.title')} · ${me.data.partner.name}`}
+      nav={nav}
+      user={me.data.user.email}
+      onLogout={logout}
+    >
+      {page}
+    </Shell>
+  );
+}

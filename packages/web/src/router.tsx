@@ -1,0 +1,46 @@
+import { type MouseEvent, type ReactNode, useEffect, useState } from 'react';
+
+/** A tiny History API router: the server answers every page path with index.html. */
+const listeners = new Set<() => void>();
+
+export function navigate(path: string): void {
+  window.history.pushState(null, '', path);
+  for (const listener of listeners) listener();
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(window.location.pathname);
+  useEffect(() => {
+    const update = () => setPath(window.location.pathname);
+    listeners.add(update);
+    window.addEventListener('popstate', update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  return path;
+}
+
+/** Matches `/keys/:id` against a path; returns the params or undefined. */
+export function match(pattern: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const regex = new RegExp(
+    `^${pattern.replace(/:(\w+)/g, (_m, name: string) => (names.push(name), '([^/]+)'))}/?$`,
+  );
+  const found = regex.exec(path);
+  if (!found) return undefined;
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+}
+
+export function Link({ to, children, testId }: { to: string; children: ReactNode; testId?: string }) {
+  const onClick = (event: MouseEvent) => {
+    event.preventDefault();
+    navigate(to);
+  };
+  return (
+    <a href={to} onClick={onClick} data-testid={testId}>
+      {children}
+    </a>
+  );
+}

@@ -1,0 +1,398 @@
+import {
+  ActionIcon,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, post } from '../api/client';
+import type { Coupon, KeyCard, LicenseType, List, Partner, Redemption } from '../api/types';
+import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+
+const TYPES = ['add_product', 'extend_trial', 'change_composition'] as const;
+
+interface ItemForm {
+  licenseTypeId: string | null;
+  count: number | string;
+  unit: string;
+}
+
+function Generator({ presetKeyId }: { presetKeyId: string | null }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [type, setType] = useState<string>(presetKeyId ? 'change_composition' : 'add_product');
+  const [partnerId, setPartnerId] = useState<string | null>(null);
+  const [items, setItems] = useState<ItemForm[]>([{ licenseTypeId: null, count: 1, unit: 'year' }]);
+  const [days, setDays] = useState<number | string>(30);
+  const [count, setCount] = useState<number | string>(1);
+  const [reusable, setReusable] = useState(false);
+  const [activateNow, setActivateNow] = useState(false);
+  const [comment, setComment] = useState('');
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
+  const types = useQuery({
+    queryKey: ['license-types'],
+    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
+  });
+  const key = useQuery({
+    queryKey: ['key', presetKeyId],
+    queryFn: () => get<KeyCard>(`/v1/keys/${presetKeyId}`),
+    enabled: Boolean(presetKeyId),
+  });
+  const generate = useMutation({
+    mutationFn: () =>
+      post<{ codes: string[] }>('/v1/coupon-batches', {
+        type,
+        partnerId,
+        items: items.map((item) =>
+          type === 'extend_trial'
+            ? { licenseTypeId: item.licenseTypeId, days: Number(days) }
+            : {
+                licenseTypeId: item.licenseTypeId,
+                term: item.unit === 'perpetual' ? null : { unit: item.unit, count: Number(item.count) },
+              },
+        ),
+        ...(type === 'change_composition' ? { keyId: presetKeyId, activateNow } : { count: Number(count) }),
+        ...(type === 'extend_trial' ? { reusable } : {}),
+        comment: comment || null,
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['coupons'] }),
+  });
+  const typeOptions = (types.data?.data ?? [])
+    .filter((lt) => type !== 'extend_trial' || lt.mode === 'trial')
+    .map((lt) => ({ value: lt.id, label: `${lt.productCode} — ${lt.name}` }));
+  const setItem = (index: number, patch: Partial<ItemForm>) =>
+    setItems(items.map((item, i) => (i === index ? { ...item, ...patch } : item)));
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('coupons.generator')}</Title>
+        <Group grow>
+          <Select
+            label={t('coupons.type')}
+            data={TYPES.map((value) => ({ value, label: t(`coupons.types.${value}`) }))}
+            value={type}
+            onChange={(value) => setType(value ?? 'add_product')}
+            data-testid="coupon-type"
+          />
+          <Select
+            label={t('coupons.distributor')}
+            data={(partners.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+            value={partnerId}
+            clearable
+            onChange={setPartnerId}
+          />
+        </Group>
+        {type === 'change_composition' && (
+          <TextInput
+            label={t('coupons.keyToUpgrade')}
+            value={key.data?.key ?? ''}
+            readOnly
+            data-testid="coupon-key"
+          />
+        )}
+        {type === 'change_composition' && <Title order={6}>{t('coupons.productsAfter')}</Title>}
+        {items.map((item, index) => (
+          <Group key={index} align="end">
+            <Select
+              label={t('coupons.product')}
+              data={typeOptions}
+              value={item.licenseTypeId}
+              onChange={(value) => setItem(index, { licenseTypeId: value })}
+              data-testid={`coupon-product-${index}`}
+              w={320}
+            />
+            {type === 'extend_trial' ? (
+              <NumberInput label={t('coupons.days')} value={days} min={1} onChange={setDays} w={140} />
+            ) : (
+              <>
+                <NumberInput
+                  label={t('coupons.period')}
+                  value={item.count}
+                  min={1}
+                  onChange={(value) => setItem(index, { count: value })}
+                  w={120}
+                />
+                <Select
+                  label=" "
+                  data={['day', 'month', 'year', 'perpetual'].map((u) => ({
+                    value: u,
+                    label: t(`products.unit.${u}`),
+                  }))}
+                  value={item.unit}
+                  onChange={(value) => setItem(index, { unit: value ?? 'year' })}
+                  w={140}
+                />
+              </>
+            )}
+            {items.length > 1 && (
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                onClick={() => setItems(items.filter((_, i) => i !== index))}
+              >
+                ×
+              </ActionIcon>
+            )}
+          </Group>
+        ))}
+        {type !== 'extend_trial' && (
+          <Group>
+            <Button
+              variant="subtle"
+              size="xs"
+              onClick={() => setItems([...items, { licenseTypeId: null, count: 1, unit: 'year' }])}
+            >
+              + {t('coupons.addProduct')}
+            </Button>
+          </Group>
+        )}
+        <Group>
+          {type !== 'change_composition' && (
+            <NumberInput
+              label={t('coupons.count')}
+              value={count}
+              min={1}
+              onChange={setCount}
+              w={220}
+              data-testid="coupon-count"
+            />
+          )}
+          {type === 'extend_trial' && (
+            <Checkbox
+              label={t('coupons.reusable')}
+              checked={reusable}
+              onChange={(e) => setReusable(e.currentTarget.checked)}
+            />
+          )}
+          {type === 'change_composition' && (
+            <Checkbox
+              label={t('coupons.activateNow')}
+              checked={activateNow}
+              onChange={(e) => setActivateNow(e.currentTarget.checked)}
+            />
+          )}
+        </Group>
+        <Textarea
+          label={t('common.comment')}
+          value={comment}
+          onChange={(e) => setComment(e.currentTarget.value)}
+        />
+        <ErrorAlert error={generate.error} />
+        <Group>
+          <Button
+            onClick={() => generate.mutate()}
+            loading={generate.isPending}
+            data-testid="coupon-generate"
+          >
+            {t('coupons.generate')}
+          </Button>
+        </Group>
+        {generate.data && (
+          <Stack gap={4} data-testid="generated-codes">
+            <Title order={6}>{t('coupons.generated')}</Title>
+            {generate.data.codes.map((code) => (
+              <Code key={code} data-testid="generated-code">
+                {code}
+              </Code>
+            ))}
+          </Stack>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function RedeemForm() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [key, setKey] = useState('');
+  const [coupon, setCoupon] = useState('');
+  const redeem = useMutation({
+    mutationFn: () => post('/v1/redemptions', { key, coupon }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['coupons'] }),
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('coupons.redeem')}</Title>
+        <Group align="end">
+          <TextInput
+            label={t('coupons.key')}
+            value={key}
+            onChange={(e) => setKey(e.currentTarget.value)}
+            w={360}
+            data-testid="redeem-key"
+          />
+          <TextInput
+            label={t('coupons.coupon')}
+            value={coupon}
+            onChange={(e) => setCoupon(e.currentTarget.value)}
+            w={300}
+            data-testid="redeem-coupon"
+          />
+          <Button onClick={() => redeem.mutate()} loading={redeem.isPending} data-testid="redeem-submit">
+            {t('coupons.redeem')}
+          </Button>
+        </Group>
+        {redeem.isSuccess && <StatusBadge status="active" label={t('coupons.redeemed')} />}
+        <ErrorAlert error={redeem.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+function History({ id }: { id: string }) {
+  const detail = useQuery({
+    queryKey: ['coupon', id],
+    queryFn: () => get<{ history: Redemption[] }>(`/v1/coupons/${id}`),
+  });
+  return (
+    <Stack gap={2}>
+      {detail.data?.history.map((r) => (
+        <Code key={r.id}>
+          {formatDateTime(r.redeemedAt)} · {r.key} · {r.channel} · {r.actor.name ?? r.actor.type}
+          {r.revertedAt ? ` · reverted ${formatDateTime(r.revertedAt)}` : ''}
+        </Code>
+      ))}
+    </Stack>
+  );
+}
+
+function CouponList() {
+  const { t } = useTranslation();
+  const [filters, setFilters] = useState<Record<string, string | null>>({
+    type: null,
+    partnerId: null,
+    state: null,
+    batchId: null,
+  });
+  const [open, setOpen] = useState<string | null>(null);
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
+  const batches = useQuery({
+    queryKey: ['coupons', 'batches'],
+    queryFn: () =>
+      get<List<{ id: string; type: string; count: number; createdAt: string; comment: string | null }>>(
+        '/v1/coupon-batches',
+      ),
+  });
+  const query = Object.entries(filters)
+    .filter(([, value]) => value)
+    .map(([name, value]) => `&${name}=${encodeURIComponent(value!)}`)
+    .join('');
+  const coupons = useQuery({
+    queryKey: ['coupons', query],
+    queryFn: () => get<List<Coupon>>(`/v1/coupons?limit=200${query}`),
+  });
+  const set = (name: string) => (value: string | null) => setFilters({ ...filters, [name]: value });
+  return (
+    <Stack>
+      <Group>
+        <Select
+          placeholder={t('coupons.type')}
+          clearable
+          data={TYPES.map((v) => ({ value: v, label: t(`coupons.types.${v}`) }))}
+          value={filters.type}
+          onChange={set('type')}
+        />
+        <Select
+          placeholder={t('coupons.distributor')}
+          clearable
+          data={(partners.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          value={filters.partnerId}
+          onChange={set('partnerId')}
+        />
+        <Select
+          placeholder={t('common.state')}
+          clearable
+          data={['active', 'redeemed'].map((v) => ({ value: v, label: t(`coupons.states.${v}`) }))}
+          value={filters.state}
+          onChange={set('state')}
+        />
+        <Select
+          placeholder="Batch"
+          clearable
+          data={(batches.data?.data ?? []).map((b) => ({
+            value: b.id,
+            label: `${formatDateTime(b.createdAt)} · ${t(`coupons.types.${b.type}`)} × ${b.count}`,
+          }))}
+          value={filters.batchId}
+          onChange={set('batchId')}
+          w={360}
+        />
+        {filters.batchId && (
+          <Button
+            component="a"
+            href={`/v1/coupon-batches/${filters.batchId}/coupons.csv`}
+            variant="light"
+            data-testid="export-csv"
+          >
+            {t('coupons.exportCsv')}
+          </Button>
+        )}
+      </Group>
+      <Table data-testid="coupons-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('coupons.coupon')}</Table.Th>
+            <Table.Th>{t('coupons.type')}</Table.Th>
+            <Table.Th>{t('common.state')}</Table.Th>
+            <Table.Th>{t('common.comment')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {coupons.data?.data.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>
+                <Code>{c.code}</Code>
+              </Table.Td>
+              <Table.Td>{t(`coupons.types.${c.type}`)}</Table.Td>
+              <Table.Td>
+                <StatusBadge
+                  status={c.state}
+                  label={`${t(`coupons.states.${c.state}`)}${c.reusable ? ` (${c.redemptions})` : ''}`}
+                />
+              </Table.Td>
+              <Table.Td>{c.comment}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={() => setOpen(open === c.id ? null : c.id)}
+                >
+                  {t('coupons.history')}
+                </Button>
+                {open === c.id && <History id={c.id} />}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+/** Coupons (seed 004): the generator, the vendor's redemption form, and the list with filters. */
+export function CouponsPage() {
+  const { t } = useTranslation();
+  const presetKeyId = new URLSearchParams(window.location.search).get('key');
+  return (
+    <Stack>
+      <Title order={3}>{t('coupons.title')}</Title>
+      <Generator presetKeyId={presetKeyId} />
+      <RedeemForm />
+      <CouponList />
+    </Stack>
+  );
+}

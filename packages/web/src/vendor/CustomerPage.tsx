@@ -1,0 +1,64 @@
+import { Button, Card, Group, Stack, Table, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { get, patch, post } from '../api/client';
+import type { Customer } from '../api/types';
+import { ErrorAlert, formatDate } from '../components/common';
+import { Link, navigate } from '../router';
+import { CustomerFields, type CustomerForm } from './CustomerFields';
+
+/** The customer card: the client fields and its license keys. */
+export function CustomerPage({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const customer = useQuery({
+    queryKey: ['customer', id],
+    queryFn: () => get<Customer>(`/v1/customers/${id}`),
+  });
+  const save = useMutation({
+    mutationFn: (form: CustomerForm) => patch(`/v1/customers/${id}`, form),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['customer', id] }),
+  });
+  const createKey = useMutation({
+    mutationFn: () => post<{ id: string }>('/v1/keys', { customerId: id }),
+    onSuccess: (key) => navigate(`/keys/${key.id}`),
+  });
+  if (!customer.data) return <ErrorAlert error={customer.error} />;
+  return (
+    <Stack>
+      <Title order={3} data-testid="customer-title">
+        {customer.data.name}
+      </Title>
+      <Card withBorder>
+        <CustomerFields
+          key={customer.data.id}
+          initial={customer.data}
+          submitLabel={t('common.save')}
+          onSubmit={(form) => save.mutate(form)}
+          error={save.error}
+          busy={save.isPending}
+        />
+      </Card>
+      <Group justify="space-between">
+        <Title order={4}>{t('customers.keys')}</Title>
+        <Button onClick={() => createKey.mutate()} loading={createKey.isPending} data-testid="create-key">
+          {t('customers.createKey')}
+        </Button>
+      </Group>
+      <ErrorAlert error={createKey.error} />
+      <Table>
+        <Table.Tbody>
+          {customer.data.keys?.map((key) => (
+            <Table.Tr key={key.id}>
+              <Table.Td>
+                <Link to={`/keys/${key.id}`}>{key.key}</Link>
+              </Table.Td>
+              <Table.Td>{key.status}</Table.Td>
+              <Table.Td>{formatDate(key.createdAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

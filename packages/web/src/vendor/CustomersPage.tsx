@@ -1,0 +1,67 @@
+import { Card, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, post } from '../api/client';
+import type { Customer, List } from '../api/types';
+import { Link, navigate } from '../router';
+import { CustomerFields, type CustomerForm } from './CustomerFields';
+
+export function CustomersPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [q, setQ] = useState('');
+  const customers = useQuery({
+    queryKey: ['customers', q],
+    queryFn: () => get<List<Customer>>(`/v1/customers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`),
+  });
+  const create = useMutation({
+    mutationFn: (form: CustomerForm) => post<Customer>('/v1/customers', form),
+    onSuccess: async (customer) => {
+      await queryClient.invalidateQueries({ queryKey: ['customers'] });
+      navigate(`/customers/${customer.id}`);
+    },
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('customers.title')}</Title>
+      <TextInput
+        placeholder={t('customers.searchPlaceholder')}
+        value={q}
+        onChange={(e) => setQ(e.currentTarget.value)}
+        data-testid="customer-search"
+      />
+      <Table data-testid="customers-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('common.name')}</Table.Th>
+            <Table.Th>{t('customers.contactName')}</Table.Th>
+            <Table.Th>{t('customers.email')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {customers.data?.data.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>
+                <Link to={`/customers/${c.id}`}>{c.name}</Link>
+              </Table.Td>
+              <Table.Td>{c.contactName ?? '—'}</Table.Td>
+              <Table.Td>{c.email ?? '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Card withBorder>
+        <Title order={5} mb="sm">
+          {t('customers.new')}
+        </Title>
+        <CustomerFields
+          submitLabel={t('common.create')}
+          onSubmit={(form) => create.mutate(form)}
+          error={create.error}
+          busy={create.isPending}
+        />
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,56 @@
+import { Code, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get } from '../api/client';
+import type { AppEvent, List } from '../api/types';
+import { formatDateTime } from '../components/common';
+
+/** The event log, newest first; the type filter takes exact names or a family (`license.*`). */
+export function EventsPage() {
+  const { t } = useTranslation();
+  const [type, setType] = useState('');
+  const events = useQuery({
+    queryKey: ['events', type],
+    queryFn: () =>
+      get<List<AppEvent>>(`/v1/events?limit=200${type ? `&type=${encodeURIComponent(type)}` : ''}`),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('events.title')}</Title>
+      <TextInput
+        placeholder="license.*"
+        label={t('events.type')}
+        value={type}
+        onChange={(e) => setType(e.currentTarget.value)}
+        w={240}
+      />
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('common.date')}</Table.Th>
+            <Table.Th>{t('events.type')}</Table.Th>
+            <Table.Th>{t('events.actor')}</Table.Th>
+            <Table.Th>{t('events.channel')}</Table.Th>
+            <Table.Th>{t('events.subject')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {events.data?.data.map((event) => (
+            <Table.Tr key={event.id}>
+              <Table.Td>{formatDateTime(event.at)}</Table.Td>
+              <Table.Td>
+                <Code>{event.type}</Code>
+              </Table.Td>
+              <Table.Td>{event.actor.name ?? event.actor.type}</Table.Td>
+              <Table.Td>{event.channel}</Table.Td>
+              <Table.Td>
+                {event.subjectType} {event.subjectId.slice(-8)}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

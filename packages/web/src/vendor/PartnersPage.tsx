@@ -1,0 +1,186 @@
+import {
+  Button,
+  Card,
+  Code,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, post } from '../api/client';
+import type { Entitlement, LicenseType, List, Order, Partner } from '../api/types';
+import { ErrorAlert, formatDate } from '../components/common';
+
+export function EntitlementsTable({ rows }: { rows: Entitlement[] }) {
+  const { t } = useTranslation();
+  return (
+    <Table data-testid="entitlements-table">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('key.product')}</Table.Th>
+          <Table.Th>{t('key.licenseType')}</Table.Th>
+          <Table.Th>{t('entitlements.purchased')}</Table.Th>
+          <Table.Th>{t('entitlements.received')}</Table.Th>
+          <Table.Th>{t('entitlements.allocated')}</Table.Th>
+          <Table.Th>{t('entitlements.available')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((row) => (
+          <Table.Tr key={row.licenseTypeId} data-testid="entitlement-row">
+            <Table.Td>{row.productName}</Table.Td>
+            <Table.Td>{row.licenseTypeName}</Table.Td>
+            <Table.Td>{row.purchased}</Table.Td>
+            <Table.Td>{row.received}</Table.Td>
+            <Table.Td>{row.allocated}</Table.Td>
+            <Table.Td data-testid="entitlement-available">{row.available}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function OrdersTable({ orders }: { orders: Order[] }) {
+  return (
+    <Table data-testid="orders-table">
+      <Table.Tbody>
+        {orders.map((order) => (
+          <Table.Tr key={order.id}>
+            <Table.Td>{order.reference}</Table.Td>
+            <Table.Td>{formatDate(order.createdAt)}</Table.Td>
+            <Table.Td>
+              {order.items
+                .map((item) => `${item.productName} — ${item.licenseTypeName} × ${item.quantity}`)
+                .join('; ')}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function PartnerDetail({ partner }: { partner: Partner }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [user, setUser] = useState({ email: '', name: '', language: 'ru' });
+  const [item, setItem] = useState<{ licenseTypeId: string | null; quantity: number | string }>({
+    licenseTypeId: null,
+    quantity: 10,
+  });
+  const account = `accountType=partner&accountId=${partner.id}`;
+  const orders = useQuery({
+    queryKey: ['orders', partner.id],
+    queryFn: () => get<List<Order>>(`/v1/orders?${account}`),
+  });
+  const entitlements = useQuery({
+    queryKey: ['entitlements', partner.id],
+    queryFn: () => get<{ data: Entitlement[] }>(`/v1/entitlements?${account}`),
+  });
+  const types = useQuery({
+    queryKey: ['license-types'],
+    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
+  });
+  const addUser = useMutation({
+    mutationFn: () => post<{ password: string }>(`/v1/partners/${partner.id}/users`, user),
+  });
+  const addOrder = useMutation({
+    mutationFn: () =>
+      post('/v1/orders', {
+        account: { type: 'partner', id: partner.id },
+        items: [{ licenseTypeId: item.licenseTypeId, quantity: Number(item.quantity) }],
+      }),
+    onSuccess: () =>
+      queryClient
+        .invalidateQueries({ queryKey: ['orders', partner.id] })
+        .then(() => queryClient.invalidateQueries({ queryKey: ['entitlements', partner.id] })),
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>{partner.name}</Title>
+        <Title order={6}>{t('partners.newUser')}</Title>
+        <Group align="end">
+          <TextInput
+            label="E-mail"
+            value={user.email}
+            onChange={(e) => setUser({ ...user, email: e.currentTarget.value })}
+          />
+          <TextInput
+            label={t('common.name')}
+            value={user.name}
+            onChange={(e) => setUser({ ...user, name: e.currentTarget.value })}
+          />
+          <Select
+            label={t('app.language')}
+            data={['ru', 'en']}
+            value={user.language}
+            onChange={(v) => setUser({ ...user, language: v ?? 'en' })}
+            w={90}
+          />
+          <Button onClick={() => addUser.mutate()}>{t('common.create')}</Button>
+        </Group>
+        {addUser.data && <Code>{`${t('partners.password')}: ${addUser.data.password}`}</Code>}
+        <ErrorAlert error={addUser.error} />
+        <Title order={6}>{t('partners.newOrder')}</Title>
+        <Group align="end">
+          <Select
+            label={t('key.licenseType')}
+            data={(types.data?.data ?? []).map((lt) => ({
+              value: lt.id,
+              label: `${lt.productCode} — ${lt.name}`,
+            }))}
+            value={item.licenseTypeId}
+            onChange={(v) => setItem({ ...item, licenseTypeId: v })}
+            w={360}
+          />
+          <NumberInput
+            label={t('partners.quantity')}
+            min={1}
+            value={item.quantity}
+            onChange={(v) => setItem({ ...item, quantity: v })}
+            w={120}
+          />
+          <Button onClick={() => addOrder.mutate()} disabled={!item.licenseTypeId}>
+            {t('common.create')}
+          </Button>
+        </Group>
+        <ErrorAlert error={addOrder.error} />
+        <OrdersTable orders={orders.data?.data ?? []} />
+        <EntitlementsTable rows={entitlements.data?.data ?? []} />
+      </Stack>
+    </Card>
+  );
+}
+
+/** Partners (distributors, resellers): their portal users, orders and entitlements. */
+export function PartnersPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
+  const create = useMutation({
+    mutationFn: () => post('/v1/partners', { name }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partners'] }),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('partners.title')}</Title>
+      <Group align="end">
+        <TextInput label={t('partners.new')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <Button onClick={() => create.mutate()}>{t('common.create')}</Button>
+      </Group>
+      <ErrorAlert error={create.error} />
+      {partners.data?.data.map((partner) => (
+        <PartnerDetail key={partner.id} partner={partner} />
+      ))}
+    </Stack>
+  );
+}

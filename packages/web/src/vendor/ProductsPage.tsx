@@ -1,0 +1,274 @@
+import {
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, post } from '../api/client';
+import type { LicenseType, List, Product } from '../api/types';
+import { ErrorAlert } from '../components/common';
+
+const SCOPES = ['installation', 'tenant', 'seat', 'floating', 'unlimited'];
+const KINDS = ['machine', 'agent', 'device', 'tenant', 'robot', 'user', 'database', 'installation'];
+const MODES = ['subscription', 'perpetual', 'trial', 'test', 'nfr'];
+
+function NewProduct() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [code, setCode] = useState('');
+  const [name, setName] = useState('');
+  const create = useMutation({
+    mutationFn: () => post('/v1/products', { code, name }),
+    onSuccess: () => {
+      setCode('');
+      setName('');
+      return queryClient.invalidateQueries({ queryKey: ['products'] });
+    },
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('products.new')}</Title>
+        <Group align="end">
+          <TextInput
+            label={t('common.code')}
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value)}
+            data-testid="product-code"
+          />
+          <TextInput
+            label={t('common.name')}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            data-testid="product-name"
+          />
+          <Button onClick={() => create.mutate()} loading={create.isPending} data-testid="product-create">
+            {t('common.create')}
+          </Button>
+        </Group>
+        <ErrorAlert error={create.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+function NewLicenseType({ products }: { products: Product[] }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({
+    productId: '',
+    name: '',
+    scope: 'seat',
+    resourceKind: '',
+    mode: 'subscription',
+    termUnit: 'year',
+    termCount: 1 as number | string,
+    maxSeats: '' as number | string,
+    maxSessions: '' as number | string,
+    heartbeatSeconds: '' as number | string,
+    capabilities: '',
+    bindingLocked: false,
+    graceDays: 0 as number | string,
+  });
+  const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
+  const optional = (value: number | string) => (value === '' ? null : Number(value));
+  const create = useMutation({
+    mutationFn: () =>
+      post('/v1/license-types', {
+        productId: form.productId,
+        name: form.name,
+        scope: form.scope,
+        resourceKind: form.resourceKind || null,
+        mode: form.mode,
+        term: form.termUnit === 'perpetual' ? null : { unit: form.termUnit, count: Number(form.termCount) },
+        maxSeats: optional(form.maxSeats),
+        maxSessions: optional(form.maxSessions),
+        heartbeatSeconds: optional(form.heartbeatSeconds),
+        capabilities: form.capabilities
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+        bindingLocked: form.bindingLocked,
+        graceDays: Number(form.graceDays) || 0,
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['license-types'] }),
+  });
+  const options = (values: string[]) => values.map((value) => ({ value, label: value }));
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('products.newType')}</Title>
+        <Group align="end" wrap="wrap">
+          <Select
+            label={t('products.title')}
+            data={products.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))}
+            value={form.productId}
+            onChange={(value) => set({ productId: value ?? '' })}
+            data-testid="type-product"
+          />
+          <TextInput
+            label={t('common.name')}
+            value={form.name}
+            onChange={(e) => set({ name: e.currentTarget.value })}
+            data-testid="type-name"
+          />
+          <Select
+            label={t('products.scope')}
+            data={options(SCOPES)}
+            value={form.scope}
+            onChange={(v) => set({ scope: v ?? 'seat' })}
+            data-testid="type-scope"
+          />
+          <Select
+            label={t('products.resourceKind')}
+            data={options(KINDS)}
+            value={form.resourceKind}
+            clearable
+            onChange={(v) => set({ resourceKind: v ?? '' })}
+          />
+          <Select
+            label={t('products.mode')}
+            data={options(MODES)}
+            value={form.mode}
+            onChange={(v) => set({ mode: v ?? 'subscription' })}
+          />
+          <NumberInput
+            label={t('products.termCount')}
+            value={form.termCount}
+            min={1}
+            onChange={(v) => set({ termCount: v })}
+            w={110}
+          />
+          <Select
+            label={t('products.termUnit')}
+            data={['day', 'month', 'year', 'perpetual'].map((u) => ({
+              value: u,
+              label: t(`products.unit.${u}`),
+            }))}
+            value={form.termUnit}
+            onChange={(v) => set({ termUnit: v ?? 'year' })}
+            w={140}
+          />
+          <NumberInput
+            label={t('products.maxSeats')}
+            value={form.maxSeats}
+            min={1}
+            onChange={(v) => set({ maxSeats: v })}
+            w={100}
+            data-testid="type-seats"
+          />
+          <NumberInput
+            label={t('products.maxSessions')}
+            value={form.maxSessions}
+            min={1}
+            onChange={(v) => set({ maxSessions: v })}
+            w={140}
+          />
+          <NumberInput
+            label={t('products.heartbeat')}
+            value={form.heartbeatSeconds}
+            min={10}
+            onChange={(v) => set({ heartbeatSeconds: v })}
+            w={140}
+          />
+          <NumberInput
+            label={t('products.graceDays')}
+            value={form.graceDays}
+            min={0}
+            onChange={(v) => set({ graceDays: v })}
+            w={110}
+          />
+          <TextInput
+            label={t('products.capabilities')}
+            value={form.capabilities}
+            onChange={(e) => set({ capabilities: e.currentTarget.value })}
+          />
+          <Checkbox
+            label={t('products.bindingLocked')}
+            checked={form.bindingLocked}
+            onChange={(e) => set({ bindingLocked: e.currentTarget.checked })}
+          />
+          <Button onClick={() => create.mutate()} loading={create.isPending} data-testid="type-create">
+            {t('common.create')}
+          </Button>
+        </Group>
+        <ErrorAlert error={create.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+export function termLabel(t: (key: string) => string, term: LicenseType['term']): string {
+  return term ? `${term.count} ${t(`products.unit.${term.unit}`)}` : t('common.perpetual');
+}
+
+export function ProductsPage() {
+  const { t } = useTranslation();
+  const products = useQuery({ queryKey: ['products'], queryFn: () => get<List<Product>>('/v1/products') });
+  const types = useQuery({
+    queryKey: ['license-types'],
+    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('products.title')}</Title>
+      <NewProduct />
+      <Table data-testid="products-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('common.code')}</Table.Th>
+            <Table.Th>{t('common.name')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {products.data?.data.map((p) => (
+            <Table.Tr key={p.id}>
+              <Table.Td>{p.code}</Table.Td>
+              <Table.Td>{p.name}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Title order={4}>{t('products.types')}</Title>
+      <NewLicenseType products={products.data?.data ?? []} />
+      <Table data-testid="types-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('common.name')}</Table.Th>
+            <Table.Th>{t('products.title')}</Table.Th>
+            <Table.Th>{t('products.scope')}</Table.Th>
+            <Table.Th>{t('products.mode')}</Table.Th>
+            <Table.Th>{t('products.term')}</Table.Th>
+            <Table.Th>{t('products.maxSeats')}</Table.Th>
+            <Table.Th>{t('products.capabilities')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {types.data?.data.map((type) => (
+            <Table.Tr key={type.id}>
+              <Table.Td>{type.name}</Table.Td>
+              <Table.Td>{type.productCode}</Table.Td>
+              <Table.Td>
+                {type.scope}
+                {type.resourceKind ? ` / ${type.resourceKind}` : ''}
+              </Table.Td>
+              <Table.Td>{type.mode}</Table.Td>
+              <Table.Td>{termLabel(t, type.term)}</Table.Td>
+              <Table.Td>{type.maxSeats ?? type.maxSessions ?? '—'}</Table.Td>
+              <Table.Td>{type.capabilities.join(', ')}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

@@ -1,0 +1,93 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { ApiError, get, post, rememberCsrf } from '../api/client';
+import type { Me } from '../api/types';
+import { LoginForm } from '../components/LoginForm';
+import { Shell } from '../components/Shell';
+import { match, navigate, usePath } from '../router';
+import { CouponsPage } from './CouponsPage';
+import { CustomerPage } from './CustomerPage';
+import { CustomersPage } from './CustomersPage';
+import { DrawdownQueuePage } from './DrawdownQueuePage';
+import { EventsPage } from './EventsPage';
+import { KeyCardPage } from './KeyCardPage';
+import { OfflinePage } from './OfflinePage';
+import { PartnersPage } from './PartnersPage';
+import { ProductsPage } from './ProductsPage';
+import { SigningKeysPage } from './SigningKeysPage';
+
+function Page({ path }: { path: string }) {
+  let params = match('/customers/:id', path);
+  if (params) return <CustomerPage id={params.id} />;
+  params = match('/keys/:id', path);
+  if (params) return <KeyCardPage id={params.id} />;
+  if (path.startsWith('/products')) return <ProductsPage />;
+  if (path.startsWith('/coupons')) return <CouponsPage />;
+  if (path.startsWith('/offline')) return <OfflinePage />;
+  if (path.startsWith('/partners')) return <PartnersPage />;
+  if (path.startsWith('/drawdowns')) return <DrawdownQueuePage />;
+  if (path.startsWith('/events')) return <EventsPage />;
+  if (path.startsWith('/signing-keys')) return <SigningKeysPage />;
+  return <CustomersPage />;
+}
+
+/** The vendor cabinet: logs in, then shows the page for the current path. */
+export function VendorApp() {
+  const { t } = useTranslation();
+  const path = usePath();
+  const queryClient = useQueryClient();
+  const me = useQuery({
+    queryKey: ['me'],
+    queryFn: async () => {
+      try {
+        const answer = await get<Me>('/v1/auth/me');
+        rememberCsrf('vendor', answer.csrfToken);
+        return answer;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+  });
+  if (me.isPending) return null;
+  if (!me.data) {
+    return (
+      <LoginForm
+        title={t('login.title')}
+        submitLabel={t('login.submit')}
+        fields={[
+          { name: 'email', label: t('login.email') },
+          { name: 'password', label: t('login.password'), secret: true },
+        ]}
+        onSubmit={async (values) => {
+          const answer = await post<Me>('/v1/auth/login', {
+            email: values.email ?? '',
+            password: values.password ?? '',
+          });
+          rememberCsrf('vendor', answer.csrfToken);
+          queryClient.setQueryData(['me'], answer);
+        }}
+      />
+    );
+  }
+  const logout = async () => {
+    await post('/v1/auth/logout');
+    queryClient.clear();
+    navigate('/');
+  };
+  const nav = [
+    { to: '/customers', label: t('nav.customers') },
+    { to: '/products', label: t('nav.products') },
+    { to: '/coupons', label: t('nav.coupons') },
+    { to: '/offline', label: t('nav.offline') },
+    { to: '/partners', label: t('nav.partners') },
+    { to: '/drawdowns', label: t('nav.drawdowns') },
+    { to: '/events', label: t('nav.events') },
+    { to: '/signing-keys', label: t('nav.signingKeys') },
+  ];
+  return (
+    <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>
+      <Page path={path} />
+    </Shell>
+  );
+}
