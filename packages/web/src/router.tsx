@@ -25,9 +25,11 @@ export function usePath(): string {
 /** Matches `/keys/:id` against a path; returns the params or undefined. */
 export function match(pattern: string, path: string): Record<string, string> | undefined {
   const names: string[] = [];
-  const regex = new RegExp(
-    `^${pattern.replace(/:(\w+)/g, (_m, name: string) => (names.push(name), '([^/]+)'))}/?$`,
-  );
+  const source = pattern.replace(/:(\w+)/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const regex = new RegExp(`^${source}/?$`);
   const found = regex.exec(path);
   if (!found) return undefined;
   return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));

@@ -22,7 +22,11 @@ import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
 const TYPES = ['add_product', 'extend_trial', 'change_composition'] as const;
 
+let nextRow = 0;
+
 interface ItemForm {
+  /** Stable across edits, so React keeps each row's inputs. */
+  row: number;
   licenseTypeId: string | null;
   count: number | string;
   unit: string;
@@ -33,7 +37,9 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
   const queryClient = useQueryClient();
   const [type, setType] = useState<string>(presetKeyId ? 'change_composition' : 'add_product');
   const [partnerId, setPartnerId] = useState<string | null>(null);
-  const [items, setItems] = useState<ItemForm[]>([{ licenseTypeId: null, count: 1, unit: 'year' }]);
+  const [items, setItems] = useState<ItemForm[]>([
+    { row: nextRow++, licenseTypeId: null, count: 1, unit: 'year' },
+  ]);
   const [days, setDays] = useState<number | string>(30);
   const [count, setCount] = useState<number | string>(1);
   const [reusable, setReusable] = useState(false);
@@ -103,7 +109,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
         )}
         {type === 'change_composition' && <Title order={6}>{t('coupons.productsAfter')}</Title>}
         {items.map((item, index) => (
-          <Group key={index} align="end">
+          <Group key={item.row} align="end">
             <Select
               label={t('coupons.product')}
               data={typeOptions}
@@ -151,7 +157,9 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
             <Button
               variant="subtle"
               size="xs"
-              onClick={() => setItems([...items, { licenseTypeId: null, count: 1, unit: 'year' }])}
+              onClick={() =>
+                setItems([...items, { row: nextRow++, licenseTypeId: null, count: 1, unit: 'year' }])
+              }
             >
               + {t('coupons.addProduct')}
             </Button>

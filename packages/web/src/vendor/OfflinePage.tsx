@@ -175,12 +175,14 @@ function FromRequest() {
   );
 }
 
+let nextRow = 0;
+
 function Bundle() {
   const { t } = useTranslation();
   const [keyId, setKeyId] = useState<string | null>(null);
   const [installationId, setInstallationId] = useState('');
-  const [rows, setRows] = useState<{ licenseTypeId: string | null; count: number | string }[]>([
-    { licenseTypeId: null, count: 1 },
+  const [rows, setRows] = useState<{ row: number; licenseTypeId: string | null; count: number | string }[]>([
+    { row: nextRow++, licenseTypeId: null, count: 1 },
   ]);
   const types = useQuery({
     queryKey: ['license-types'],
@@ -210,7 +212,7 @@ function Bundle() {
           />
         </Group>
         {rows.map((row, index) => (
-          <Group key={index} align="end">
+          <Group key={row.row} align="end">
             <Select
               label={t('key.licenseType')}
               data={(types.data?.data ?? []).map((lt) => ({
@@ -236,7 +238,7 @@ function Bundle() {
           <Button
             variant="subtle"
             size="xs"
-            onClick={() => setRows([...rows, { licenseTypeId: null, count: 1 }])}
+            onClick={() => setRows([...rows, { row: nextRow++, licenseTypeId: null, count: 1 }])}
           >
             + {t('coupons.addProduct')}
           </Button>
