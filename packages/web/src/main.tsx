@@ -16,8 +16,9 @@ const queryClient = new QueryClient({
 /** Three portals in one bundle: the customer cabinet, the partner portal, and the vendor cabinet. */
 function App() {
   const path = usePath();
-  if (path.startsWith('/customer')) return <CustomerApp />;
-  if (path.startsWith('/partner')) return <PartnerApp />;
+  const [, portal] = path.split('/');
+  if (portal === 'customer') return <CustomerApp />;
+  if (portal === 'partner') return <PartnerApp />;
   return <VendorApp />;
 }
 

@@ -1,4 +1,4 @@
-import { AppShell, Button, Group, Text, Title } from '@mantine/core';
+import { AppShell, Button, Group, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../router';
@@ -25,27 +25,29 @@ export function Shell({
 }) {
   const { t } = useTranslation();
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell header={{ height: 92 }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="lg">
+        <Stack gap={4} px="md" py={8}>
+          <Group justify="space-between">
             <Title order={4}>{title}</Title>
+            <Group gap="sm">
+              <Text size="sm" data-testid="current-user">
+                {user}
+              </Text>
+              <LanguageSwitch />
+              <Button variant="subtle" size="xs" onClick={onLogout} data-testid="logout">
+                {t('app.logout')}
+              </Button>
+            </Group>
+          </Group>
+          <Group gap="lg">
             {nav.map((item) => (
               <Link key={item.to} to={item.to} testId={`nav-${item.to.replaceAll('/', '') || 'home'}`}>
                 {item.label}
               </Link>
             ))}
           </Group>
-          <Group gap="sm">
-            <Text size="sm" data-testid="current-user">
-              {user}
-            </Text>
-            <LanguageSwitch />
-            <Button variant="subtle" size="xs" onClick={onLogout} data-testid="logout">
-              {t('app.logout')}
-            </Button>
-          </Group>
-        </Group>
+        </Stack>
       </AppShell.Header>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>

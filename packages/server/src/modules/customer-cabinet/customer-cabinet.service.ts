@@ -43,7 +43,9 @@ export async function customerLicenses(ctx: AppContext, principal: CustomerPrinc
       'in',
       keys.map((k) => k.id),
     )
+    // Replaced editions and revoked grants are no longer the customer's.
     .where('licenses.superseded_at', 'is', null)
+    .where('licenses.revoked_at', 'is', null)
     .orderBy('licenses.id')
     .execute();
   return { data: rows.map((row) => toLicense(row, now)), nextCursor: null };

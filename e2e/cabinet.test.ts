@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../packages/server/src/test-support/test-server.js';
+import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+
+describe('the vendor cabinet in a browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ locale: 'en-US' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a manager logs in, builds the catalog, issues a license on a new key and reads the key card in two languages', async () => {
+    await logInToCabinet(page, server.url, server.vendor.owner.email, 'correct-horse-1');
+
+    await page.getByTestId('nav-products').click();
+    await page.getByTestId('product-code').fill('mobile-smarts');
+    await page.getByTestId('product-name').fill('Mobile SMARTS');
+    await page.getByTestId('product-create').click();
+    await expect.poll(() => page.getByTestId('products-table').textContent()).toContain('Mobile SMARTS');
+
+    await choose(page, 'type-product', /Mobile SMARTS/);
+    await page.getByTestId('type-name').fill('Terminal, 1 year');
+    await page.getByTestId('type-seats').fill('3');
+    await page.getByTestId('type-create').click();
+    await expect.poll(() => page.getByTestId('types-table').textContent()).toContain('Terminal, 1 year');
+
+    await page.getByTestId('nav-customers').click();
+    await page.getByTestId('customer-name').fill('Romashka LLC');
+    await page.getByTestId('customer-contactName').fill('Ivan Petrov');
+    await page.getByTestId('customer-email').fill('ivan@romashka.test');
+    await page.getByTestId('customer-save').click();
+    await expect.poll(() => page.getByTestId('customer-title').textContent()).toBe('Romashka LLC');
+
+    await page.getByTestId('create-key').click();
+    await expect.poll(() => page.getByTestId('key-string').textContent()).toMatch(/^ACME(-[0-9A-Z]{5}){5}$/);
+    await page.getByTestId('tab-products').click();
+    await choose(page, 'issue-type', /Terminal, 1 year/);
+    await page.getByTestId('issue-license').click();
+    const row = page.getByTestId('license-row').first();
+    await expect.poll(() => row.textContent()).toContain('Mobile SMARTS');
+    await expect.poll(() => row.textContent()).toContain('unused');
+    await expect.poll(() => row.textContent()).toContain('0/3');
+    await screenshot(page, 'key-card-en');
+
+    const key = (await page.getByTestId('key-string').textContent())!;
+    await server.anon.post('/v1/activate', {
+      key,
+      product: 'mobile-smarts',
+      resource: { kind: 'machine', id: 'tsd-1', name: 'Scanner 1' },
+    });
+    await page.reload();
+    await page.getByTestId('tab-products').click();
+    await expect.poll(() => page.getByTestId('license-row').first().textContent()).toContain('active');
+
+    await page.getByTestId('lang-switch').getByText('RU').click();
+    await expect
+      .poll(() => page.getByTestId('tab-products').textContent())
+      .toBe('Продукты, привязанные к ключу');
+    await expect.poll(() => page.getByTestId('license-row').first().textContent()).toContain('активна');
+    await page.getByTestId('tab-sessions').click();
+    await screenshot(page, 'key-card-ru');
+    await page.getByTestId('tab-main').click();
+    expect(await page.getByTestId('customer-contactName').inputValue()).toBe('Ivan Petrov');
+  });
+});
