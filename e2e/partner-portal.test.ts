@@ -1,0 +1,122 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobRunner } from '../packages/server/src/server.js';
+import { createLicenseType, createProduct } from '../packages/server/src/test-support/fixtures.js';
+import { startSmtpServer } from '../packages/server/src/test-support/smtp.js';
+import type { TestServer } from '../packages/server/src/test-support/test-server.js';
+import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+
+describe('the partner portal in a browser (seed 002)', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let server: TestServer;
+  let browser: Browser;
+  let partner: Page;
+  let vendor: Page;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startWebServer({ config: { smtpUrl: smtp.url } });
+    browser = await launchBrowser();
+    partner = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await smtp?.close();
+  });
+
+  const deliverMail = () => createJobRunner(server.ctx).drain();
+
+  it('request → e-mail → rejection with a reason → clone and fix → approval → acceptance → entitlements → a license', async () => {
+    const product = await createProduct(server.api, 'robot');
+    const bot = await createLicenseType(server.api, product.id, { scope: 'seat', resourceKind: 'robot' });
+    const partnerId = (await server.api.post('/v1/partners', { name: 'Reseller One' })).body.id;
+    await server.api.post(`/v1/partners/${partnerId}/users`, {
+      email: 'sales@reseller.test',
+      name: 'Rita',
+      password: 'partner-pass-1',
+    });
+    await server.api.post('/v1/orders', {
+      account: { type: 'partner', id: partnerId },
+      reference: 'PO-77',
+      items: [{ licenseTypeId: bot.id, quantity: 10 }],
+    });
+
+    await partner.goto(`${server.url}/partner`);
+    await partner.getByTestId('login-email').fill('sales@reseller.test');
+    await partner.getByTestId('login-password').fill('partner-pass-1');
+    await partner.getByTestId('login-submit').click();
+    await expect.poll(() => partner.getByTestId('entitlement-available').first().textContent()).toBe('10');
+
+    await partner.getByTestId('nav-partnerdrawdowns').click();
+    await partner.getByTestId('drawdown-new').click();
+    await choose(partner, 'drawdown-order', 'PO-77');
+    await partner.getByTestId('drawdown-account-name').fill('Factory Ltd');
+    await partner.getByTestId(`drawdown-quantity-${bot.name}`).fill('4');
+    await partner.getByTestId('drawdown-save').click();
+    const first = partner.getByTestId('partner-drawdowns').locator('tr').first();
+    await expect.poll(() => first.textContent()).toContain('submitted');
+    const reference = (await first.locator('td').first().textContent())!;
+
+    await deliverMail();
+    expect(smtp.received.find((m) => m.subject.includes(reference))?.to).toEqual([server.vendor.owner.email]);
+
+    await logInToCabinet(vendor, server.url, server.vendor.owner.email, 'correct-horse-1');
+    await vendor.getByTestId('nav-drawdowns').click();
+    await vendor.getByTestId(`reason-${reference}`).fill('The customer bought 5 robots');
+    await screenshot(vendor, 'approval-queue');
+    await vendor.getByTestId(`reject-${reference}`).click();
+    await expect.poll(() => vendor.getByTestId(`reject-${reference}`).count()).toBe(0);
+    await deliverMail();
+    expect(smtp.received.find((m) => m.to.includes('sales@reseller.test'))?.text).toContain(
+      'The customer bought 5 robots',
+    );
+
+    await partner.reload();
+    const rejected = partner.getByTestId(`drawdown-${reference}`);
+    await expect
+      .poll(() => rejected.getByTestId('rejection-reason').textContent())
+      .toBe('The customer bought 5 robots');
+    await screenshot(partner, 'partner-rejected');
+    await rejected.getByTestId('drawdown-clone').click();
+    await partner.getByTestId(`drawdown-quantity-${bot.name}`).fill('5');
+    await partner.getByTestId('drawdown-save').click();
+    await expect
+      .poll(() => partner.getByTestId('partner-drawdowns').locator('tr').first().textContent())
+      .toContain('submitted');
+    const resubmitted = (await partner
+      .getByTestId('partner-drawdowns')
+      .locator('tr')
+      .first()
+      .locator('td')
+      .first()
+      .textContent())!;
+
+    await vendor.reload();
+    await vendor.getByTestId(`approve-${resubmitted}`).click();
+    await expect.poll(() => vendor.getByTestId(`approve-${resubmitted}`).count()).toBe(0);
+
+    await partner.reload();
+    await partner.getByTestId(`drawdown-${resubmitted}`).getByTestId('drawdown-accept').click();
+    await expect
+      .poll(() => partner.getByTestId(`drawdown-${resubmitted}`).textContent())
+      .toContain('accepted');
+    await screenshot(partner, 'partner-drawdowns');
+
+    await partner.getByTestId('nav-partner').click();
+    await expect.poll(() => partner.getByTestId('entitlement-available').first().textContent()).toBe('5');
+    await choose(partner, 'account-switcher', 'Factory Ltd');
+    await expect.poll(() => partner.getByTestId('entitlement-available').first().textContent()).toBe('5');
+    await choose(partner, 'issue-entitlement-type', /robot/);
+    await partner.getByTestId('issue-installation').fill('control-room-guid-1');
+    await partner.getByTestId('issue-entitlement').click();
+    await expect.poll(() => partner.getByTestId('entitlement-available').first().textContent()).toBe('4');
+    await screenshot(partner, 'partner-entitlements');
+
+    const customers = (await server.api.get('/v1/customers?q=Factory')).body.data;
+    const card = (await server.api.get(`/v1/customers/${customers[0].id}`)).body;
+    const keyCard = (await server.api.get(`/v1/keys/${card.keys[0].id}`)).body;
+    expect(keyCard.licenses).toHaveLength(1);
+    expect(keyCard.bindings[0].resource).toMatchObject({ kind: 'installation', id: 'control-room-guid-1' });
+  });
+});
