@@ -45,6 +45,10 @@ export async function buildApp(
 
   const metrics = new Metrics();
   app.setErrorHandler(handleError);
+  // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requestDuration.observe(
