@@ -14,6 +14,7 @@ import { handleError } from './error-handler.js';
 import { Metrics } from './metrics.js';
 import { ErrorBody } from './schemas.js';
 import type { Api, RouteModule } from './types.js';
+import { validatorCompiler } from './validator.js';
 
 export interface AppModules {
   /** Routes anyone may call (login, the app API, public keys). */
@@ -45,9 +46,11 @@ export async function buildApp(
 
   const metrics = new Metrics();
   app.setErrorHandler(handleError);
+  app.setValidatorCompiler(validatorCompiler);
   // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
   app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') request.body = {};
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE')
+      request.body = {};
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

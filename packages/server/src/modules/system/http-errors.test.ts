@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../test-support/databases.js';
+import { setupLicensed } from '../../test-support/fixtures.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+
+describe.each(DIALECTS)('bad input over HTTP on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect, { config: { bodyLimit: 4096 } });
+  });
+  afterAll(() => server.close());
+
+  const count = async () =>
+    Number(
+      (
+        await server.ctx.handle.db
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('answers each kind of bad request with its own code and writes nothing', async () => {
+    const before = await count();
+    const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [
+      [
+        'malformed JSON',
+        server.api.request('POST', '/v1/customers', undefined, '{"name": "x"'),
+        400,
+        'MALFORMED_JSON',
+      ],
+      [
+        'body over the limit',
+        server.api.post('/v1/customers', { name: 'x', comment: 'y'.repeat(5000) }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'unknown field',
+        server.api.post('/v1/customers', { name: 'x', owner: 'me' }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['wrong type', server.api.post('/v1/customers', { name: 42 }), 400, 'VALIDATION_FAILED'],
+      [
+        'bad e-mail',
+        server.api.post('/v1/customers', { name: 'x', email: 'not-an-email' }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'unknown partner',
+        server.api.post('/v1/customers', { name: 'x', partnerId: 'nope' }),
+        404,
+        'PARTNER_NOT_FOUND',
+      ],
+      ['no credentials', server.anon.get('/v1/customers'), 401, 'UNAUTHENTICATED'],
+      ['bad token', server.anon.withToken('lic_forged').get('/v1/customers'), 401, 'UNAUTHENTICATED'],
+      [
+        'wrong content type',
+        server.api
+          .withHeaders({ 'content-type': 'application/xml' })
+          .request('POST', '/v1/customers', undefined, '<name>x</name>'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+    ];
+    for (const [what, promise, status, code] of cases) {
+      const response = await promise;
+      expect([what, response.status, response.body?.error?.code]).toEqual([what, status, code]);
+      expect(response.body.error.message).toEqual(expect.any(String));
+    }
+    const unknownField = await server.api.post('/v1/customers', { name: 'x', owner: 'me' });
+    expect(unknownField.body.error.details[0]).toMatchObject({ field: 'owner' });
+    expect(await count()).toBe(before);
+  });
+
+  it('unknown ids get the specific not-found code', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const cases: [string, number, string][] = [
+      ['/v1/customers/nope', 404, 'CUSTOMER_NOT_FOUND'],
+      ['/v1/keys/nope', 404, 'KEY_NOT_FOUND'],
+      ['/v1/licenses/nope', 404, 'LICENSE_NOT_FOUND'],
+      ['/v1/products/nope', 404, 'PRODUCT_NOT_FOUND'],
+      ['/v1/license-types/nope', 404, 'LICENSE_TYPE_NOT_FOUND'],
+    ];
+    for (const [path, status, code] of cases) {
+      const response = await server.api.get(path);
+      expect([path, response.status, response.body.error.code]).toEqual([path, status, code]);
+    }
+    expect(
+      (await server.api.post(`/v1/keys/${licensed.keyId}/licenses`, { licenseTypeId: 'nope' })).body.error
+        .code,
+    ).toBe('LICENSE_TYPE_NOT_FOUND');
+    expect(
+      (
+        await server.anon.post('/v1/activate', {
+          key: 'ACME-00000-00000-00000-00000-00000',
+          product: 'x',
+          resource: { kind: 'machine', id: 'm' },
+        })
+      ).body.error.code,
+    ).toBe('KEY_NOT_FOUND');
+    const typo = licensed.key.slice(0, -1) + (licensed.key.endsWith('0') ? '1' : '0');
+    expect(
+      (await server.anon.post('/v1/validate', { key: typo, product: licensed.productCode })).body,
+    ).toMatchObject({ valid: false, code: 'NOT_FOUND' });
+    expect(
+      (await server.anon.post('/v1/validate', { key: licensed.key, product: 'unknown-product' })).body,
+    ).toMatchObject({ valid: false, code: 'PRODUCT_NOT_LICENSED' });
+  });
+
+  it('a support token reads but every write is forbidden and changes nothing', async () => {
+    const support = server.anon.withToken(
+      (await server.api.post('/v1/tokens', { name: 'desk', role: 'support' })).body.token,
+    );
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const before = (await server.api.get(`/v1/keys/${licensed.keyId}`)).body;
+    expect((await support.get(`/v1/keys/${licensed.keyId}`)).status).toBe(200);
+    for (const [method, path, body] of [
+      ['POST', '/v1/customers', { name: 'x' }],
+      ['POST', `/v1/licenses/${licensed.licenseId}/actions/revoke`, {}],
+      ['DELETE', `/v1/keys/${licensed.keyId}`, undefined],
+      ['PATCH', `/v1/customers/${licensed.customerId}`, { name: 'renamed' }],
+    ] as const) {
+      const response = await support.request(method, path, body);
+      expect([path, response.status, response.body.error.code]).toEqual([path, 403, 'FORBIDDEN']);
+    }
+    expect((await server.api.get(`/v1/keys/${licensed.keyId}`)).body).toEqual(before);
+  });
+});
+
+describe('validation rate limit', () => {
+  it('answers 429 RATE_LIMITED past the per-minute limit', async () => {
+    const server = await startTestServer('sqlite', { config: { validateRateLimit: 5 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++)
+        statuses.push((await server.anon.post('/v1/validate', { key: 'x', product: 'y' })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+});
