@@ -15,6 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 const CONNECTIONS = [10, 100];
+const WARMUP_SECONDS = 2;
 const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 function load(url, body, connections) {
@@ -63,6 +64,7 @@ async function benchDatabase(name, env, bare, rows) {
   try {
     const fixture = await prepare(url, token);
     for (const [scenario, { path: route, body }] of Object.entries(fixture.scenarios)) {
+      await load(`${url}${route}`, body, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
       for (const connections of CONNECTIONS) {
         const measured = summarize(await load(`${url}${route}`, body, connections));
         const base = bare.get(connections);
@@ -107,6 +109,7 @@ const { url: bareUrl, child: bareChild } = await startListening([path.join(here,
   BODY_SIZE: '620',
 });
 try {
+  await load(`${bareUrl}/bare`, {}, 10, WARMUP_SECONDS);
   for (const connections of CONNECTIONS) {
     const measured = summarize(await load(`${bareUrl}/bare`, {}, connections));
     bare.set(connections, measured);

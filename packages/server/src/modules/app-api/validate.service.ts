@@ -7,7 +7,7 @@ import {
 } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
 import { statusOf } from '../licenses/licenses.queries.js';
-import { type LicenseUsage, toCandidate } from './app-api.queries.js';
+import { toCandidate } from './app-api.queries.js';
 import type { KeyRow, ValidationReader } from './validation-reader.js';
 
 export interface ValidateInput {
@@ -61,11 +61,13 @@ export async function validateKey(
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
   const parsed = parseLicenseKey(input.key);
-  const key = parsed.ok ? await reader.keyByCode(parsed.code) : undefined;
-  const rows = key ? await reader.licenses(key.id, input.product) : [];
   const resource = askedResource(input);
-  const usage =
-    key && resource && rows.length > 0 ? await usageOf(reader, key.id, resource, nowIso) : undefined;
+  const read = parsed.ok
+    ? await reader.read({ code: parsed.code, product: input.product, nowIso, resource })
+    : undefined;
+  const key = read?.key;
+  const rows = read?.licenses ?? [];
+  const usage = resource ? read?.usage : undefined;
   const candidates = rows.map((row) => toCandidate(row, usage));
   const outcome = evaluateValidation(
     key ? { suspended: key.status === 'suspended', revoked: key.status === 'revoked' } : null,
@@ -98,25 +100,4 @@ export async function validateKey(
       expiresAt: expiry ? expiry.toISOString() : null,
     },
   };
-}
-
-/** Which licenses hold the resource (bound, or in a live session) and each one's live session count. */
-async function usageOf(
-  reader: ValidationReader,
-  keyId: string,
-  resource: ResourceRef,
-  nowIso: string,
-): Promise<LicenseUsage> {
-  const [bound, sessions] = await Promise.all([
-    reader.boundLicenseIds(keyId, resource.id, resource.kind),
-    reader.liveSessions(keyId, nowIso),
-  ]);
-  const live = new Map<string, number>();
-  const holding = new Set<string>();
-  for (const session of sessions) {
-    live.set(session.license_id, (live.get(session.license_id) ?? 0) + 1);
-    const sameKind = resource.kind === undefined || session.resource_kind === resource.kind;
-    if (session.resource_id === resource.id && sameKind) holding.add(session.license_id);
-  }
-  return { bound: new Set(bound), live, holding };
 }

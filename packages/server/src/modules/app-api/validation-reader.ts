@@ -1,18 +1,24 @@
 import type { Statement } from 'better-sqlite3';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
+import type { LicenseUsage } from './app-api.queries.js';
 
 /**
- * The reads behind one validation, as plain SQL prepared once. Validation is the hottest path
- * (every app start, often every few minutes per seat), so it skips the query builder: on SQLite
- * these are better-sqlite3 statements run synchronously, on PostgreSQL named prepared statements.
+ * The one read behind a validation, as plain SQL prepared once. Validation is the hottest path (every
+ * app start, often every few minutes per seat), so it skips the query builder and asks for the key, its
+ * licenses of the product and how the asked resource uses them in a single statement: on SQLite a
+ * better-sqlite3 statement run synchronously, on PostgreSQL a named prepared statement.
  */
 export interface ValidationReader {
-  keyByCode(code: string): Promise<KeyRow | undefined>;
-  licenses(keyId: string, productCode: string): Promise<LicenseRow[]>;
-  /** Licenses of the key bound to the resource (any kind when `kind` is undefined). */
-  boundLicenseIds(keyId: string, resourceId: string, kind: string | undefined): Promise<string[]>;
-  liveSessions(keyId: string, nowIso: string): Promise<SessionUseRow[]>;
+  read(query: ValidationQuery): Promise<ValidationRead | undefined>;
+}
+
+export interface ValidationQuery {
+  code: string;
+  product: string;
+  nowIso: string;
+  /** The asked resource; absent kind matches any kind (a bare fingerprint). */
+  resource?: { id: string; kind?: string };
 }
 
 export interface KeyRow {
@@ -23,78 +29,83 @@ export interface KeyRow {
   status: string;
 }
 
-export interface SessionUseRow {
-  license_id: string;
-  resource_kind: string;
-  resource_id: string;
+export interface ValidationRead {
+  key: KeyRow;
+  licenses: LicenseRow[];
+  usage: LicenseUsage;
 }
 
-const SQL = {
-  keyByCode: `
-    select k.id, k.vendor_id, k.customer_id, c.name as customer_name, k.status
-    from license_keys k join customers c on c.id = k.customer_id
-    where k.key = ?`,
-  licenses: `
-    select l.*, p.code as product_code, p.name as product_name, t.name as type_name, t.scope, t.resource_kind,
-      t.mode, t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities,
-      t.binding_locked, t.grace_days,
-      (select count(*) from bindings b where b.license_id = l.id) as seats_used
-    from licenses l
+interface Row extends LicenseRow {
+  k_id: string;
+  k_vendor_id: string;
+  k_customer_id: string;
+  customer_name: string;
+  k_status: string;
+  bound: number | boolean;
+  live_sessions: number | string;
+  holding: number | boolean;
+}
+
+// Parameters, in order: resource id, resource kind (twice), now, now, resource id, resource kind (twice), product, key.
+const SQL = `
+  select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
+    k.status as k_status,
+    l.*, p.code as product_code, p.name as product_name, t.name as type_name, t.scope, t.resource_kind, t.mode,
+    t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
+    t.grace_days,
+    (select count(*) from bindings b where b.license_id = l.id) as seats_used,
+    exists (select 1 from bindings b where b.license_id = l.id and b.resource_id = ?
+      and (cast(? as text) is null or b.resource_kind = ?)) as bound,
+    (select count(*) from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?) as live_sessions,
+    exists (select 1 from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?
+      and s.resource_id = ? and (cast(? as text) is null or s.resource_kind = ?)) as holding
+  from license_keys k
+  join customers c on c.id = k.customer_id
+  left join (licenses l
     join license_types t on t.id = l.license_type_id
-    join products p on p.id = l.product_id
-    where l.key_id = ? and p.code = ? and l.superseded_at is null
-    order by l.id`,
-  boundAnyKind: `
-    select b.license_id from bindings b join licenses l on l.id = b.license_id
-    where l.key_id = ? and b.resource_id = ?`,
-  boundOfKind: `
-    select b.license_id from bindings b join licenses l on l.id = b.license_id
-    where l.key_id = ? and b.resource_id = ? and b.resource_kind = ?`,
-  liveSessions: `
-    select license_id, resource_kind, resource_id from sessions
-    where key_id = ? and ended_at is null and expires_at > ?`,
-};
+    join products p on p.id = l.product_id and p.code = ?)
+  on l.key_id = k.id and l.superseded_at is null
+  where k.key = ?
+  order by l.id`;
+
+function parameters(query: ValidationQuery): unknown[] {
+  const id = query.resource?.id ?? null;
+  const kind = query.resource?.kind ?? null;
+  return [id, kind, kind, query.nowIso, query.nowIso, id, kind, kind, query.product, query.code];
+}
+
+/** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
+function assemble(rows: Row[]): ValidationRead | undefined {
+  const [first] = rows;
+  if (!first) return undefined;
+  const key = {
+    id: first.k_id,
+    vendor_id: first.k_vendor_id,
+    customer_id: first.k_customer_id,
+    customer_name: first.customer_name,
+    status: first.k_status,
+  };
+  const licenses = rows.filter((row) => row.id !== null);
+  const usage = {
+    bound: new Set(licenses.filter((row) => Boolean(row.bound)).map((row) => row.id)),
+    live: new Map(licenses.map((row) => [row.id, Number(row.live_sessions)])),
+    holding: new Set(licenses.filter((row) => Boolean(row.holding)).map((row) => row.id)),
+  };
+  return { key, licenses, usage };
+}
 
 export function createValidationReader(handle: DatabaseHandle): ValidationReader {
-  return handle.sqlite ? sqliteReader(handle.sqlite) : postgresReader(handle);
-}
-
-function sqliteReader(sqlite: NonNullable<DatabaseHandle['sqlite']>): ValidationReader {
-  const prepared = Object.fromEntries(
-    Object.entries(SQL).map(([name, text]) => [name, sqlite.prepare(text)]),
-  ) as Record<keyof typeof SQL, Statement>;
-  return {
-    keyByCode: async (code) => prepared.keyByCode.get(code) as KeyRow | undefined,
-    licenses: async (keyId, productCode) => prepared.licenses.all(keyId, productCode) as LicenseRow[],
-    boundLicenseIds: async (keyId, resourceId, kind) =>
-      (
-        (kind === undefined
-          ? prepared.boundAnyKind.all(keyId, resourceId)
-          : prepared.boundOfKind.all(keyId, resourceId, kind)) as { license_id: string }[]
-      ).map((row) => row.license_id),
-    liveSessions: async (keyId, nowIso) => prepared.liveSessions.all(keyId, nowIso) as SessionUseRow[],
-  };
-}
-
-/** `?` placeholders become `$1…$n` for PostgreSQL. */
-const numbered = (text: string) => {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-};
-
-function postgresReader(handle: DatabaseHandle): ValidationReader {
+  if (handle.sqlite) {
+    const statement: Statement = handle.sqlite.prepare(SQL);
+    return { read: async (query) => assemble(statement.all(...parameters(query)) as Row[]) };
+  }
   const pool = handle.pool!;
-  const run = async <T>(name: keyof typeof SQL, values: unknown[]): Promise<T[]> =>
-    (await pool.query({ name: `validation_${name}`, text: numbered(SQL[name]), values })).rows as T[];
+  let n = 0;
+  const text = SQL.replace(/\?/g, () => `$${++n}`);
   return {
-    keyByCode: async (code) => (await run<KeyRow>('keyByCode', [code]))[0],
-    licenses: (keyId, productCode) => run<LicenseRow>('licenses', [keyId, productCode]),
-    boundLicenseIds: async (keyId, resourceId, kind) =>
-      (
-        await (kind === undefined
-          ? run<{ license_id: string }>('boundAnyKind', [keyId, resourceId])
-          : run<{ license_id: string }>('boundOfKind', [keyId, resourceId, kind]))
-      ).map((row) => row.license_id),
-    liveSessions: (keyId, nowIso) => run<SessionUseRow>('liveSessions', [keyId, nowIso]),
+    read: async (query) =>
+      assemble(
+        (await pool.query({ name: 'validation_read', text, values: parameters(query) })).rows as Row[],
+      ),
   };
 }
