@@ -5,4 +5,27 @@ export {
   type ValidateRequest,
   type ValidationResult,
 } from './client.js';
+export { ClockGuard, ROLLBACK_TOLERANCE_MS } from './clock-guard.js';
+export {
+  type Agent,
+  DEFAULT_TENANT,
+  type ImportReport,
+  LicenseError,
+  LicenseManager,
+  type LicenseState,
+  type LicenseView,
+  type ManagerOptions,
+  type ManagerState,
+  REMINDER_DAYS,
+  type Reminder,
+} from './license-manager.js';
+export { createLicenseRequest, type LicenseRequestInput, type Period } from './license-request.js';
 export { parseSignatureHeader, verifyEd25519 } from './signature.js';
+export { type LicenseStorage, MemoryStorage } from './storage.js';
+export {
+  type RejectionCode,
+  readBundle,
+  type Verification,
+  type VerifyOptions,
+  verifyLicenseFile,
+} from './verify.js';

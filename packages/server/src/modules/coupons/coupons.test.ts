@@ -16,7 +16,6 @@ describe.each(DIALECTS)('coupons on %s', (dialect) => {
   let pro: { id: string; code: string };
   let addon: { id: string; code: string };
   let baseType: string;
-  let proType: string;
   let addonType: string;
   let trialType: string;
   beforeAll(async () => {
@@ -25,7 +24,7 @@ describe.each(DIALECTS)('coupons on %s', (dialect) => {
     pro = await createProduct(server.api, 'smarts-pro');
     addon = await createProduct(server.api, 'smarts-addon');
     baseType = (await createLicenseType(server.api, base.id, { scope: 'seat' })).id;
-    proType = (await createLicenseType(server.api, pro.id, { scope: 'seat' })).id;
+    await createLicenseType(server.api, pro.id, { scope: 'seat' });
     addonType = (
       await createLicenseType(server.api, addon.id, { scope: 'seat', term: { unit: 'month', count: 6 } })
     ).id;

@@ -26,8 +26,7 @@ export async function loginWithKey(
   keyText: string,
 ): Promise<CustomerPrincipal> {
   const { key } = await findKeyByCode(ctx.handle.db, keyText);
-  if (!key || key.status !== 'active')
-    throw new AppError('INVALID_CREDENTIALS', 'unknown or deleted license key');
+  if (key?.status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown or deleted license key');
   const session = await openPortalSession(ctx, reply, 'customer', {
     vendorId: key.vendorId,
     subjectId: key.customerId,
