@@ -174,6 +174,124 @@ function request(args: string[]): void {
   console.log(file);
 }
 
+function parseTerm(text: string): Term | null {
+  if (text === 'perpetual') return null;
+  const match = /^(\d+)([dmy])$/.exec(text);
+  if (!match) throw new UsageError(`--term must look like 30d, 6m, 1y or perpetual, not "${text}"`);
+  const unit = ({ d: 'day', m: 'month', y: 'year' } as const)[match[2] as 'd' | 'm' | 'y'];
+  return { unit, count: Number(match[1]) };
+}
+
+let lastReported = -1;
+
+/** A progress bar on a terminal (`[#####.....]  42%  4200/10000`); every 10% a line in a log. */
+function progressBar(done: number, total: number): void {
+  const width = 30;
+  const percent = Math.floor((done / total) * 100);
+  if (process.stderr.isTTY) {
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}%  ${done}/${total}`,
+    );
+    if (done === total) process.stderr.write('\n');
+  } else if (Math.floor(percent / 10) > lastReported || done === total) {
+    lastReported = Math.floor(percent / 10);
+    process.stderr.write(`generated ${done}/${total} (${percent}%)\n`);
+  }
+}
+
+async function coupons(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      vendor: { type: 'string' },
+      type: { type: 'string' },
+      product: { type: 'string' },
+      'license-type': { type: 'string' },
+      term: { type: 'string' },
+      days: { type: 'string' },
+      count: { type: 'string', default: '1' },
+      partner: { type: 'string' },
+      reusable: { type: 'boolean', default: false },
+      key: { type: 'string' },
+      'activate-now': { type: 'boolean', default: false },
+      comment: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const type = values.type as CouponType;
+  if (action !== 'generate' || !values.vendor || !COUPON_TYPES.includes(type)) {
+    throw new UsageError(
+      'usage: licensor coupons generate --vendor ABCD --type add_product|extend_trial|change_composition ...',
+    );
+  }
+  if (!values.product && !values['license-type'])
+    throw new UsageError('name the product (--product CODE) or --license-type ID');
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');
+  const prefix = values.vendor.toUpperCase();
+  await withContext(async (ctx) => {
+    const db = ctx.handle.db;
+    const vendor = await db
+      .selectFrom('vendors')
+      .select('id')
+      .where('prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    const product = values.product
+      ? await db
+          .selectFrom('products')
+          .select('id')
+          .where('vendor_id', '=', vendor.id)
+          .where('code', '=', values.product)
+          .executeTakeFirst()
+      : undefined;
+    if (values.product && !product) throw new Error(`no product with code ${values.product}`);
+    const key = values.key
+      ? await db
+          .selectFrom('license_keys')
+          .select('id')
+          .where('vendor_id', '=', vendor.id)
+          .where('key', '=', values.key.toUpperCase())
+          .executeTakeFirst()
+      : undefined;
+    if (values.key && !key) throw new Error(`no license key ${values.key}`);
+    const operator = { vendorId: vendor.id, role: 'owner' as const };
+    const batch = await generateCouponBatch(
+      ctx,
+      operator,
+      cliActor,
+      {
+        type,
+        items: [
+          {
+            ...(values['license-type']
+              ? { licenseTypeId: values['license-type'] }
+              : { productId: product?.id }),
+            ...(values.term ? { term: parseTerm(values.term) } : {}),
+            ...(values.days ? { days: Number(values.days) } : {}),
+          },
+        ],
+        count,
+        partnerId: values.partner,
+        reusable: values.reusable,
+        keyId: key?.id,
+        activateNow: values['activate-now'],
+        comment: values.comment,
+      },
+      progressBar,
+    );
+    const file = values.out ?? `coupons-${batch.id}.csv`;
+    const out = fs.createWriteStream(file);
+    for await (const chunk of exportBatchCsv(ctx, operator, batch.id)) out.write(chunk);
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+    console.log(JSON.stringify({ batchId: batch.id, count, file }, null, 2));
+  });
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
