@@ -66,12 +66,14 @@ export async function startAiServer({
       }),
     ],
     'POST /api/licenses': async (body) => [200, { reports: await manager.import(body.files ?? []) }],
-    'POST /api/licenses/issue-to-tenant': async (body) => (
-      await manager.issueToTenant(body.licenseId, body.tenant), [200, { ok: true }]
-    ),
-    'POST /api/licenses/bind': async (body) => (
-      await manager.bindAgent(body.licenseId, body.agentId), [200, { ok: true }]
-    ),
+    'POST /api/licenses/issue-to-tenant': async (body) => {
+      await manager.issueToTenant(body.licenseId, body.tenant);
+      return [200, { ok: true }];
+    },
+    'POST /api/licenses/bind': async (body) => {
+      await manager.bindAgent(body.licenseId, body.agentId);
+      return [200, { ok: true }];
+    },
     'POST /api/agents': async (body) => [201, await manager.createAgent(body.id, body.tenant)],
     'POST /api/agents/delete': async (body) => {
       await manager.deleteAgent(body.id);
