@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ClockGuard } from './clock-guard.js';
 import { MemoryStorage } from './storage.js';
 import { DAY, payload, seal, vendorKey } from './test-support.js';
-import { readBundle, verifyLicenseFile } from './verify.js';
+import { makeVerifier, readBundle, verifyLicenseFile } from './verify.js';
 
 const primo = vendorKey('prmo-1');
 const other = vendorKey('othr-1');
@@ -87,4 +87,17 @@ describe('verifyLicenseFile', () => {
     const files = await Promise.all([payload(), payload(), payload()].map((p) => seal(primo, p)));
     expect(readBundle(files.join(''))).toEqual(files);
   });
+
+  it.each(['node', 'webcrypto'] as const)(
+    'verifies with the %s engine (browsers use WebCrypto)',
+    async (engine) => {
+      const envelope = decodeLicenseFile(await seal(primo, payload()))!;
+      const verifier = makeVerifier(primo.publicKey, engine);
+      const message = new TextEncoder().encode(`license/${envelope.enc}`);
+      const signature = Uint8Array.from(Buffer.from(envelope.sig, 'base64'));
+      expect(await verifier(message, signature)).toBe(true);
+      signature[0] ^= 1;
+      expect(await verifier(message, signature)).toBe(false);
+    },
+  );
 });

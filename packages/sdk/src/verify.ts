@@ -38,16 +38,43 @@ export interface VerifyOptions {
   clockGuard?: ClockGuard;
 }
 
-const importedKeys = new Map<string, Promise<CryptoKey>>();
+type Verifier = (message: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>) => Promise<boolean>;
 
-/** Imported once per key: importing costs about as much as verifying. */
-function importKey(publicKey: string): Promise<CryptoKey> {
-  let key = importedKeys.get(publicKey);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', base64ToBytes(publicKey), { name: 'Ed25519' }, false, ['verify']);
-    importedKeys.set(publicKey, key);
+/** Node's own crypto when the SDK runs on Node (synchronous, no thread hop); browsers use WebCrypto. */
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+
+const ED25519_SPKI_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+
+export function makeVerifier(
+  publicKey: string,
+  engine: 'node' | 'webcrypto' = nodeCrypto ? 'node' : 'webcrypto',
+): Verifier {
+  const raw = base64ToBytes(publicKey);
+  if (engine === 'node' && nodeCrypto) {
+    const key = nodeCrypto.createPublicKey({
+      key: Buffer.from([...ED25519_SPKI_PREFIX, ...raw]),
+      format: 'der',
+      type: 'spki',
+    });
+    return async (message, signature) => nodeCrypto.verify(null, message, key, signature);
   }
-  return key;
+  const imported = crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+  return async (message, signature) =>
+    crypto.subtle.verify({ name: 'Ed25519' }, await imported, signature, message);
+}
+
+const verifiers = new Map<string, Verifier>();
+
+/** Built once per key: importing a key costs about as much as verifying with it. */
+function verifierFor(publicKey: string): Verifier {
+  let verifier = verifiers.get(publicKey);
+  if (!verifier) {
+    verifier = makeVerifier(publicKey);
+    verifiers.set(publicKey, verifier);
+  }
+  return verifier;
 }
 
 const refuse = (code: RejectionCode, message: string, payload?: LicensePayload): Verification => ({
@@ -69,12 +96,7 @@ export async function verifyLicenseFile(text: string, options: VerifyOptions): P
   if (!publicKey) return refuse('UNKNOWN_KEY', `signed by an unknown or revoked key ${envelope.kid}`);
   let signatureOk = false;
   try {
-    signatureOk = await crypto.subtle.verify(
-      { name: 'Ed25519' },
-      await importKey(publicKey),
-      base64ToBytes(envelope.sig),
-      signedMessage(envelope.enc),
-    );
+    signatureOk = await verifierFor(publicKey)(signedMessage(envelope.enc), base64ToBytes(envelope.sig));
   } catch {
     signatureOk = false;
   }

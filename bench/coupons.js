@@ -1,0 +1,99 @@
+// Coupon generation (100,000 codes stored on SQLite, target under 10 s) and redemption throughput at 10
+// connections. Prints a table and writes bench/results-coupons.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { run, startListening } from './lib/processes.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../packages/cli/dist/main.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-coupons-'));
+const env = {
+  DATA_DIR: dataDir,
+  VALIDATE_RATE_LIMIT: '0',
+  LOG_LEVEL: 'warn',
+  SERVE_WEB: '0',
+  RUN_JOBS: '0',
+  PORT: '0',
+  HOST: '127.0.0.1',
+};
+const { token } = JSON.parse(
+  await run([CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'bench@example.test'], env),
+);
+const { url, child } = await startListening([CLI, 'serve'], env);
+const call = async (p, body, auth = true) => {
+  const response = await fetch(`${url}${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${p}: ${response.status} ${await response.text()}`);
+  return response.json();
+};
+try {
+  const product = await call('/v1/products', { code: 'app', name: 'App' });
+  await call('/v1/license-types', {
+    productId: product.id,
+    name: 'Year',
+    scope: 'seat',
+    mode: 'subscription',
+    term: { unit: 'year', count: 1 },
+    capabilities: [],
+  });
+  const customer = await call('/v1/customers', { name: 'Bench' });
+  const key = await call('/v1/keys', { customerId: customer.id });
+
+  let started = performance.now();
+  await call('/v1/coupon-batches', {
+    type: 'add_product',
+    items: [{ productId: product.id }],
+    count: 100_000,
+  });
+  const generateMs = performance.now() - started;
+
+  // Redemption throughput: a reusable trial coupon would apply once per key, so each request redeems a fresh
+  // single-use coupon (autocannon's request builder hands out the next code).
+  const { codes } = await call('/v1/coupon-batches', {
+    type: 'add_product',
+    items: [{ productId: product.id }],
+    count: 1000,
+  });
+  let next = 0;
+  started = performance.now();
+  const result = await new Promise((resolve, reject) =>
+    autocannon(
+      {
+        url: `${url}/v1/coupons/redeem`,
+        connections: 10,
+        amount: codes.length,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({ key: key.key, coupon: codes[next++] }),
+            }),
+          },
+        ],
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} redemptions failed`);
+  const table = `| measurement | result |
+|---|---|
+| generate and store 100,000 coupons (SQLite, one API call) | ${(generateMs / 1000).toFixed(2)} s (target < 10 s) |
+| redeem 1,000 single-use coupons at 10 connections | ${(codes.length / seconds).toFixed(0)} redemptions/s, p99 ${result.latency.p99} ms |`;
+  console.log(table);
+  fs.writeFileSync(
+    path.join(here, 'results-coupons.md'),
+    `## Coupons (${new Date().toISOString().slice(0, 10)}, SQLite)\n\n${table}\n`,
+  );
+} finally {
+  child.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
