@@ -3,6 +3,7 @@ import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
 import { MAIL_JOB, sendMailJob } from '../platform/mail/send-later.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
 import { reapSessions } from './app-api/sessions.service.js';
+import { scanReminders } from './reminders/reminders.service.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
@@ -48,6 +49,13 @@ export const jobHandlers: Record<string, JobHandler> = {
   'sessions.reap': async (ctx) => {
     await reapSessions(ctx);
   },
+  'reminders.scan': async (ctx) => {
+    await scanReminders(ctx);
+  },
 };
 
-export const schedules: Schedule[] = [{ kind: 'sessions.reap', everyMs: 30_000 }];
+export const schedules: Schedule[] = [
+  { kind: 'sessions.reap', everyMs: 30_000 },
+  // Reminders are counted in calendar days, so one scan a day finds everything due that day.
+  { kind: 'reminders.scan', everyMs: 86_400_000 },
+];

@@ -4,6 +4,7 @@ import * as coupons from './migrations/0002-coupons.js';
 import * as portalSessions from './migrations/0003-portal-sessions.js';
 import * as jobs from './migrations/0004-jobs.js';
 import * as partnerChannel from './migrations/0005-partner-channel.js';
+import * as reminders from './migrations/0006-reminders.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-portal-sessions': portalSessions,
   '0004-jobs': jobs,
   '0005-partner-channel': partnerChannel,
+  '0006-reminders': reminders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

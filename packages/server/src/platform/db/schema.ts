@@ -302,6 +302,12 @@ export interface DrawdownTable {
   accepted_at: string | null;
 }
 
+export interface ReminderSentTable {
+  license_id: string;
+  threshold: number;
+  sent_at: string;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -327,4 +333,5 @@ export interface Database {
   order_items: OrderItemTable;
   entitlement_entries: EntitlementEntryTable;
   drawdowns: DrawdownTable;
+  reminders_sent: ReminderSentTable;
 }

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.js';
+import type { AppContext } from '../../platform/context.js';
+import { createContext, createJobRunner } from '../../server.js';
+import { DIALECTS } from '../../test-support/databases.js';
+import {
+  createCustomerWithKey,
+  createLicenseType,
+  createProduct,
+  issue,
+} from '../../test-support/fixtures.js';
+import { startSmtpServer } from '../../test-support/smtp.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+
+const DAY = 86_400_000;
+
+describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let server: TestServer;
+  let second: AppContext;
+  const clock = new ManualClock(new Date('2026-03-01T00:30:00Z'));
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startTestServer(dialect, {
+      clock,
+      config: { smtpUrl: smtp.url, publicUrl: 'https://lic.example.test' },
+    });
+    // A second runner with its own connections on PostgreSQL; SQLite runners share the process's connection.
+    second = dialect === 'postgres' ? await createContext(server.store.config, clock) : server.ctx;
+  });
+  afterAll(async () => {
+    if (second !== server.ctx) await second.handle.close();
+    await server.close();
+    await smtp.close();
+  });
+
+  it('two runners over 60 days send each threshold once, one e-mail per recipient per day listing every license due', async () => {
+    const product = await createProduct(server.api, 'platform');
+    const type = await createLicenseType(server.api, product.id, {
+      scope: 'installation',
+      term: { unit: 'day', count: 50 },
+    });
+    const partnerId = (await server.api.post('/v1/partners', { name: 'Reseller' })).body.id;
+    await server.api.post(`/v1/partners/${partnerId}/users`, {
+      email: 'partner@reseller.test',
+      name: 'P',
+      password: 'partner-pass-1',
+      language: 'en',
+    });
+    const holder = await createCustomerWithKey(server.api, 'Bot Factory');
+    await server.api.patch(`/v1/customers/${holder.customerId}`, {
+      email: 'admin@botfactory.test',
+      partnerId,
+    });
+    const first = await issue(server.api, holder.keyId, type.id); // expires in 50 days
+    const later = await issue(server.api, holder.keyId, type.id, {
+      startsAt: new Date(clock.now().getTime() + 5 * DAY).toISOString(),
+    }); // in 55
+
+    const runners = [createJobRunner(server.ctx), createJobRunner(second)];
+    for (let day = 0; day <= 60; day++) {
+      await Promise.all(runners.map((runner) => runner.drain()));
+      clock.advance(DAY);
+    }
+
+    const customerMail = smtp.received.filter((m) => m.to.includes('admin@botfactory.test'));
+    const partnerMail = smtp.received.filter((m) => m.to.includes('partner@reseller.test'));
+    // Thresholds 45, 30, 15, 7…1 and 0 for each license; the two are five days apart, so on some days both are due.
+    const thresholdDays = (offset: number) => [45, 30, 15, 7, 6, 5, 4, 3, 2, 1, 0].map((t) => offset - t);
+    const dueDays = new Set([...thresholdDays(50), ...thresholdDays(55)]);
+    expect(customerMail).toHaveLength(dueDays.size);
+    expect(partnerMail).toHaveLength(dueDays.size);
+    expect(customerMail[0].subject).toBe('Лицензии истекают: 1 — пора продлить');
+    expect(partnerMail[0].subject).toBe('Licenses expiring: 1 — time to renew');
+    expect(partnerMail[0].text).toContain('45 day(s) left');
+    const both = partnerMail.find((m) => m.subject === 'Licenses expiring: 2 — time to renew');
+    expect(both?.text).toContain('https://lic.example.test/customer');
+
+    const db = server.ctx.handle.db;
+    for (const license of [first, later]) {
+      const marks = await db
+        .selectFrom('reminders_sent')
+        .select('threshold')
+        .where('license_id', '=', license.id)
+        .execute();
+      expect(marks.map((m) => m.threshold).sort((a, b) => b - a)).toEqual([
+        45, 30, 15, 7, 6, 5, 4, 3, 2, 1, 0,
+      ]);
+    }
+    const events = (await server.api.get(`/v1/events?keyId=${holder.keyId}&type=license.expiring&limit=100`))
+      .body.data;
+    expect(events).toHaveLength(22);
+    expect(events.at(-1).after).toMatchObject({ daysLeft: 45, threshold: 45 });
+  });
+});
