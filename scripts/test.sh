@@ -8,7 +8,9 @@ log() { printf '\n== %s\n' "$*"; }
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing dependencies"
-  npm ci --no-audit --no-fund
+  # npm install, not npm ci: this npm writes lock files without other platforms' optional packages
+  # (Biome's binaries) and then refuses them in `npm ci`; install still keeps the locked versions.
+  npm install --no-audit --no-fund
 fi
 
 log "PostgreSQL"
