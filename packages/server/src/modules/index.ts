@@ -3,7 +3,6 @@ import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
 import { MAIL_JOB, sendMailJob } from '../platform/mail/send-later.js';
 import { appApiRoutes } from './app-api/app-api.routes.js';
 import { reapSessions } from './app-api/sessions.service.js';
-import { scanReminders } from './reminders/reminders.service.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
@@ -18,8 +17,11 @@ import { orderRoutes } from './orders/orders.routes.js';
 import { partnerPortalRoutes } from './partner-portal/partner-portal.routes.js';
 import { partnerRoutes, partnerUserRoutes } from './partners/partners.routes.js';
 import { productRoutes } from './products/products.routes.js';
+import { scanReminders } from './reminders/reminders.service.js';
 import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
+import { DELIVER_JOB, DISPATCH_JOB, deliverWebhook, dispatchWebhooks } from './webhooks/webhooks.service.js';
 
 /** Every module's routes; a new area adds its line here. */
 export const modules: AppModules = {
@@ -40,6 +42,7 @@ export const modules: AppModules = {
     partnerUserRoutes,
     orderRoutes,
     drawdownRoutes,
+    webhookRoutes,
   ],
 };
 
@@ -52,10 +55,13 @@ export const jobHandlers: Record<string, JobHandler> = {
   'reminders.scan': async (ctx) => {
     await scanReminders(ctx);
   },
+  [DISPATCH_JOB]: dispatchWebhooks,
+  [DELIVER_JOB]: deliverWebhook,
 };
 
 export const schedules: Schedule[] = [
   { kind: 'sessions.reap', everyMs: 30_000 },
   // Reminders are counted in calendar days, so one scan a day finds everything due that day.
   { kind: 'reminders.scan', everyMs: 86_400_000 },
+  { kind: DISPATCH_JOB, everyMs: 5_000 },
 ];

@@ -58,6 +58,7 @@ describe.each(DIALECTS)(
       ).body.redemptionId;
       a.coupon = (await api.get(`/v1/coupons?batchId=${a.batch}&state=active`)).body.data[0].id;
       a.kid = (await api.get('/v1/signing-keys')).body.data[0].kid;
+      a.webhook = (await api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/a', events: ['*'] })).body.id;
       const order = (
         await api.post('/v1/orders', {
           account: { type: 'partner', id: a.partner },
@@ -263,6 +264,29 @@ describe.each(DIALECTS)(
         route: 'POST /v1/drawdowns/{id}/actions/reject',
         path: `/v1/drawdowns/${a.drawdown}/actions/reject`,
         body: { reason: 'x' },
+        expect: 404,
+      },
+      { route: 'GET /v1/webhooks', path: '/v1/webhooks', expect: 'list' },
+      {
+        route: 'POST /v1/webhooks',
+        path: '/v1/webhooks',
+        body: { url: 'http://127.0.0.1:9/b', events: ['license.*'] },
+        expect: 'own',
+      },
+      {
+        route: 'PATCH /v1/webhooks/{id}',
+        path: `/v1/webhooks/${a.webhook}`,
+        body: { enabled: false },
+        expect: 404,
+      },
+      {
+        route: 'GET /v1/webhooks/{id}/deliveries',
+        path: `/v1/webhooks/${a.webhook}/deliveries`,
+        expect: 404,
+      },
+      {
+        route: 'POST /v1/webhook-deliveries/{id}/actions/redeliver',
+        path: `/v1/webhook-deliveries/${a.webhook}/actions/redeliver`,
         expect: 404,
       },
     ];

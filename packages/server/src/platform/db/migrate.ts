@@ -5,6 +5,7 @@ import * as portalSessions from './migrations/0003-portal-sessions.js';
 import * as jobs from './migrations/0004-jobs.js';
 import * as partnerChannel from './migrations/0005-partner-channel.js';
 import * as reminders from './migrations/0006-reminders.js';
+import * as webhooks from './migrations/0007-webhooks.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-jobs': jobs,
   '0005-partner-channel': partnerChannel,
   '0006-reminders': reminders,
+  '0007-webhooks': webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -308,6 +308,33 @@ export interface ReminderSentTable {
   sent_at: string;
 }
 
+export interface WebhookEndpointTable {
+  id: string;
+  vendor_id: string;
+  url: string;
+  secret: string;
+  events: string;
+  enabled: number;
+  disabled_reason: string | null;
+  last_event_id: string;
+  created_at: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  vendor_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  /** pending | delivered | failed */
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -334,4 +361,6 @@ export interface Database {
   entitlement_entries: EntitlementEntryTable;
   drawdowns: DrawdownTable;
   reminders_sent: ReminderSentTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
