@@ -18,7 +18,7 @@ export async function createContext(
 ): Promise<AppContext> {
   const handle = openDatabase(config);
   await ensureSchema(handle, config.databaseSchema);
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, handle.dialect === 'postgres' ? config.databaseSchema : undefined);
   return { handle, clock, config, signer: new VendorSigner(handle.db), mailer: createMailer(config) };
 }
 

@@ -6,6 +6,7 @@ import { reapSessions } from './app-api/sessions.service.js';
 import { authRoutes, loginRoutes } from './auth/auth.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
+import { serviceRequestRoutes } from './customer-cabinet/service-requests.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
 import { drawdownRoutes } from './drawdowns/drawdowns.routes.js';
 import { eventRoutes } from './events/events.routes.js';
@@ -43,6 +44,7 @@ export const modules: AppModules = {
     orderRoutes,
     drawdownRoutes,
     webhookRoutes,
+    serviceRequestRoutes,
   ],
 };
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticatePortal, openPortalSession } from '../../platform/auth/portal-sessions.js';
 import type { Actor, AppContext } from '../../platform/context.js';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
 
@@ -36,6 +37,32 @@ export async function loginWithKey(
     vendorId: session.vendorId,
     customerId: session.subjectId,
     keyId: session.keyId,
+    csrfToken: session.csrfToken,
+  };
+}
+
+/** Opens a cabinet session with a customer login (e-mail and password): it sees all the customer's keys. */
+export async function loginWithPassword(
+  ctx: AppContext,
+  reply: FastifyReply,
+  email: string,
+  password: string,
+): Promise<CustomerPrincipal> {
+  const user = await ctx.handle.db
+    .selectFrom('customer_users')
+    .selectAll()
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst();
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
+  const session = await openPortalSession(ctx, reply, 'customer', {
+    vendorId: user.vendor_id,
+    subjectId: user.customer_id,
+  });
+  return {
+    vendorId: session.vendorId,
+    customerId: session.subjectId,
+    keyId: null,
     csrfToken: session.csrfToken,
   };
 }

@@ -13,13 +13,16 @@ import {
   type CustomerPrincipal,
   customerActor,
   loginWithKey,
+  loginWithPassword,
 } from './customer-auth.js';
 import {
+  customerDevices,
   customerLicenses,
   customerMe,
   customerRedeem,
   customerRedemptions,
 } from './customer-cabinet.service.js';
+import { attachByCode, attachByFiles, listCustomerRequests, requestService } from './self-service.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +30,32 @@ declare module 'fastify' {
     customer: CustomerPrincipal;
   }
 }
+
+const CabinetLicense = Type.Intersect([
+  License,
+  Type.Object({
+    cabinetState: Type.String({ description: 'free | activated | expired | suspended' }),
+    origin: Type.String({
+      description: 'cloud (on the key, activated by apps) | local (added by code or file)',
+    }),
+    activations: Type.Array(
+      Type.Object({ kind: Type.String(), id: Type.String(), name: Type.Union([Type.Null(), Type.String()]) }),
+    ),
+  }),
+]);
+
+export const ServiceRequest = Type.Object({
+  id: Type.String(),
+  customerId: Type.String(),
+  customerName: Type.Union([Type.Null(), Type.String()]),
+  kind: Type.String({ description: 'renew | order' }),
+  licenseId: Type.Union([Type.Null(), Type.String()]),
+  productId: Type.Union([Type.Null(), Type.String()]),
+  comment: Type.Union([Type.Null(), Type.String()]),
+  state: Type.String({ description: 'open | fulfilled' }),
+  createdAt: Type.String(),
+  fulfilledAt: Type.Union([Type.Null(), Type.String()]),
+});
 
 const CustomerMe = Type.Object({
   customer: Type.Object({ id: Type.String(), name: Type.String() }),
@@ -45,17 +74,31 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['customer cabinet'],
-        summary: 'Log in to the customer cabinet with a license key',
-        body: Type.Object(
-          { key: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
+        summary: 'Log in to the customer cabinet with a license key alone, or with e-mail and password',
+        body: Type.Union([
+          Type.Object(
+            { key: Type.String({ minLength: 1, maxLength: 100 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              email: Type.String({ minLength: 3, maxLength: 254 }),
+              password: Type.String({ minLength: 1, maxLength: 200 }),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
         response: { 200: CustomerMe, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       limiter.hit(request.ip, ctx.clock.now().getTime());
-      return customerMe(ctx, await loginWithKey(ctx, reply, request.body.key));
+      const body = request.body;
+      const principal =
+        'key' in body
+          ? await loginWithKey(ctx, reply, body.key)
+          : await loginWithPassword(ctx, reply, body.email, body.password);
+      return customerMe(ctx, principal);
     },
   );
 
@@ -79,7 +122,9 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
     );
     scope.get(
       '/v1/customer/licenses',
-      { schema: { tags: ['customer cabinet'], response: { 200: listOf(License), ...errorResponses } } },
+      {
+        schema: { tags: ['customer cabinet'], response: { 200: listOf(CabinetLicense), ...errorResponses } },
+      },
       (request) => customerLicenses(ctx, request.customer),
     );
     scope.post(
@@ -100,6 +145,81 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) =>
         reply.status(201).send(await customerRedeem(ctx, request.customer, request.body)),
+    );
+    scope.get(
+      '/v1/customer/devices',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: 'Devices and other resources the licenses are activated on, and live sessions',
+          response: {
+            200: Type.Object({ resources: Type.Array(Type.Unknown()), sessions: Type.Array(Type.Unknown()) }),
+            ...errorResponses,
+          },
+        },
+      },
+      (request) => customerDevices(ctx, request.customer),
+    );
+    scope.post(
+      '/v1/customer/licenses/attach',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: 'Add licenses activated offline: by activation code, or by uploading license files',
+          body: Type.Union([
+            Type.Object(
+              { code: Type.String({ minLength: 1, maxLength: 100 }) },
+              { additionalProperties: false },
+            ),
+            Type.Object(
+              {
+                files: Type.Array(Type.String({ minLength: 1, maxLength: 100_000 }), {
+                  minItems: 1,
+                  maxItems: 50,
+                }),
+              },
+              { additionalProperties: false },
+            ),
+          ]),
+          response: { 200: Type.Object({ attached: Type.Integer() }), ...errorResponses },
+        },
+      },
+      (request) => {
+        const body = request.body;
+        return 'code' in body
+          ? attachByCode(ctx, request.customer, body.code)
+          : attachByFiles(ctx, request.customer, body.files);
+      },
+    );
+    scope.get(
+      '/v1/customer/requests',
+      {
+        schema: { tags: ['customer cabinet'], response: { 200: listOf(ServiceRequest), ...errorResponses } },
+      },
+      (request) => listCustomerRequests(ctx, request.customer),
+    );
+    scope.post(
+      '/v1/customer/requests',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: '"Renew" a license or "order a new license": a request the vendor fulfils',
+          body: Type.Object(
+            {
+              kind: Type.Union([Type.Literal('renew'), Type.Literal('order')]),
+              licenseId: Type.Optional(Type.String({ maxLength: 64 })),
+              productId: Type.Optional(Type.String({ maxLength: 64 })),
+              comment: Type.Optional(Type.String({ maxLength: 2000 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: ServiceRequest, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const visible = (await customerLicenses(ctx, request.customer)).data.map((l) => l.id);
+        return reply.status(201).send(await requestService(ctx, request.customer, request.body, visible));
+      },
     );
     scope.get(
       '/v1/customer/entitlements',

@@ -33,22 +33,131 @@ export async function customerMe(ctx: AppContext, principal: CustomerPrincipal) 
   };
 }
 
+/** Seed 003's words for a license's state: free (not yet activated), activated, expired. */
+const CABINET_STATE: Record<string, string> = {
+  unused: 'free',
+  active: 'activated',
+  expiring: 'activated',
+  expired: 'expired',
+  suspended: 'suspended',
+};
+
+/** Licenses attached by hand that this session may see (a key-login session: those it attached itself). */
+async function attachedLicenseIds(ctx: AppContext, principal: CustomerPrincipal): Promise<string[]> {
+  let query = ctx.handle.db
+    .selectFrom('attached_licenses')
+    .select('license_id')
+    .where('customer_id', '=', principal.customerId);
+  if (principal.keyId) query = query.where('via_key_id', '=', principal.keyId);
+  return (await query.execute()).map((row) => row.license_id);
+}
+
+/**
+ * The cabinet's licenses: those on the session's keys ("cloud": they appear once an app activates
+ * them) and those added by hand by code or file ("local"), each with where it is activated.
+ */
 export async function customerLicenses(ctx: AppContext, principal: CustomerPrincipal) {
   const keys = await visibleKeys(ctx, principal);
-  if (keys.length === 0) return { data: [], nextCursor: null };
+  const attached = await attachedLicenseIds(ctx, principal);
+  if (keys.length === 0 && attached.length === 0) return { data: [], nextCursor: null };
   const now = ctx.clock.now();
   const rows = await selectLicenses(ctx.handle.db)
-    .where(
-      'licenses.key_id',
-      'in',
-      keys.map((k) => k.id),
+    .where((eb) =>
+      eb.or([
+        ...(keys.length
+          ? [
+              eb(
+                'licenses.key_id',
+                'in',
+                keys.map((k) => k.id),
+              ),
+            ]
+          : []),
+        ...(attached.length ? [eb('licenses.id', 'in', attached)] : []),
+      ]),
     )
     // Replaced editions and revoked grants are no longer the customer's.
     .where('licenses.superseded_at', 'is', null)
     .where('licenses.revoked_at', 'is', null)
     .orderBy('licenses.id')
     .execute();
-  return { data: rows.map((row) => toLicense(row, now)), nextCursor: null };
+  const bindings = rows.length
+    ? await ctx.handle.db
+        .selectFrom('bindings')
+        .selectAll()
+        .where(
+          'license_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute()
+    : [];
+  const ownKeys = new Set(keys.map((k) => k.id));
+  return {
+    data: rows.map((row) => {
+      const license = toLicense(row, now);
+      return {
+        ...license,
+        cabinetState: CABINET_STATE[license.status] ?? license.status,
+        origin: ownKeys.has(row.key_id) ? 'cloud' : 'local',
+        activations: bindings
+          .filter((b) => b.license_id === row.id)
+          .map((b) => ({ kind: b.resource_kind, id: b.resource_id, name: b.resource_name })),
+      };
+    }),
+    nextCursor: null,
+  };
+}
+
+/** Devices and other resources the customer's licenses are activated on, and the live sessions. */
+export async function customerDevices(ctx: AppContext, principal: CustomerPrincipal) {
+  const keys = (await visibleKeys(ctx, principal)).map((k) => k.id);
+  if (keys.length === 0) return { resources: [], sessions: [] };
+  const db = ctx.handle.db;
+  const resources = await db
+    .selectFrom('bindings')
+    .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
+    .innerJoin('products', 'products.id', 'licenses.product_id')
+    .select([
+      'bindings.resource_kind',
+      'bindings.resource_id',
+      'bindings.resource_name',
+      'bindings.created_at',
+      'products.name as product_name',
+    ])
+    .where('licenses.key_id', 'in', keys)
+    .orderBy('bindings.id')
+    .execute();
+  const sessions = await db
+    .selectFrom('sessions')
+    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
+    .innerJoin('products', 'products.id', 'licenses.product_id')
+    .select([
+      'sessions.resource_kind',
+      'sessions.resource_id',
+      'sessions.resource_name',
+      'sessions.last_heartbeat_at',
+      'sessions.expires_at',
+      'products.name as product_name',
+    ])
+    .where('sessions.key_id', 'in', keys)
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.expires_at', '>', ctx.clock.now().toISOString())
+    .execute();
+  const resource = (r: { resource_kind: string; resource_id: string; resource_name: string | null }) => ({
+    kind: r.resource_kind,
+    id: r.resource_id,
+    name: r.resource_name,
+  });
+  return {
+    resources: resources.map((r) => ({ ...resource(r), product: r.product_name, activatedAt: r.created_at })),
+    sessions: sessions.map((s) => ({
+      ...resource(s),
+      product: s.product_name,
+      lastHeartbeatAt: s.last_heartbeat_at,
+      expiresAt: s.expires_at,
+    })),
+  };
 }
 
 /** The customer redeems a coupon on its key in the cabinet (seed 004, the second of three ways). */

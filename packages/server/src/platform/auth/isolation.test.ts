@@ -81,6 +81,14 @@ describe.each(DIALECTS)(
           items: [{ orderItemId: order.items[0].id, quantity: 1 }],
         })
       ).body.id;
+      const customerLogin = await server.anon.post('/v1/customer/auth/login', { key: licensed.key });
+      const customer = server.anon.withHeaders({
+        cookie: (customerLogin.headers.get('set-cookie') ?? '').split(';')[0],
+        'x-csrf-token': customerLogin.body.csrfToken,
+      });
+      a.serviceRequest = (
+        await customer.post('/v1/customer/requests', { kind: 'renew', licenseId: a.license })
+      ).body.id;
       b = server.anon.withToken((await server.addVendor('BBBB')).token);
     });
     afterAll(() => server.close());
@@ -267,6 +275,18 @@ describe.each(DIALECTS)(
         expect: 404,
       },
       { route: 'GET /v1/webhooks', path: '/v1/webhooks', expect: 'list' },
+      {
+        route: 'POST /v1/customers/{id}/users',
+        path: `/v1/customers/${a.customer}/users`,
+        body: { email: 'x@b.test', name: 'x' },
+        expect: 404,
+      },
+      { route: 'GET /v1/service-requests', path: '/v1/service-requests', expect: 'list' },
+      {
+        route: 'POST /v1/service-requests/{id}/actions/fulfil',
+        path: `/v1/service-requests/${a.serviceRequest}/actions/fulfil`,
+        expect: 404,
+      },
       {
         route: 'POST /v1/webhooks',
         path: '/v1/webhooks',

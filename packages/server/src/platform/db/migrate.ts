@@ -6,6 +6,7 @@ import * as jobs from './migrations/0004-jobs.js';
 import * as partnerChannel from './migrations/0005-partner-channel.js';
 import * as reminders from './migrations/0006-reminders.js';
 import * as webhooks from './migrations/0007-webhooks.js';
+import * as customerCabinet from './migrations/0008-customer-cabinet.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,13 +17,16 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-partner-channel': partnerChannel,
   '0006-reminders': reminders,
   '0007-webhooks': webhooks,
+  '0008-customer-cabinet': customerCabinet,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours; with
+  // several schemas in one database (parallel test runs) it would find another run's tables.
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

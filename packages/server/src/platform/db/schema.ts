@@ -335,6 +335,41 @@ export interface WebhookDeliveryTable {
   delivered_at: string | null;
 }
 
+export interface CustomerUserTable {
+  id: string;
+  vendor_id: string;
+  customer_id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface AttachedLicenseTable {
+  customer_id: string;
+  license_id: string;
+  /** 'code' (typed activation code) or 'file' (uploaded license file). */
+  source: string;
+  via_key_id: string | null;
+  attached_at: string;
+}
+
+export interface ServiceRequestTable {
+  id: string;
+  vendor_id: string;
+  customer_id: string;
+  /** 'renew' or 'order'. */
+  kind: string;
+  license_id: string | null;
+  product_id: string | null;
+  comment: string | null;
+  /** 'open' or 'fulfilled'. */
+  state: string;
+  created_at: string;
+  fulfilled_at: string | null;
+  fulfilled_by: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -363,4 +398,7 @@ export interface Database {
   reminders_sent: ReminderSentTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
+  customer_users: CustomerUserTable;
+  attached_licenses: AttachedLicenseTable;
+  service_requests: ServiceRequestTable;
 }

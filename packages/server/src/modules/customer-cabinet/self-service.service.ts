@@ -1,0 +1,324 @@
+import { verify } from 'node:crypto';
+import { decodeLicenseFile, decodePayload, isLicensePayload, signedMessage } from '@licensor/core';
+import type { Principal } from '../../platform/auth/principal.js';
+import { assertRole } from '../../platform/auth/roles.js';
+import type { Actor, AppContext } from '../../platform/context.js';
+import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
+import type { Db } from '../../platform/db/database.js';
+import type { ServiceRequestTable } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/events.js';
+import { sendMailLater } from '../../platform/mail/send-later.js';
+import { publicKeyFromRaw } from '../../platform/signing.js';
+import { findKeyByCode } from '../app-api/app-api.queries.js';
+import { findCustomer } from '../customers/customers.service.js';
+import { applyLicenseAction, issueLicense } from '../licenses/licenses.service.js';
+import { type CustomerPrincipal, customerActor } from './customer-auth.js';
+
+/** A vendor gives a customer a cabinet login (e-mail + password; a generated password is shown once). */
+export async function createCustomerUser(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  customerId: string,
+  input: { email: string; name: string; password?: string },
+) {
+  assertRole(principal.role, 'manager');
+  const password = input.password ?? newSecret('', 12);
+  const passwordHash = await hashPassword(password);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    await findCustomer(trx, principal.vendorId, customerId);
+    const email = input.email.toLowerCase();
+    if (await trx.selectFrom('customer_users').select('id').where('email', '=', email).executeTakeFirst()) {
+      throw new AppError('ALREADY_EXISTS', `a customer login with e-mail ${email} exists`);
+    }
+    const id = newId();
+    await trx
+      .insertInto('customer_users')
+      .values({
+        id,
+        vendor_id: principal.vendorId,
+        customer_id: customerId,
+        email,
+        name: input.name,
+        password_hash: passwordHash,
+        created_at: now.toISOString(),
+      })
+      .execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'customer_user.created',
+      subjectType: 'customer_user',
+      subjectId: id,
+      customerId,
+      after: { email },
+    });
+    return { id, customerId, email, name: input.name, password };
+  });
+}
+
+async function attach(
+  trx: Db,
+  principal: CustomerPrincipal,
+  licenseIds: string[],
+  source: 'code' | 'file',
+  now: Date,
+) {
+  for (const licenseId of licenseIds) {
+    await trx
+      .insertInto('attached_licenses')
+      .values({
+        customer_id: principal.customerId,
+        license_id: licenseId,
+        source,
+        via_key_id: principal.keyId,
+        attached_at: now.toISOString(),
+      })
+      .onConflict((conflict) => conflict.columns(['customer_id', 'license_id']).doNothing())
+      .execute();
+  }
+  await recordEvent(trx, principal.vendorId, customerActor(principal), now, {
+    type: 'license.attached',
+    subjectType: 'customer',
+    subjectId: principal.customerId,
+    customerId: principal.customerId,
+    after: { licenseIds, source },
+  });
+}
+
+/** Seed 003: a license activated offline is added by typing its activation code (the license key it came with). */
+export async function attachByCode(ctx: AppContext, principal: CustomerPrincipal, code: string) {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    const { key } = await findKeyByCode(trx, code);
+    if (!key || key.vendorId !== principal.vendorId) throw notFound('KEY_NOT_FOUND', 'activation code');
+    const licenses = await trx
+      .selectFrom('licenses')
+      .select('id')
+      .where('key_id', '=', key.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await attach(
+      trx,
+      principal,
+      licenses.map((l) => l.id),
+      'code',
+      now,
+    );
+    return { attached: licenses.length };
+  });
+}
+
+/** …or by uploading the license files saved on the computer; only files this vendor signed are taken. */
+export async function attachByFiles(ctx: AppContext, principal: CustomerPrincipal, files: string[]) {
+  const now = ctx.clock.now();
+  const keys = await ctx.handle.db
+    .selectFrom('signing_keys')
+    .select(['kid', 'public_key'])
+    .where('vendor_id', '=', principal.vendorId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const ids: string[] = [];
+  for (const file of files) {
+    const envelope = decodeLicenseFile(file);
+    const key = envelope && keys.find((k) => k.kid === envelope.kid);
+    const genuine =
+      key &&
+      verify(
+        null,
+        signedMessage(envelope.enc),
+        publicKeyFromRaw(key.public_key),
+        Buffer.from(envelope.sig, 'base64'),
+      );
+    const payload = genuine && envelope.alg === 'ed25519' ? decodePayload(envelope.enc) : undefined;
+    if (!isLicensePayload(payload))
+      throw new AppError(
+        'INVALID_LICENSE_FILE',
+        'a file is not a readable license file signed by this vendor',
+      );
+    ids.push(payload.id);
+  }
+  return inTransaction(ctx.handle, async (trx) => {
+    const known = ids.length
+      ? await trx
+          .selectFrom('licenses')
+          .select('id')
+          .where('vendor_id', '=', principal.vendorId)
+          .where('id', 'in', ids)
+          .execute()
+      : [];
+    if (known.length !== new Set(ids).size)
+      throw new AppError('INVALID_LICENSE_FILE', 'a license file names a license this vendor does not know');
+    await attach(trx, principal, [...new Set(ids)], 'file', now);
+    return { attached: known.length };
+  });
+}
+
+const toRequest = (row: ServiceRequestTable & { customer_name?: string }) => ({
+  id: row.id,
+  customerId: row.customer_id,
+  customerName: row.customer_name ?? null,
+  kind: row.kind,
+  licenseId: row.license_id,
+  productId: row.product_id,
+  comment: row.comment,
+  state: row.state,
+  createdAt: row.created_at,
+  fulfilledAt: row.fulfilled_at,
+});
+
+/** "Renew" and "order a new license" (seed 003): a request the vendor sees in its cabinet and fulfils. */
+export async function requestService(
+  ctx: AppContext,
+  principal: CustomerPrincipal,
+  input: { kind: 'renew' | 'order'; licenseId?: string; productId?: string; comment?: string },
+  visibleLicenseIds: string[],
+) {
+  if (input.kind === 'renew' && (!input.licenseId || !visibleLicenseIds.includes(input.licenseId))) {
+    throw notFound('LICENSE_NOT_FOUND', 'license');
+  }
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    if (input.kind === 'order') {
+      const product = input.productId
+        ? await trx
+            .selectFrom('products')
+            .select('id')
+            .where('vendor_id', '=', principal.vendorId)
+            .where('id', '=', input.productId)
+            .executeTakeFirst()
+        : undefined;
+      if (!product) throw notFound('PRODUCT_NOT_FOUND', 'product');
+    }
+    const row: ServiceRequestTable = {
+      id: newId(),
+      vendor_id: principal.vendorId,
+      customer_id: principal.customerId,
+      kind: input.kind,
+      license_id: input.kind === 'renew' ? (input.licenseId ?? null) : null,
+      product_id: input.kind === 'order' ? (input.productId ?? null) : null,
+      comment: input.comment ?? null,
+      state: 'open',
+      created_at: now.toISOString(),
+      fulfilled_at: null,
+      fulfilled_by: null,
+    };
+    await trx.insertInto('service_requests').values(row).execute();
+    await recordEvent(trx, principal.vendorId, customerActor(principal), now, {
+      type: `service_request.${input.kind}`,
+      subjectType: 'service_request',
+      subjectId: row.id,
+      customerId: principal.customerId,
+      after: toRequest(row),
+    });
+    const team = await trx
+      .selectFrom('users')
+      .select('email')
+      .where('vendor_id', '=', principal.vendorId)
+      .where('role', 'in', ['owner', 'admin', 'manager'])
+      .execute();
+    if (team.length) {
+      const customer = await trx
+        .selectFrom('customers')
+        .select('name')
+        .where('id', '=', principal.customerId)
+        .executeTakeFirstOrThrow();
+      await sendMailLater(
+        trx,
+        principal.vendorId,
+        {
+          to: team.map((u) => u.email),
+          subject: `${customer.name} asks to ${input.kind === 'renew' ? 'renew a license' : 'order a new license'}`,
+          text: `${input.comment ?? ''}\n${ctx.config.publicUrl}/requests`,
+        },
+        now,
+      );
+    }
+    return toRequest(row);
+  });
+}
+
+export async function listCustomerRequests(ctx: AppContext, principal: CustomerPrincipal) {
+  const rows = await ctx.handle.db
+    .selectFrom('service_requests')
+    .selectAll()
+    .where('customer_id', '=', principal.customerId)
+    .orderBy('id', 'desc')
+    .execute();
+  return { data: rows.map(toRequest), nextCursor: null };
+}
+
+export async function listServiceRequests(ctx: AppContext, principal: Principal, state?: string) {
+  let query = ctx.handle.db
+    .selectFrom('service_requests')
+    .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
+    .selectAll('service_requests')
+    .select('customers.name as customer_name')
+    .where('service_requests.vendor_id', '=', principal.vendorId);
+  if (state) query = query.where('service_requests.state', '=', state);
+  const rows = await query.orderBy('service_requests.id', 'desc').execute();
+  return { data: rows.map(toRequest), nextCursor: null };
+}
+
+/** The vendor fulfils a request: a renewal renews the license; an order issues one of the chosen type. */
+export async function fulfilServiceRequest(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: { licenseTypeId?: string },
+) {
+  assertRole(principal.role, 'manager');
+  const request = await ctx.handle.db
+    .selectFrom('service_requests')
+    .selectAll()
+    .where('vendor_id', '=', principal.vendorId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!request) throw notFound('REQUEST_NOT_FOUND', 'request');
+  if (request.state !== 'open')
+    throw new AppError('INVALID_TRANSITION', 'this request has been fulfilled already');
+  let licenseId = request.license_id;
+  if (request.kind === 'renew') {
+    await applyLicenseAction(ctx, principal, actor, request.license_id!, 'renew', {});
+  } else {
+    if (!input.licenseTypeId)
+      throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
+    const key = await ctx.handle.db
+      .selectFrom('license_keys')
+      .select('id')
+      .where('customer_id', '=', request.customer_id)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .executeTakeFirst();
+    if (!key) throw notFound('KEY_NOT_FOUND', 'license key of the customer');
+    licenseId = (await issueLicense(ctx, principal, actor, key.id, { licenseTypeId: input.licenseTypeId }))
+      .id;
+  }
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    await trx
+      .updateTable('service_requests')
+      .set({
+        state: 'fulfilled',
+        fulfilled_at: now.toISOString(),
+        fulfilled_by: actor.name,
+        license_id: licenseId,
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'service_request.fulfilled',
+      subjectType: 'service_request',
+      subjectId: id,
+      customerId: request.customer_id,
+    });
+  });
+  return toRequest({
+    ...request,
+    state: 'fulfilled',
+    fulfilled_at: now.toISOString(),
+    license_id: licenseId,
+  });
+}
