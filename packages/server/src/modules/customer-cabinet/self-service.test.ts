@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../test-support/databases.js';
+import {
+  createCustomerWithKey,
+  createLicenseType,
+  createProduct,
+  issue,
+  setupLicensed,
+} from '../../test-support/fixtures.js';
+import type { ApiClient } from '../../test-support/http-client.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+
+describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  async function logIn(body: Record<string, string>): Promise<ApiClient> {
+    const response = await server.anon.post('/v1/customer/auth/login', body);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return server.anon.withHeaders({
+      cookie: (response.headers.get('set-cookie') ?? '').split(';')[0],
+      'x-csrf-token': response.body.csrfToken,
+    });
+  }
+
+  it('a customer logs in with e-mail and password and sees devices an app activated ("cloud"), free and activated licenses', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', maxSeats: 3, resourceKind: 'device' });
+    await issue(server.api, licensed.keyId, licensed.licenseTypeId);
+    const login = await server.api.post(`/v1/customers/${licensed.customerId}/users`, {
+      email: 'it@shop.test',
+      name: 'IT',
+      password: 'shop-pass-1',
+    });
+    expect(login.status).toBe(201);
+    await server.anon.post('/v1/activate', {
+      key: licensed.key,
+      product: licensed.productCode,
+      resource: { kind: 'device', id: 'tsd-7', name: 'Scanner 7' },
+    });
+    await server.anon.post('/v1/sessions', {
+      key: licensed.key,
+      product: licensed.productCode,
+      resource: { kind: 'database', id: 'db-1', name: 'Shop DB' },
+    });
+
+    const customer = await logIn({ email: 'IT@shop.test', password: 'shop-pass-1' });
+    const licenses = (await customer.get('/v1/customer/licenses')).body.data;
+    expect(licenses.map((l: { cabinetState: string }) => l.cabinetState).sort()).toEqual([
+      'activated',
+      'free',
+    ]);
+    expect(licenses.find((l: { cabinetState: string }) => l.cabinetState === 'activated')).toMatchObject({
+      origin: 'cloud',
+      activations: [{ kind: 'device', id: 'tsd-7', name: 'Scanner 7' }],
+    });
+    const devices = (await customer.get('/v1/customer/devices')).body;
+    expect(devices.resources[0]).toMatchObject({ kind: 'device', name: 'Scanner 7' });
+    expect(devices.sessions[0]).toMatchObject({ kind: 'database', name: 'Shop DB' });
+    expect(
+      (await server.anon.post('/v1/customer/auth/login', { email: 'it@shop.test', password: 'wrong' }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('licenses activated offline are added by activation code or by license file and then tracked the same way', async () => {
+    const product = await createProduct(server.api);
+    const type = await createLicenseType(server.api, product.id, { scope: 'installation' });
+    const holder = await createCustomerWithKey(server.api);
+    const boxed = await createCustomerWithKey(server.api, 'Box stock');
+    const boxedLicense = await issue(server.api, boxed.keyId, type.id);
+    const fileHolder = await createCustomerWithKey(server.api, 'File stock');
+    const fileLicense = await issue(server.api, fileHolder.keyId, type.id);
+    const file = (
+      await server.api.post('/v1/offline/license-files', {
+        licenseId: fileLicense.id,
+        installationId: 'pc-1',
+      })
+    ).body.content;
+
+    const customer = await logIn({ key: holder.key });
+    expect((await customer.post('/v1/customer/licenses/attach', { code: boxed.key })).body).toEqual({
+      attached: 1,
+    });
+    expect((await customer.post('/v1/customer/licenses/attach', { files: [file] })).body).toEqual({
+      attached: 1,
+    });
+    const licenses = (await customer.get('/v1/customer/licenses')).body.data;
+    expect(licenses.map((l: { id: string; origin: string }) => [l.id, l.origin]).sort()).toEqual(
+      [
+        [boxedLicense.id, 'local'],
+        [fileLicense.id, 'local'],
+      ].sort(),
+    );
+    const forged = file.replace(/[A-Za-z](?=[^\n]*\n-----END)/, (c: string) => (c === 'A' ? 'B' : 'A'));
+    const refused = await customer.post('/v1/customer/licenses/attach', { files: [forged] });
+    expect([refused.status, refused.body.error.code]).toEqual([400, 'INVALID_LICENSE_FILE']);
+    expect(
+      (await customer.post('/v1/customer/licenses/attach', { code: 'ACME-00000-00000-00000-00000-00000' }))
+        .body.error.code,
+    ).toBe('KEY_NOT_FOUND');
+  });
+
+  it('a customer asks to renew; the vendor sees the request and fulfils it; the new expiry shows', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'month', count: 1 } });
+    const customer = await logIn({ key: licensed.key });
+    const before = (await customer.get('/v1/customer/licenses')).body.data[0];
+    const request = await customer.post('/v1/customer/requests', {
+      kind: 'renew',
+      licenseId: before.id,
+      comment: 'please',
+    });
+    expect(request.body).toMatchObject({ kind: 'renew', state: 'open' });
+    const other = await setupLicensed(server.api, { scope: 'seat' });
+    expect(
+      (await customer.post('/v1/customer/requests', { kind: 'renew', licenseId: other.licenseId })).status,
+    ).toBe(404);
+
+    const open = (await server.api.get('/v1/service-requests?state=open')).body.data;
+    expect(open.map((r: { id: string }) => r.id)).toContain(request.body.id);
+    expect((await server.api.post(`/v1/service-requests/${request.body.id}/actions/fulfil`)).body.state).toBe(
+      'fulfilled',
+    );
+    expect(
+      (await server.api.post(`/v1/service-requests/${request.body.id}/actions/fulfil`)).body.error.code,
+    ).toBe('INVALID_TRANSITION');
+    const after = (await customer.get('/v1/customer/licenses')).body.data[0];
+    expect(new Date(after.expiresAt).getTime()).toBeGreaterThan(new Date(before.expiresAt).getTime());
+    expect((await customer.get('/v1/customer/requests')).body.data[0].state).toBe('fulfilled');
+  });
+
+  it('an order for a new license is fulfilled with a license type', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const customer = await logIn({ key: licensed.key });
+    const order = await customer.post('/v1/customer/requests', {
+      kind: 'order',
+      productId: licensed.productId,
+    });
+    expect(order.status).toBe(201);
+    const fulfilled = await server.api.post(`/v1/service-requests/${order.body.id}/actions/fulfil`, {
+      licenseTypeId: licensed.licenseTypeId,
+    });
+    expect(fulfilled.body.state).toBe('fulfilled');
+    expect((await customer.get('/v1/customer/licenses')).body.data).toHaveLength(2);
+  });
+});
