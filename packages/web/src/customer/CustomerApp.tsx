@@ -1,10 +1,22 @@
-import { Button, Card, Code, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Code,
+  Group,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, get, post, rememberCsrf } from '../api/client';
 import type { License, List } from '../api/types';
-import { ErrorAlert, formatDate, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { LoginForm } from '../components/LoginForm';
 import { Shell } from '../components/Shell';
 import { navigate } from '../router';
@@ -16,15 +28,41 @@ interface CustomerMe {
   csrfToken: string;
 }
 
+interface CabinetLicense extends License {
+  cabinetState: string;
+  origin: 'cloud' | 'local';
+  activations: { kind: string; id: string; name: string | null }[];
+}
+
+interface Resource {
+  kind: string;
+  id: string;
+  name: string | null;
+  product: string;
+  lastHeartbeatAt?: string;
+}
+
+const STATE_COLORS: Record<string, string> = {
+  free: 'unused',
+  activated: 'active',
+  expired: 'expired',
+  suspended: 'suspended',
+};
+
+function useRefresh() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: ['customer'] });
+}
+
 function RedeemCoupon() {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
+  const refresh = useRefresh();
   const [coupon, setCoupon] = useState('');
   const redeem = useMutation({
     mutationFn: () => post('/v1/customer/coupons/redeem', { coupon }),
     onSuccess: () => {
       setCoupon('');
-      return queryClient.invalidateQueries({ queryKey: ['customer', 'licenses'] });
+      return refresh();
     },
   });
   return (
@@ -50,7 +88,203 @@ function RedeemCoupon() {
   );
 }
 
-/** The customer cabinet (seeds 003 and 004): log in with the license key, see licenses, activate coupons. */
+/** Seed 003: licenses activated offline are added by typing an activation code or uploading license files. */
+function AttachLicenses() {
+  const { t } = useTranslation();
+  const refresh = useRefresh();
+  const [code, setCode] = useState('');
+  const byCode = useMutation({
+    mutationFn: () => post('/v1/customer/licenses/attach', { code }),
+    onSuccess: () => {
+      setCode('');
+      return refresh();
+    },
+  });
+  const byFiles = useMutation({
+    mutationFn: async (files: FileList) =>
+      post('/v1/customer/licenses/attach', { files: await Promise.all([...files].map((f) => f.text())) }),
+    onSuccess: refresh,
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('customerCabinet.attach')}</Title>
+        <Group align="end">
+          <TextInput
+            label={t('customerCabinet.code')}
+            value={code}
+            onChange={(e) => setCode(e.currentTarget.value)}
+            w={380}
+            data-testid="attach-code"
+          />
+          <Button
+            variant="light"
+            onClick={() => byCode.mutate()}
+            disabled={!code}
+            data-testid="attach-code-submit"
+          >
+            {t('customerCabinet.addCode')}
+          </Button>
+        </Group>
+        <Text size="sm">{t('customerCabinet.files')}</Text>
+        <input
+          type="file"
+          multiple
+          onChange={(e) => e.currentTarget.files && byFiles.mutate(e.currentTarget.files)}
+          data-testid="attach-files"
+        />
+        <ErrorAlert error={byCode.error ?? byFiles.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
+  const { t } = useTranslation();
+  const refresh = useRefresh();
+  const renew = useMutation({
+    mutationFn: (licenseId: string) => post('/v1/customer/requests', { kind: 'renew', licenseId }),
+    onSuccess: refresh,
+  });
+  return (
+    <>
+      <Table data-testid="customer-licenses">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('key.product')}</Table.Th>
+            <Table.Th>{t('key.status')}</Table.Th>
+            <Table.Th>{t('key.expiresAt')}</Table.Th>
+            <Table.Th>{t('customerCabinet.activatedOn')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {licenses.map((license) => (
+            <Table.Tr key={license.id} data-testid="customer-license-row">
+              <Table.Td>
+                {license.productName}{' '}
+                <Text span size="xs" c="dimmed">
+                  ({t(`customerCabinet.origin.${license.origin}`)})
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge
+                  status={STATE_COLORS[license.cabinetState] ?? 'unused'}
+                  label={t(`customerCabinet.states.${license.cabinetState}`)}
+                />
+              </Table.Td>
+              <Table.Td data-testid="license-expiry">
+                {formatDate(license.expiresAt, t('common.perpetual'))}
+              </Table.Td>
+              <Table.Td>{license.activations.map((a) => a.name ?? a.id).join(', ')}</Table.Td>
+              <Table.Td>
+                {license.expiresAt && (
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    onClick={() => renew.mutate(license.id)}
+                    data-testid="renew-license"
+                  >
+                    {t('customerCabinet.renew')}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <ErrorAlert error={renew.error} />
+    </>
+  );
+}
+
+function Devices() {
+  const { t } = useTranslation();
+  const devices = useQuery({
+    queryKey: ['customer', 'devices'],
+    queryFn: () => get<{ resources: Resource[]; sessions: Resource[] }>('/v1/customer/devices'),
+  });
+  const row = (r: Resource, i: number) => (
+    <Table.Tr key={`${r.kind}-${r.id}-${i}`}>
+      <Table.Td>{r.kind}</Table.Td>
+      <Table.Td>{r.name ?? r.id}</Table.Td>
+      <Table.Td>{r.product}</Table.Td>
+      <Table.Td>{r.lastHeartbeatAt ? formatDateTime(r.lastHeartbeatAt) : ''}</Table.Td>
+    </Table.Tr>
+  );
+  return (
+    <Stack>
+      <Title order={4}>{t('customerCabinet.devices')}</Title>
+      <Table data-testid="customer-devices">
+        <Table.Tbody>{devices.data?.resources.map(row)}</Table.Tbody>
+      </Table>
+      <Title order={4}>{t('customerCabinet.sessions')}</Title>
+      <Table data-testid="customer-sessions">
+        <Table.Tbody>{devices.data?.sessions.map(row)}</Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function Requests() {
+  const { t } = useTranslation();
+  const requests = useQuery({
+    queryKey: ['customer', 'requests'],
+    queryFn: () =>
+      get<List<{ id: string; kind: string; state: string; createdAt: string }>>('/v1/customer/requests'),
+  });
+  return (
+    <Stack>
+      <Title order={4}>{t('customerCabinet.requests')}</Title>
+      <Table data-testid="customer-requests">
+        <Table.Tbody>
+          {requests.data?.data.map((r) => (
+            <Table.Tr key={r.id}>
+              <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td data-testid="request-state">{t(`requests.${r.state}`)}</Table.Td>
+              <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function EmailLogin({ onLogin }: { onLogin: (me: CustomerMe) => void }) {
+  const { t } = useTranslation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const login = useMutation({
+    mutationFn: () => post<CustomerMe>('/v1/customer/auth/login', { email, password }),
+    onSuccess: onLogin,
+  });
+  return (
+    <Card withBorder w={380} mx="auto" mt="md">
+      <Stack>
+        <Text size="sm">{t('customerCabinet.loginByEmail')}</Text>
+        <TextInput
+          label={t('login.email')}
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          data-testid="customer-email"
+        />
+        <PasswordInput
+          label={t('login.password')}
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          data-testid="customer-password"
+        />
+        <ErrorAlert error={login.error} />
+        <Button variant="light" onClick={() => login.mutate()} data-testid="customer-email-login">
+          {t('login.submit')}
+        </Button>
+      </Stack>
+    </Card>
+  );
+}
+
+/** The customer cabinet (seeds 003 and 004): log in by license key or e-mail, see licenses and devices, add, renew, redeem. */
 export function CustomerApp() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -69,22 +303,27 @@ export function CustomerApp() {
   });
   const licenses = useQuery({
     queryKey: ['customer', 'licenses'],
-    queryFn: () => get<List<License>>('/v1/customer/licenses'),
+    queryFn: () => get<List<CabinetLicense>>('/v1/customer/licenses'),
     enabled: Boolean(me.data),
   });
+  const loggedIn = (answer: CustomerMe) => {
+    rememberCsrf('customer', answer.csrfToken);
+    queryClient.setQueryData(['customer', 'me'], answer);
+  };
   if (me.isPending) return null;
   if (!me.data) {
     return (
-      <LoginForm
-        title={t('customerCabinet.login')}
-        submitLabel={t('login.submit')}
-        fields={[{ name: 'key', label: t('customerCabinet.key') }]}
-        onSubmit={async (values) => {
-          const answer = await post<CustomerMe>('/v1/customer/auth/login', { key: values.key ?? '' });
-          rememberCsrf('customer', answer.csrfToken);
-          queryClient.setQueryData(['customer', 'me'], answer);
-        }}
-      />
+      <>
+        <LoginForm
+          title={t('customerCabinet.login')}
+          submitLabel={t('login.submit')}
+          fields={[{ name: 'key', label: t('customerCabinet.key') }]}
+          onSubmit={async (values) =>
+            loggedIn(await post<CustomerMe>('/v1/customer/auth/login', { key: values.key ?? '' }))
+          }
+        />
+        <EmailLogin onLogin={loggedIn} />
+      </>
     );
   }
   const logout = async () => {
@@ -92,6 +331,7 @@ export function CustomerApp() {
     queryClient.clear();
     navigate('/customer');
   };
+  const rows = licenses.data?.data ?? [];
   return (
     <Shell
       title={`${t('customerCabinet.title')} · ${me.data.vendor.name}`}
@@ -100,32 +340,21 @@ export function CustomerApp() {
       onLogout={logout}
     >
       <Stack>
+        {rows.some((l) => l.status === 'expiring') && (
+          <Alert color="yellow" data-testid="expiring-banner">
+            {t('customerCabinet.expiringBanner')}
+          </Alert>
+        )}
         <Group>
           {me.data.keys.map((k) => (
             <Code key={k.id}>{k.key}</Code>
           ))}
         </Group>
         <Title order={3}>{t('customerCabinet.licenses')}</Title>
-        <Table data-testid="customer-licenses">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('key.product')}</Table.Th>
-              <Table.Th>{t('key.status')}</Table.Th>
-              <Table.Th>{t('key.expiresAt')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {licenses.data?.data.map((license) => (
-              <Table.Tr key={license.id} data-testid="customer-license-row">
-                <Table.Td>{license.productName}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={license.status} label={t(`status.${license.status}`)} />
-                </Table.Td>
-                <Table.Td>{formatDate(license.expiresAt, t('common.perpetual'))}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Licenses licenses={rows} />
+        <Devices />
+        <AttachLicenses />
+        <Requests />
         <RedeemCoupon />
       </Stack>
     </Shell>

@@ -1,11 +1,36 @@
-import { Button, Card, Group, Stack, Table, Title } from '@mantine/core';
+import { Button, Card, Code, Group, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, patch, post } from '../api/client';
 import type { Customer } from '../api/types';
 import { ErrorAlert, formatDate } from '../components/common';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
+
+function CabinetLogin({ customerId }: { customerId: string }) {
+  const { t } = useTranslation();
+  const [email, setEmail] = useState('');
+  const create = useMutation({
+    mutationFn: () => post<{ password: string }>(`/v1/customers/${customerId}/users`, { email, name: email }),
+  });
+  return (
+    <Card withBorder>
+      <Group align="end">
+        <TextInput
+          label={`${t('customerUsers.title')} — e-mail`}
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+        />
+        <Button variant="light" onClick={() => create.mutate()}>
+          {t('customerUsers.create')}
+        </Button>
+        {create.data && <Code>{`${t('partners.password')}: ${create.data.password}`}</Code>}
+      </Group>
+      <ErrorAlert error={create.error} />
+    </Card>
+  );
+}
 
 /** The customer card: the client fields and its license keys. */
 export function CustomerPage({ id }: { id: string }) {
@@ -46,6 +71,7 @@ export function CustomerPage({ id }: { id: string }) {
         </Button>
       </Group>
       <ErrorAlert error={createKey.error} />
+      <CabinetLogin customerId={id} />
       <Table>
         <Table.Tbody>
           {customer.data.keys?.map((key) => (

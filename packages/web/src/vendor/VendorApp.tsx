@@ -14,7 +14,9 @@ import { KeyCardPage } from './KeyCardPage';
 import { OfflinePage } from './OfflinePage';
 import { PartnersPage } from './PartnersPage';
 import { ProductsPage } from './ProductsPage';
+import { RequestsPage } from './RequestsPage';
 import { SigningKeysPage } from './SigningKeysPage';
+import { WebhooksPage } from './WebhooksPage';
 
 function Page({ path }: { path: string }) {
   let params = match('/customers/:id', path);
@@ -27,6 +29,8 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/partners')) return <PartnersPage />;
   if (path.startsWith('/drawdowns')) return <DrawdownQueuePage />;
   if (path.startsWith('/events')) return <EventsPage />;
+  if (path.startsWith('/requests')) return <RequestsPage />;
+  if (path.startsWith('/webhooks')) return <WebhooksPage />;
   if (path.startsWith('/signing-keys')) return <SigningKeysPage />;
   return <CustomersPage />;
 }
@@ -82,7 +86,9 @@ export function VendorApp() {
     { to: '/offline', label: t('nav.offline') },
     { to: '/partners', label: t('nav.partners') },
     { to: '/drawdowns', label: t('nav.drawdowns') },
+    { to: '/requests', label: t('nav.requests') },
     { to: '/events', label: t('nav.events') },
+    { to: '/webhooks', label: t('nav.webhooks') },
     { to: '/signing-keys', label: t('nav.signingKeys') },
   ];
   return (

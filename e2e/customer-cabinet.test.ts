@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createCustomerWithKey,
+  createLicenseType,
+  createProduct,
+  issue,
+} from '../packages/server/src/test-support/fixtures.js';
+import type { TestServer } from '../packages/server/src/test-support/test-server.js';
+import { launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+
+describe('the customer cabinet in a browser (seed 003)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let customer: Page;
+  let vendor: Page;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-files-'));
+  beforeAll(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+    customer = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a customer logs in by key, sees the device an app activated, uploads an offline license file, asks for renewal; the vendor fulfils it', async () => {
+    const product = await createProduct(server.api, 'mobile-smarts');
+    const terminal = await createLicenseType(server.api, product.id, {
+      scope: 'seat',
+      resourceKind: 'device',
+      term: { unit: 'day', count: 20 },
+    });
+    const holder = await createCustomerWithKey(server.api, 'Warehouse Co');
+    await issue(server.api, holder.keyId, terminal.id);
+    await server.anon.post('/v1/activate', {
+      key: holder.key,
+      product: 'mobile-smarts',
+      resource: { kind: 'device', id: 'tsd-42', name: 'Scanner 42' },
+    });
+    // A license activated offline on a local database, handed over as a file.
+    const local = await createCustomerWithKey(server.api, 'Local stock');
+    const localLicense = await issue(server.api, local.keyId, terminal.id);
+    const file = path.join(dir, 'local.license');
+    fs.writeFileSync(
+      file,
+      (
+        await server.api.post('/v1/offline/license-files', {
+          licenseId: localLicense.id,
+          installationId: 'local-db',
+        })
+      ).body.content,
+    );
+
+    await customer.goto(`${server.url}/customer`);
+    await customer.getByTestId('login-key').fill(holder.key);
+    await customer.getByTestId('login-submit').click();
+    await expect.poll(() => customer.getByTestId('customer-devices').textContent()).toContain('Scanner 42');
+    await expect.poll(() => customer.getByTestId('customer-licenses').textContent()).toContain('activated');
+    await customer.getByTestId('expiring-banner').waitFor();
+
+    await customer.getByTestId('attach-files').setInputFiles(file);
+    await expect.poll(() => customer.getByTestId('customer-license-row').count()).toBe(2);
+    await expect.poll(() => customer.getByTestId('customer-licenses').textContent()).toContain('local');
+    const before = await customer
+      .getByTestId('customer-license-row')
+      .first()
+      .getByTestId('license-expiry')
+      .textContent();
+    await customer.getByTestId('customer-license-row').first().getByTestId('renew-license').click();
+    await expect.poll(() => customer.getByTestId('customer-requests').textContent()).toContain('open');
+    await screenshot(customer, 'customer-cabinet');
+
+    await logInToCabinet(vendor, server.url, server.vendor.owner.email, 'correct-horse-1');
+    await vendor.getByTestId('nav-requests').click();
+    await expect.poll(() => vendor.getByTestId('service-requests').textContent()).toContain('Warehouse Co');
+    await screenshot(vendor, 'service-requests');
+    await vendor.getByTestId('fulfil-request').click();
+    await expect.poll(() => vendor.getByTestId('fulfil-request').count()).toBe(0);
+
+    await customer.reload();
+    await expect.poll(() => customer.getByTestId('customer-requests').textContent()).toContain('fulfilled');
+    const after = await customer
+      .getByTestId('customer-license-row')
+      .first()
+      .getByTestId('license-expiry')
+      .textContent();
+    expect(after).not.toBe(before);
+  });
+});

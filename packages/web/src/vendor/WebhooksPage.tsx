@@ -1,0 +1,135 @@
+import { Button, Card, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, patch, post } from '../api/client';
+import type { List } from '../api/types';
+import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+
+interface Endpoint {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+}
+
+interface Delivery {
+  id: string;
+  eventType: string;
+  state: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+const STATE: Record<string, string> = { delivered: 'active', pending: 'expiring', failed: 'expired' };
+
+function Deliveries({ endpoint }: { endpoint: Endpoint }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const deliveries = useQuery({
+    queryKey: ['webhooks', endpoint.id],
+    queryFn: () => get<List<Delivery>>(`/v1/webhooks/${endpoint.id}/deliveries`),
+  });
+  const redeliver = useMutation({
+    mutationFn: (id: string) => post(`/v1/webhook-deliveries/${id}/actions/redeliver`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
+  });
+  return (
+    <Table>
+      <Table.Tbody>
+        {deliveries.data?.data.map((d) => (
+          <Table.Tr key={d.id}>
+            <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
+            <Table.Td>
+              <Code>{d.eventType}</Code>
+            </Table.Td>
+            <Table.Td>
+              <StatusBadge status={STATE[d.state] ?? 'unused'} label={d.state} />
+            </Table.Td>
+            <Table.Td>
+              {d.attempts} × {d.lastStatus ?? d.lastError ?? ''}
+            </Table.Td>
+            <Table.Td>
+              <Button size="compact-xs" variant="subtle" onClick={() => redeliver.mutate(d.id)}>
+                {t('webhooks.redeliver')}
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** Webhook endpoints: events signed per Standard Webhooks, the delivery log, redelivery, enable/disable. */
+export function WebhooksPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState('*');
+  const endpoints = useQuery({ queryKey: ['webhooks'], queryFn: () => get<List<Endpoint>>('/v1/webhooks') });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['webhooks'] });
+  const add = useMutation({
+    mutationFn: () =>
+      post<{ secret: string }>('/v1/webhooks', {
+        url,
+        events: events
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+      }),
+    onSuccess: refresh,
+  });
+  const toggle = useMutation({
+    mutationFn: (e: Endpoint) => patch(`/v1/webhooks/${e.id}`, { enabled: !e.enabled }),
+    onSuccess: refresh,
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('webhooks.title')}</Title>
+      <Group align="end">
+        <TextInput
+          label={t('webhooks.url')}
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          w={360}
+        />
+        <TextInput
+          label={t('webhooks.events')}
+          value={events}
+          onChange={(e) => setEvents(e.currentTarget.value)}
+          w={360}
+        />
+        <Button onClick={() => add.mutate()}>{t('webhooks.add')}</Button>
+      </Group>
+      {add.data && <Code>{`${t('webhooks.secret')}: ${add.data.secret}`}</Code>}
+      <ErrorAlert error={add.error ?? toggle.error} />
+      {endpoints.data?.data.map((endpoint) => (
+        <Card withBorder key={endpoint.id}>
+          <Stack gap="xs">
+            <Group>
+              <Code>{endpoint.url}</Code>
+              <Text size="sm">{endpoint.events.join(', ')}</Text>
+              <StatusBadge
+                status={endpoint.enabled ? 'active' : 'expired'}
+                label={endpoint.enabled ? 'on' : 'off'}
+              />
+              <Button size="compact-xs" variant="light" onClick={() => toggle.mutate(endpoint)}>
+                {endpoint.enabled ? t('webhooks.disable') : t('webhooks.enable')}
+              </Button>
+            </Group>
+            {endpoint.disabledReason && (
+              <Text c="red" size="sm">
+                {endpoint.disabledReason}
+              </Text>
+            )}
+            <Deliveries endpoint={endpoint} />
+          </Stack>
+        </Card>
+      ))}
+    </Stack>
+  );
+}
