@@ -19,6 +19,7 @@ import { partnerPortalRoutes } from './partner-portal/partner-portal.routes.js';
 import { partnerRoutes, partnerUserRoutes } from './partners/partners.routes.js';
 import { productRoutes } from './products/products.routes.js';
 import { scanReminders } from './reminders/reminders.service.js';
+import { vendorSettingsRoutes } from './vendors/settings.routes.js';
 import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
@@ -45,6 +46,7 @@ export const modules: AppModules = {
     drawdownRoutes,
     webhookRoutes,
     serviceRequestRoutes,
+    vendorSettingsRoutes,
   ],
 };
 

@@ -356,6 +356,48 @@ function OrdersPage() {
   );
 }
 
+function RequestsPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const requests = useQuery({
+    queryKey: ['partner', 'requests'],
+    queryFn: () =>
+      get<List<{ id: string; customerName: string; kind: string; state: string; createdAt: string }>>(
+        '/v1/partner/service-requests',
+      ),
+  });
+  const fulfil = useMutation({
+    mutationFn: (id: string) => post(`/v1/partner/service-requests/${id}/actions/fulfil`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partner', 'requests'] }),
+  });
+  return (
+    <Stack>
+      <Title order={3}>{t('requests.title')}</Title>
+      <ErrorAlert error={fulfil.error} />
+      <Table>
+        <Table.Tbody>
+          {requests.data?.data.map((r) => (
+            <Table.Tr key={r.id}>
+              <Table.Td>{r.customerName}</Table.Td>
+              <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
+              <Table.Td>
+                {r.state === 'open' && r.kind === 'renew' ? (
+                  <Button size="compact-sm" onClick={() => fulfil.mutate(r.id)}>
+                    {t('requests.fulfil')}
+                  </Button>
+                ) : (
+                  t(`requests.${r.state}`)
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
 function CustomersPage() {
   const { t } = useTranslation();
   const customers = useQuery({
@@ -425,6 +467,7 @@ export function PartnerApp() {
     { to: '/partner/orders', label: t('partnerPortal.orders') },
     { to: '/partner/drawdowns', label: t('drawdowns.title') },
     { to: '/partner/customers', label: t('partnerPortal.customers') },
+    { to: '/partner/requests', label: t('nav.requests') },
   ];
   const logout = async () => {
     await post('/v1/partner/auth/logout');
@@ -437,6 +480,8 @@ export function PartnerApp() {
     <DrawdownsPage />
   ) : path.startsWith('/partner/customers') ? (
     <CustomersPage />
+  ) : path.startsWith('/partner/requests') ? (
+    <RequestsPage />
   ) : (
     <EntitlementsPage />
   );

@@ -249,7 +249,12 @@ export async function listCustomerRequests(ctx: AppContext, principal: CustomerP
   return { data: rows.map(toRequest), nextCursor: null };
 }
 
-export async function listServiceRequests(ctx: AppContext, principal: Principal, state?: string) {
+export async function listServiceRequests(
+  ctx: AppContext,
+  principal: Pick<Principal, 'vendorId'>,
+  state?: string,
+  partnerId?: string,
+) {
   let query = ctx.handle.db
     .selectFrom('service_requests')
     .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
@@ -257,6 +262,7 @@ export async function listServiceRequests(ctx: AppContext, principal: Principal,
     .select('customers.name as customer_name')
     .where('service_requests.vendor_id', '=', principal.vendorId);
   if (state) query = query.where('service_requests.state', '=', state);
+  if (partnerId) query = query.where('customers.partner_id', '=', partnerId);
   const rows = await query.orderBy('service_requests.id', 'desc').execute();
   return { data: rows.map(toRequest), nextCursor: null };
 }
@@ -268,15 +274,25 @@ export async function fulfilServiceRequest(
   actor: Actor,
   id: string,
   input: { licenseTypeId?: string },
+  /** Set when a partner fulfils: only its own customers' renewals. */
+  partnerId?: string,
 ) {
   assertRole(principal.role, 'manager');
-  const request = await ctx.handle.db
+  let query = ctx.handle.db
     .selectFrom('service_requests')
-    .selectAll()
-    .where('vendor_id', '=', principal.vendorId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
+    .selectAll('service_requests')
+    .where('service_requests.vendor_id', '=', principal.vendorId)
+    .where('service_requests.id', '=', id);
+  if (partnerId) query = query.where('customers.partner_id', '=', partnerId);
+  const request = await query.executeTakeFirst();
   if (!request) throw notFound('REQUEST_NOT_FOUND', 'request');
+  if (partnerId && request.kind !== 'renew') {
+    throw new AppError(
+      'FORBIDDEN',
+      'a partner fulfils renewals; a new license comes from the customer’s entitlements',
+    );
+  }
   if (request.state !== 'open')
     throw new AppError('INVALID_TRANSITION', 'this request has been fulfilled already');
   let licenseId = request.license_id;

@@ -146,3 +146,51 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     expect((await customer.get('/v1/customer/licenses')).body.data).toHaveLength(2);
   });
 });
+
+describe.each(DIALECTS)('a partner fulfils its customers’ renewals on %s', (dialect) => {
+  it('sees only its own customers’ requests and renews them', async () => {
+    const server = await startTestServer(dialect);
+    try {
+      const partnerId = (await server.api.post('/v1/partners', { name: 'Reseller' })).body.id;
+      await server.api.post(`/v1/partners/${partnerId}/users`, {
+        email: 'p@r.test',
+        name: 'P',
+        password: 'partner-pass-1',
+      });
+      const own = await setupLicensed(server.api, { scope: 'seat' });
+      await server.api.patch(`/v1/customers/${own.customerId}`, { partnerId });
+      const foreign = await setupLicensed(server.api, { scope: 'seat' });
+      const ask = async (key: string, licenseId: string) => {
+        const login = await server.anon.post('/v1/customer/auth/login', { key });
+        const client = server.anon.withHeaders({
+          cookie: (login.headers.get('set-cookie') ?? '').split(';')[0],
+          'x-csrf-token': login.body.csrfToken,
+        });
+        return (await client.post('/v1/customer/requests', { kind: 'renew', licenseId })).body.id as string;
+      };
+      const ownRequest = await ask(own.key, own.licenseId);
+      const foreignRequest = await ask(foreign.key, foreign.licenseId);
+      const login = await server.anon.post('/v1/partner/auth/login', {
+        email: 'p@r.test',
+        password: 'partner-pass-1',
+      });
+      const partner = server.anon.withHeaders({
+        cookie: (login.headers.get('set-cookie') ?? '').split(';')[0],
+        'x-csrf-token': login.body.csrfToken,
+      });
+      expect(
+        (await partner.get('/v1/partner/service-requests')).body.data.map((r: { id: string }) => r.id),
+      ).toEqual([ownRequest]);
+      expect(
+        (await partner.post(`/v1/partner/service-requests/${foreignRequest}/actions/fulfil`)).status,
+      ).toBe(404);
+      const before = (await server.api.get(`/v1/licenses/${own.licenseId}`)).body.expiresAt;
+      expect(
+        (await partner.post(`/v1/partner/service-requests/${ownRequest}/actions/fulfil`)).body.state,
+      ).toBe('fulfilled');
+      expect((await server.api.get(`/v1/licenses/${own.licenseId}`)).body.expiresAt).not.toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+});

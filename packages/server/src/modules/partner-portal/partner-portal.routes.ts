@@ -5,6 +5,8 @@ import type { AppContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { ErrorBody, errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
+import { ServiceRequest } from '../customer-cabinet/customer-cabinet.routes.js';
+import { fulfilServiceRequest, listServiceRequests } from '../customer-cabinet/self-service.service.js';
 import { Customer } from '../customers/customers.routes.js';
 import { toCustomer } from '../customers/customers.service.js';
 import { Drawdown } from '../drawdowns/drawdowns.routes.js';
@@ -214,6 +216,47 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
               request.body,
             ),
           );
+      },
+    );
+    scope.get(
+      '/v1/partner/service-requests',
+      {
+        schema: {
+          tags,
+          summary: 'Renewal and order requests of this partner’s customers',
+          response: { 200: listOf(ServiceRequest), ...errorResponses },
+        },
+      },
+      (request) => listServiceRequests(ctx, request.partner, undefined, request.partner.partnerId),
+    );
+    scope.post(
+      '/v1/partner/service-requests/:id/actions/fulfil',
+      {
+        schema: {
+          tags,
+          summary: 'Fulfil a customer’s renewal request',
+          params: IdParams,
+          response: { 200: ServiceRequest, ...errorResponses },
+        },
+      },
+      (request) => {
+        // The partner renews its own customers' licenses on the vendor's behalf, with a manager's rights.
+        const onBehalf = {
+          vendorId: request.partner.vendorId,
+          role: 'manager' as const,
+          userId: null,
+          tokenId: null,
+          name: request.partner.email,
+          csrfToken: null,
+        };
+        return fulfilServiceRequest(
+          ctx,
+          onBehalf,
+          partnerActor(request.partner),
+          request.params.id,
+          {},
+          request.partner.partnerId,
+        );
       },
     );
     scope.get(

@@ -92,4 +92,33 @@ describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
     expect(events).toHaveLength(22);
     expect(events.at(-1).after).toMatchObject({ daysLeft: 45, threshold: 45 });
   });
+
+  it('the vendor sets its own reminder days', async () => {
+    expect((await server.api.get('/v1/vendor/settings')).body.reminderDays).toEqual([
+      45, 30, 15, 7, 6, 5, 4, 3, 2, 1, 0,
+    ]);
+    const updated = await server.api.patch('/v1/vendor/settings', { reminderDays: [1, 10, 60] });
+    expect(updated.body.reminderDays).toEqual([60, 10, 1]);
+    const support = server.anon.withToken(
+      (await server.api.post('/v1/tokens', { name: 's', role: 'support' })).body.token,
+    );
+    expect((await support.patch('/v1/vendor/settings', { reminderDays: [5] })).status).toBe(403);
+    expect((await server.api.patch('/v1/vendor/settings', { reminderDays: [] })).status).toBe(400);
+    const product = await createProduct(server.api);
+    const type = await createLicenseType(server.api, product.id, {
+      scope: 'installation',
+      term: { unit: 'day', count: 10 },
+    });
+    const holder = await createCustomerWithKey(server.api);
+    const license = await issue(server.api, holder.keyId, type.id);
+    await createJobRunner(server.ctx).drain();
+    clock.advance(86_400_000);
+    await createJobRunner(server.ctx).drain();
+    const marks = await server.ctx.handle.db
+      .selectFrom('reminders_sent')
+      .select('threshold')
+      .where('license_id', '=', license.id)
+      .execute();
+    expect(marks.map((m) => m.threshold)).toEqual([10]);
+  });
 });

@@ -282,6 +282,13 @@ describe.each(DIALECTS)(
         expect: 404,
       },
       { route: 'GET /v1/service-requests', path: '/v1/service-requests', expect: 'list' },
+      { route: 'GET /v1/vendor/settings', path: '/v1/vendor/settings', expect: 'own' },
+      {
+        route: 'PATCH /v1/vendor/settings',
+        path: '/v1/vendor/settings',
+        body: { reminderDays: [10, 1] },
+        expect: 'own',
+      },
       {
         route: 'POST /v1/service-requests/{id}/actions/fulfil',
         path: `/v1/service-requests/${a.serviceRequest}/actions/fulfil`,

@@ -1,0 +1,74 @@
+import { Type } from 'typebox';
+import { actorOf } from '../../platform/auth/principal.js';
+import { assertRole } from '../../platform/auth/roles.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { recordEvent } from '../../platform/events.js';
+import { errorResponses } from '../../platform/http/schemas.js';
+import type { RouteModule } from '../../platform/http/types.js';
+import { reminderDays } from '../reminders/reminders.service.js';
+
+const Settings = Type.Object({
+  reminderDays: Type.Array(Type.Integer({ minimum: 0, maximum: 365 }), {
+    description: 'days before expiry to remind (0 = on the day)',
+  }),
+});
+
+/** The vendor's settings: for now, the days before expiry that reminders go out. */
+export const vendorSettingsRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/vendor/settings',
+    { schema: { tags: ['vendor'], response: { 200: Settings, ...errorResponses } } },
+    async (request) => {
+      const vendor = await ctx.handle.db
+        .selectFrom('vendors')
+        .select('settings')
+        .where('id', '=', request.principal.vendorId)
+        .executeTakeFirstOrThrow();
+      return { reminderDays: reminderDays(vendor.settings) };
+    },
+  );
+  app.patch(
+    '/v1/vendor/settings',
+    {
+      schema: {
+        tags: ['vendor'],
+        body: Type.Object(
+          {
+            reminderDays: Type.Array(Type.Integer({ minimum: 0, maximum: 365 }), {
+              minItems: 1,
+              maxItems: 30,
+              uniqueItems: true,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Settings, ...errorResponses },
+      },
+    },
+    async (request) => {
+      assertRole(request.principal.role, 'admin');
+      const now = ctx.clock.now();
+      const days = [...request.body.reminderDays].sort((a, b) => b - a);
+      await inTransaction(ctx.handle, async (trx) => {
+        const vendor = await trx
+          .selectFrom('vendors')
+          .select('settings')
+          .where('id', '=', request.principal.vendorId)
+          .executeTakeFirstOrThrow();
+        const settings = { ...JSON.parse(vendor.settings), reminderDays: days };
+        await trx
+          .updateTable('vendors')
+          .set({ settings: JSON.stringify(settings) })
+          .where('id', '=', request.principal.vendorId)
+          .execute();
+        await recordEvent(trx, request.principal.vendorId, actorOf(request.principal), now, {
+          type: 'vendor.settings_updated',
+          subjectType: 'vendor',
+          subjectId: request.principal.vendorId,
+          after: settings,
+        });
+      });
+      return { reminderDays: days };
+    },
+  );
+};
