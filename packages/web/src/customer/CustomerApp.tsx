@@ -14,7 +14,8 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, get, post, rememberCsrf } from '../api/client';
+import { get, post } from '../api/client';
+import { usePortalSession } from '../api/session';
 import type { License, List } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { LoginForm } from '../components/LoginForm';
@@ -251,14 +252,11 @@ function Requests() {
   );
 }
 
-function EmailLogin({ onLogin }: { onLogin: (me: CustomerMe) => void }) {
+function EmailLogin({ logIn }: { logIn: (body: { email: string; password: string }) => Promise<unknown> }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const login = useMutation({
-    mutationFn: () => post<CustomerMe>('/v1/customer/auth/login', { email, password }),
-    onSuccess: onLogin,
-  });
+  const login = useMutation({ mutationFn: () => logIn({ email, password }) });
   return (
     <Card withBorder w={380} mx="auto" mt="md">
       <Stack>
@@ -287,29 +285,12 @@ function EmailLogin({ onLogin }: { onLogin: (me: CustomerMe) => void }) {
 /** The customer cabinet (seeds 003 and 004): log in by license key or e-mail, see licenses and devices, add, renew, redeem. */
 export function CustomerApp() {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const me = useQuery({
-    queryKey: ['customer', 'me'],
-    queryFn: async () => {
-      try {
-        const answer = await get<CustomerMe>('/v1/customer/me');
-        rememberCsrf('customer', answer.csrfToken);
-        return answer;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
-  });
+  const { me, logIn, logOut } = usePortalSession<CustomerMe>('customer', '/v1/customer/me');
   const licenses = useQuery({
     queryKey: ['customer', 'licenses'],
     queryFn: () => get<List<CabinetLicense>>('/v1/customer/licenses'),
     enabled: Boolean(me.data),
   });
-  const loggedIn = (answer: CustomerMe) => {
-    rememberCsrf('customer', answer.csrfToken);
-    queryClient.setQueryData(['customer', 'me'], answer);
-  };
   if (me.isPending) return null;
   if (!me.data) {
     return (
@@ -318,17 +299,14 @@ export function CustomerApp() {
           title={t('customerCabinet.login')}
           submitLabel={t('login.submit')}
           fields={[{ name: 'key', label: t('customerCabinet.key') }]}
-          onSubmit={async (values) =>
-            loggedIn(await post<CustomerMe>('/v1/customer/auth/login', { key: values.key ?? '' }))
-          }
+          onSubmit={(values) => logIn('/v1/customer/auth/login', { key: values.key ?? '' })}
         />
-        <EmailLogin onLogin={loggedIn} />
+        <EmailLogin logIn={(body) => logIn('/v1/customer/auth/login', body)} />
       </>
     );
   }
   const logout = async () => {
-    await post('/v1/customer/auth/logout');
-    queryClient.clear();
+    await logOut('/v1/customer/auth/logout');
     navigate('/customer');
   };
   const rows = licenses.data?.data ?? [];

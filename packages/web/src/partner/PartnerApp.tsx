@@ -14,7 +14,8 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, download, get, patch, post, rememberCsrf } from '../api/client';
+import { download, get, patch, post } from '../api/client';
+import { usePortalSession } from '../api/session';
 import type { Customer, Drawdown, Entitlement, List, Order } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 import { LoginForm } from '../components/LoginForm';
@@ -427,20 +428,7 @@ function CustomersPage() {
 export function PartnerApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const queryClient = useQueryClient();
-  const me = useQuery({
-    queryKey: ['partner', 'me'],
-    queryFn: async () => {
-      try {
-        const answer = await get<PartnerMe>('/v1/partner/me');
-        rememberCsrf('partner', answer.csrfToken);
-        return answer;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
-  });
+  const { me, logIn, logOut } = usePortalSession<PartnerMe>('partner', '/v1/partner/me');
   if (me.isPending) return null;
   if (!me.data) {
     return (
@@ -451,14 +439,9 @@ export function PartnerApp() {
           { name: 'email', label: t('login.email') },
           { name: 'password', label: t('login.password'), secret: true },
         ]}
-        onSubmit={async (values) => {
-          const answer = await post<PartnerMe>('/v1/partner/auth/login', {
-            email: values.email ?? '',
-            password: values.password ?? '',
-          });
-          rememberCsrf('partner', answer.csrfToken);
-          queryClient.setQueryData(['partner', 'me'], answer);
-        }}
+        onSubmit={(values) =>
+          logIn('/v1/partner/auth/login', { email: values.email ?? '', password: values.password ?? '' })
+        }
       />
     );
   }
@@ -470,8 +453,7 @@ export function PartnerApp() {
     { to: '/partner/requests', label: t('nav.requests') },
   ];
   const logout = async () => {
-    await post('/v1/partner/auth/logout');
-    queryClient.clear();
+    await logOut('/v1/partner/auth/logout');
     navigate('/partner');
   };
   const page = path.startsWith('/partner/orders') ? (

@@ -1,6 +1,5 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { ApiError, get, post, rememberCsrf } from '../api/client';
+import { usePortalSession } from '../api/session';
 import type { Me } from '../api/types';
 import { LoginForm } from '../components/LoginForm';
 import { Shell } from '../components/Shell';
@@ -39,20 +38,7 @@ function Page({ path }: { path: string }) {
 export function VendorApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const queryClient = useQueryClient();
-  const me = useQuery({
-    queryKey: ['me'],
-    queryFn: async () => {
-      try {
-        const answer = await get<Me>('/v1/auth/me');
-        rememberCsrf('vendor', answer.csrfToken);
-        return answer;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
-  });
+  const { me, logIn, logOut } = usePortalSession<Me>('vendor', '/v1/auth/me');
   if (me.isPending) return null;
   if (!me.data) {
     return (
@@ -63,20 +49,14 @@ export function VendorApp() {
           { name: 'email', label: t('login.email') },
           { name: 'password', label: t('login.password'), secret: true },
         ]}
-        onSubmit={async (values) => {
-          const answer = await post<Me>('/v1/auth/login', {
-            email: values.email ?? '',
-            password: values.password ?? '',
-          });
-          rememberCsrf('vendor', answer.csrfToken);
-          queryClient.setQueryData(['me'], answer);
-        }}
+        onSubmit={(values) =>
+          logIn('/v1/auth/login', { email: values.email ?? '', password: values.password ?? '' })
+        }
       />
     );
   }
   const logout = async () => {
-    await post('/v1/auth/logout');
-    queryClient.clear();
+    await logOut('/v1/auth/logout');
     navigate('/');
   };
   const nav = [

@@ -89,19 +89,19 @@ describe.each(DIALECTS)('invariant 7: random and malformed bodies at the app API
     fc.constant('not json at all'),
   );
 
-  const routes: [string, (id: string) => string][] = [
-    ['POST', () => '/v1/validate'],
-    ['POST', () => '/v1/activate'],
-    ['POST', () => '/v1/deactivate'],
-    ['POST', () => '/v1/sessions'],
-    ['POST', (id) => `/v1/sessions/${id}/heartbeat`],
-    ['DELETE', (id) => `/v1/sessions/${id}`],
-    ['POST', () => '/v1/coupons/redeem'],
+  const routes: [string, string, (id: string) => string][] = [
+    ['POST /v1/validate', 'POST', () => '/v1/validate'],
+    ['POST /v1/activate', 'POST', () => '/v1/activate'],
+    ['POST /v1/deactivate', 'POST', () => '/v1/deactivate'],
+    ['POST /v1/sessions', 'POST', () => '/v1/sessions'],
+    ['POST /v1/sessions/{id}/heartbeat', 'POST', (id) => `/v1/sessions/${id}/heartbeat`],
+    ['DELETE /v1/sessions/{id}', 'DELETE', (id) => `/v1/sessions/${id}`],
+    ['POST /v1/coupons/redeem', 'POST', () => '/v1/coupons/redeem'],
   ];
 
   it.each(routes)(
-    `%s %s: ${RUNS} bad bodies, never a 5xx, always a coded error, nothing written`,
-    async (method, path) => {
+    `%s: ${RUNS} bad bodies, never a 5xx, always a coded error, nothing written`,
+    async (_route, method, path) => {
       const before = await snapshot();
       await fc.assert(
         fc.asyncProperty(
