@@ -16,11 +16,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { usePortalSession } from '../api/session';
-import type { License, List } from '../api/types';
+import type { Entitlement, License, List } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
+import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { Shell } from '../components/Shell';
 import { navigate } from '../router';
+import { EntitlementsTable } from '../vendor/PartnersPage';
 
 interface CustomerMe {
   customer: { id: string; name: string };
@@ -227,6 +229,27 @@ function Devices() {
   );
 }
 
+/** Entitlements received through a partner's draw-down, spent here on licenses (seed 002). */
+function Entitlements() {
+  const { t } = useTranslation();
+  const entitlements = useQuery({
+    queryKey: ['customer', 'entitlements'],
+    queryFn: () => get<{ data: Entitlement[] }>('/v1/customer/entitlements'),
+  });
+  if (!entitlements.data?.data.length) return null;
+  return (
+    <Stack>
+      <Title order={4}>{t('entitlements.title')}</Title>
+      <EntitlementsTable rows={entitlements.data.data} />
+      <IssueFromEntitlements
+        queryKey={['customer']}
+        entitlementsPath="/v1/customer/entitlements"
+        issuePath="/v1/customer/entitlements/issue"
+      />
+    </Stack>
+  );
+}
+
 function Requests() {
   const { t } = useTranslation();
   const requests = useQuery({
@@ -332,6 +355,7 @@ export function CustomerApp() {
         <Licenses licenses={rows} />
         <Devices />
         <AttachLicenses />
+        <Entitlements />
         <Requests />
         <RedeemCoupon />
       </Stack>

@@ -94,6 +94,7 @@ export const en = {
     resource: 'Resource',
     started: 'Started',
     lastHeartbeat: 'Last heartbeat',
+    licenseFile: 'License file',
     upgradeCoupon: 'Generate upgrade coupon',
     revert: 'Revert',
     reverted: 'reverted',

@@ -95,6 +95,7 @@ export const ru: Dictionary = {
     resource: 'Ресурс',
     started: 'Начало',
     lastHeartbeat: 'Последний пульс',
+    licenseFile: 'Файл лицензии',
     upgradeCoupon: 'Сгенерировать купон на апгрейд',
     revert: 'Деактивировать',
     reverted: 'отменён',

@@ -14,10 +14,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download, get, patch, post } from '../api/client';
+import { get, patch, post } from '../api/client';
 import { usePortalSession } from '../api/session';
 import type { Customer, Drawdown, Entitlement, List, Order } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
@@ -59,76 +60,14 @@ function EntitlementsPage() {
         data-testid="account-switcher"
       />
       <EntitlementsTable rows={entitlements.data?.data ?? []} />
-      {account !== 'self' && <IssueLicense customerId={account} />}
+      {account !== 'self' && (
+        <IssueFromEntitlements
+          queryKey={['partner', 'entitlements']}
+          entitlementsPath={`/v1/partner/entitlements?customerId=${account}`}
+          issuePath={`/v1/partner/customers/${account}/licenses`}
+        />
+      )}
     </Stack>
-  );
-}
-
-function IssueLicense({ customerId }: { customerId: string }) {
-  const { t } = useTranslation();
-  const queryClient = useQueryClient();
-  const [form, setForm] = useState({
-    licenseTypeId: null as string | null,
-    delivery: 'cloud',
-    installationId: '',
-  });
-  const entitlements = useQuery({
-    queryKey: ['partner', 'entitlements', customerId],
-    queryFn: () => get<{ data: Entitlement[] }>(`/v1/partner/entitlements?customerId=${customerId}`),
-  });
-  const issue = useMutation({
-    mutationFn: () =>
-      post<{ file: { fileName: string; content: string } | null }>(
-        `/v1/partner/customers/${customerId}/licenses`,
-        form,
-      ),
-    onSuccess: (answer) => {
-      if (answer.file) download(answer.file.fileName, answer.file.content);
-      return queryClient.invalidateQueries({ queryKey: ['partner', 'entitlements'] });
-    },
-  });
-  return (
-    <Card withBorder>
-      <Stack>
-        <Title order={5}>{t('entitlements.issue')}</Title>
-        <Group align="end">
-          <Select
-            label={t('key.licenseType')}
-            data={(entitlements.data?.data ?? [])
-              .filter((e) => e.available > 0)
-              .map((e) => ({ value: e.licenseTypeId, label: `${e.productName} — ${e.licenseTypeName}` }))}
-            value={form.licenseTypeId}
-            onChange={(value) => setForm({ ...form, licenseTypeId: value })}
-            w={320}
-            data-testid="issue-entitlement-type"
-          />
-          <Radio.Group
-            label={t('entitlements.delivery')}
-            value={form.delivery}
-            onChange={(value) => setForm({ ...form, delivery: value })}
-          >
-            <Group>
-              <Radio value="cloud" label={t('entitlements.cloud')} />
-              <Radio value="file" label={t('entitlements.file')} />
-            </Group>
-          </Radio.Group>
-          <TextInput
-            label={t('entitlements.installation')}
-            value={form.installationId}
-            onChange={(e) => setForm({ ...form, installationId: e.currentTarget.value })}
-            data-testid="issue-installation"
-          />
-          <Button
-            onClick={() => issue.mutate()}
-            disabled={!form.licenseTypeId || !form.installationId}
-            data-testid="issue-entitlement"
-          >
-            {t('entitlements.issue')}
-          </Button>
-        </Group>
-        <ErrorAlert error={issue.error} />
-      </Stack>
-    </Card>
   );
 }
 

@@ -14,7 +14,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, get, patch, post } from '../api/client';
+import { del, download, get, patch, post } from '../api/client';
 import type { Customer, KeyCard, LicenseType, List, Redemption } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { navigate } from '../router';
@@ -105,6 +105,19 @@ function Products({ card }: { card: KeyCard }) {
       post(`/v1/licenses/${id}/actions/${action}`),
     onSuccess: refresh,
   });
+  // Check-out: a signed license file for an existing license, for an installation that works offline.
+  const checkout = useMutation({
+    mutationFn: async (licenseId: string) => {
+      const installationId = window.prompt(t('offline.installation'));
+      if (!installationId) return;
+      const file = await post<{ fileName: string; content: string }>('/v1/offline/license-files', {
+        licenseId,
+        installationId,
+      });
+      download(file.fileName, file.content);
+    },
+    onSuccess: refresh,
+  });
   return (
     <Stack>
       <Table data-testid="licenses-table">
@@ -149,13 +162,21 @@ function Products({ card }: { card: KeyCard }) {
                       {t(`key.${action}`)}
                     </Button>
                   ))}
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    disabled={license.status === 'revoked'}
+                    onClick={() => checkout.mutate(license.id)}
+                  >
+                    {t('key.licenseFile')}
+                  </Button>
                 </Group>
               </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-      <ErrorAlert error={act.error} />
+      <ErrorAlert error={act.error ?? checkout.error} />
       {!card.deletedAt && (
         <Card withBorder>
           <Group align="end">
@@ -324,10 +345,7 @@ export function KeyCardPage({ id }: { id: string }) {
       <Group>
         <Title order={3}>{t('key.title')}</Title>
         <Code data-testid="key-string">{card.data.key}</Code>
-        <StatusBadge
-          status={card.data.status === 'revoked' ? 'revoked' : 'active'}
-          label={card.data.status}
-        />
+        <StatusBadge status={card.data.status} label={t(`status.${card.data.status}`)} />
       </Group>
       {card.data.deletedAt && <Alert color="gray">{t('key.deleted')}</Alert>}
       <Tabs defaultValue="main">
