@@ -8,7 +8,11 @@ describe('mail without SMTP', () => {
   it('writes each message as an .eml file under DATA_DIR/outbox', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-outbox-'));
     try {
-      await createMailer({ dataDir, smtpUrl: undefined }).send({ to: ['a@example.test'], subject: 'Запрос одобрен', text: 'Link: https://x/1' });
+      await createMailer({ dataDir, smtpUrl: undefined }).send({
+        to: ['a@example.test'],
+        subject: 'Запрос одобрен',
+        text: 'Link: https://x/1',
+      });
       const files = fs.readdirSync(path.join(dataDir, 'outbox'));
       expect(files).toHaveLength(1);
       expect(files[0]).toMatch(/\.eml$/);
