@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { generateLicenseKey } from '@licensor/core';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/events.js';
+import { createKeyWith } from '../keys/keys.service.js';
 import { findLicenseRow, toLicense } from '../licenses/licenses.queries.js';
 import { issueLicenseWith } from '../licenses/licenses.service.js';
 import { buildFile } from '../offline/offline.service.js';
@@ -75,35 +73,7 @@ async function customerKey(
     .where('deleted_at', 'is', null)
     .orderBy('id')
     .executeTakeFirst();
-  if (existing) return existing.id;
-  const vendor = await trx
-    .selectFrom('vendors')
-    .select('prefix')
-    .where('id', '=', vendorId)
-    .executeTakeFirstOrThrow();
-  const id = newId();
-  const key = generateLicenseKey(vendor.prefix, randomBytes);
-  await trx
-    .insertInto('license_keys')
-    .values({
-      id,
-      vendor_id: vendorId,
-      customer_id: customerId,
-      key,
-      status: 'active',
-      created_at: now.toISOString(),
-      deleted_at: null,
-    })
-    .execute();
-  await recordEvent(trx, vendorId, actor, now, {
-    type: 'key.created',
-    subjectType: 'key',
-    subjectId: id,
-    keyId: id,
-    customerId,
-    after: { key },
-  });
-  return id;
+  return existing?.id ?? (await createKeyWith(trx, vendorId, customerId, actor, now)).id;
 }
 
 /**

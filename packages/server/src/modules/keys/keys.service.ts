@@ -4,6 +4,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
+import type { Db } from '../../platform/db/database.js';
 import { pageOf } from '../../platform/db/paging.js';
 import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -19,34 +20,38 @@ export async function createKey(
   input: { customerId: string },
 ) {
   assertRole(principal.role, 'manager');
-  const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const customer = await findCustomer(trx, principal.vendorId, input.customerId);
-    const vendor = await trx
-      .selectFrom('vendors')
-      .select('prefix')
-      .where('id', '=', principal.vendorId)
-      .executeTakeFirstOrThrow();
-    const row: LicenseKeyTable = {
-      id: newId(),
-      vendor_id: principal.vendorId,
-      customer_id: customer.id,
-      key: generateLicenseKey(vendor.prefix, randomBytes),
-      status: 'active',
-      created_at: now.toISOString(),
-      deleted_at: null,
-    };
-    await trx.insertInto('license_keys').values(row).execute();
-    await recordEvent(trx, principal.vendorId, actor, now, {
-      type: 'key.created',
-      subjectType: 'key',
-      subjectId: row.id,
-      keyId: row.id,
-      customerId: customer.id,
-      after: toKey(row),
-    });
-    return toKey(row);
+    return createKeyWith(trx, principal.vendorId, customer.id, actor, ctx.clock.now());
   });
+}
+
+/** A new key for a customer inside the caller's transaction (the caller checked who may). */
+export async function createKeyWith(trx: Db, vendorId: string, customerId: string, actor: Actor, now: Date) {
+  const vendor = await trx
+    .selectFrom('vendors')
+    .select('prefix')
+    .where('id', '=', vendorId)
+    .executeTakeFirstOrThrow();
+  const row: LicenseKeyTable = {
+    id: newId(),
+    vendor_id: vendorId,
+    customer_id: customerId,
+    key: generateLicenseKey(vendor.prefix, randomBytes),
+    status: 'active',
+    created_at: now.toISOString(),
+    deleted_at: null,
+  };
+  await trx.insertInto('license_keys').values(row).execute();
+  await recordEvent(trx, vendorId, actor, now, {
+    type: 'key.created',
+    subjectType: 'key',
+    subjectId: row.id,
+    keyId: row.id,
+    customerId,
+    after: toKey(row),
+  });
+  return toKey(row);
 }
 
 export async function listKeys(
