@@ -293,24 +293,38 @@ export async function fulfilServiceRequest(
       'a partner fulfils renewals; a new license comes from the customer’s entitlements',
     );
   }
-  if (request.state !== 'open')
+  if (request.kind === 'order' && !input.licenseTypeId) {
+    throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
+  }
+  // Claim the request first: of two staff pressing "fulfil" at once, one renews, the other is refused.
+  const claimed = await ctx.handle.db
+    .updateTable('service_requests')
+    .set({ state: 'fulfilling' })
+    .where('id', '=', id)
+    .where('state', '=', 'open')
+    .returning('id')
+    .execute();
+  if (claimed.length === 0)
     throw new AppError('INVALID_TRANSITION', 'this request has been fulfilled already');
   let licenseId = request.license_id;
-  if (request.kind === 'renew') {
-    await applyLicenseAction(ctx, principal, actor, request.license_id!, 'renew', {});
-  } else {
-    if (!input.licenseTypeId)
-      throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
-    const key = await ctx.handle.db
-      .selectFrom('license_keys')
-      .select('id')
-      .where('customer_id', '=', request.customer_id)
-      .where('deleted_at', 'is', null)
-      .orderBy('id')
-      .executeTakeFirst();
-    if (!key) throw notFound('KEY_NOT_FOUND', 'license key of the customer');
-    licenseId = (await issueLicense(ctx, principal, actor, key.id, { licenseTypeId: input.licenseTypeId }))
-      .id;
+  try {
+    if (request.kind === 'renew') {
+      await applyLicenseAction(ctx, principal, actor, request.license_id!, 'renew', {});
+    } else {
+      const key = await ctx.handle.db
+        .selectFrom('license_keys')
+        .select('id')
+        .where('customer_id', '=', request.customer_id)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .executeTakeFirst();
+      if (!key) throw notFound('KEY_NOT_FOUND', 'license key of the customer');
+      licenseId = (await issueLicense(ctx, principal, actor, key.id, { licenseTypeId: input.licenseTypeId! }))
+        .id;
+    }
+  } catch (error) {
+    await ctx.handle.db.updateTable('service_requests').set({ state: 'open' }).where('id', '=', id).execute();
+    throw error;
   }
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {

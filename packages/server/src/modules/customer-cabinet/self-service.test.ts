@@ -127,7 +127,10 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
       (await server.api.post(`/v1/service-requests/${request.body.id}/actions/fulfil`)).body.error.code,
     ).toBe('INVALID_TRANSITION');
     const after = (await customer.get('/v1/customer/licenses')).body.data[0];
-    expect(new Date(after.expiresAt).getTime()).toBeGreaterThan(new Date(before.expiresAt).getTime());
+    // Renewed once: one month more, not five.
+    const expected = new Date(before.expiresAt);
+    expected.setUTCMonth(expected.getUTCMonth() + 1);
+    expect(after.expiresAt).toBe(expected.toISOString());
     expect((await customer.get('/v1/customer/requests')).body.data[0].state).toBe('fulfilled');
   });
 
