@@ -18,8 +18,8 @@ export const DISPATCH_JOB = 'webhooks.dispatch';
 export const DELIVER_JOB = 'webhooks.deliver';
 /** Backoff 30 s, 1 min, 2 min … capped at 6 h: twelve attempts span about a day. */
 const MAX_ATTEMPTS = 12;
-/** Events younger than this may still have concurrent siblings committing with smaller ids. */
-const SETTLE_MS = 1000;
+/** Events younger than this may still have concurrent transactions committing siblings with smaller ids. */
+const SETTLE_MS = 5000;
 const TIMEOUT_MS = 10_000;
 
 /** `*`, a family (`license.*`) or an exact event name. */

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
       resource: { kind: 'machine', id: 'pc' },
     });
 
-    await later(2000);
+    await later(6000);
     expect(hook.received.map((r) => JSON.parse(r.body).type).sort()).toEqual([
       'binding.created',
       'license.issued',
