@@ -17,6 +17,8 @@ import {
   listVendorSigningKeys,
   loadConfig,
   rotateSigningKey,
+  datasetOf,
+  seedDataset,
   startServer,
 } from '@licensor/server';
 
@@ -34,6 +36,9 @@ Commands:
           (--product CODE | --license-type ID) [--term 1y|6m|30d|perpetual] [--days N]
           [--count N] [--partner ID] [--reusable] [--key KEY] [--activate-now] [--comment C] [--out FILE.csv]
                                 generate a coupon batch with a progress bar; writes every code to a CSV
+  seed --vendor ABCD [--licenses 1000000]
+                                write a realistic dataset into the vendor for benchmarks (straight inserts:
+                                per 5 licenses a key, per 50 a customer; live sessions, redemptions, events)
   request --product P --installation ID --start YYYY-MM-DD --period month|3months|year|perpetual
           [--tenant T] [--out DIR]
                                 write licensereq-<product>.txt, a license request to send to the vendor
@@ -292,6 +297,40 @@ async function coupons(args: string[]): Promise<void> {
   });
 }
 
+async function seed(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { vendor: { type: 'string' }, licenses: { type: 'string', default: '1000000' } },
+  });
+  const licenses = Number(values.licenses);
+  if (!values.vendor || !Number.isInteger(licenses) || licenses < 5)
+    throw new UsageError('usage: licensor seed --vendor ABCD [--licenses N] (N at least 5)');
+  const prefix = values.vendor.toUpperCase();
+  await withContext(async (ctx) => {
+    const vendor = await ctx.handle.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    let table = '';
+    const summary = await seedDataset(ctx, {
+      vendorId: vendor.id,
+      size: datasetOf(licenses),
+      now: new Date(),
+      onProgress: (progress) => {
+        if (progress.table !== table) {
+          table = progress.table;
+          lastReported = -1;
+          process.stderr.write(`${table}\n`);
+        }
+        progressBar(progress.done, progress.total);
+      },
+    });
+    console.log(JSON.stringify(summary, null, 2));
+  });
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
@@ -311,6 +350,8 @@ async function main(argv: string[]): Promise<void> {
       return coupons(rest);
     case 'request':
       return request(rest);
+    case 'seed':
+      return seed(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,6 @@
 export { reapSessions } from './modules/app-api/sessions.service.js';
 export { exportBatchCsv, generateCouponBatch } from './modules/coupons/coupon-batches.service.js';
+export { datasetOf, type SeedSummary, seedDataset } from './modules/dataset/seed-dataset.js';
 export { COUPON_TYPES, type CouponType } from './modules/coupons/coupon-items.js';
 export { listVendorSigningKeys, rotateSigningKey } from './modules/vendors/signing-keys.service.js';
 export { type CreatedVendor, createVendor } from './modules/vendors/vendors.service.js';

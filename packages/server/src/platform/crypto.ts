@@ -11,7 +11,6 @@ let sequence = 0;
  * even within one millisecond of one process, so `id` doubles as the list cursor.
  */
 export function newId(): string {
-  const bytes = randomBytes(16);
   let ms = Date.now();
   if (ms <= lastMs) {
     ms = lastMs;
@@ -22,15 +21,31 @@ export function newId(): string {
     }
   } else {
     lastMs = ms;
-    sequence = bytes[7] & 0x7f; // a random start leaves room to count up
+    sequence = randomBytes(1)[0] & 0x7f; // a random start leaves room to count up
   }
-  const time = BigInt(ms);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((time >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = 0x70 | (sequence >> 8);
-  bytes[7] = sequence & 0xff;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return idAt(ms, sequence);
+}
+
+let randomPool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** Random bytes as hex from a pooled buffer: ids are not secrets, and a seed writes millions of them. */
+function randomHex(size: number): string {
+  if (poolOffset + size > randomPool.length) {
+    randomPool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  poolOffset += size;
+  return randomPool.toString('hex', poolOffset - size, poolOffset);
+}
+
+/** The id a row created at `ms` gets (the seeding of test and benchmark datasets writes history with it). */
+export function idAt(ms: number, sequenceInMs = 0): string {
+  const time = ms.toString(16).padStart(12, '0');
+  const random = randomHex(8);
+  const variant = ((Number.parseInt(random.slice(0, 2), 16) & 0x3f) | 0x80).toString(16);
+  const sequenceHex = (sequenceInMs & 0xfff).toString(16).padStart(3, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequenceHex}-${variant}${random.slice(2, 4)}-${random.slice(4, 16)}`;
 }
 
 /** An id that is also a bearer credential (app sessions): fully random. */

@@ -20,23 +20,36 @@ export async function recordEvent(
   at: Date,
   event: EventInput,
 ): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values({
-      id: newId(),
-      vendor_id: vendorId,
-      at: at.toISOString(),
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_name: actor.name,
-      channel: actor.channel,
-      type: event.type,
-      subject_type: event.subjectType,
-      subject_id: event.subjectId,
-      key_id: event.keyId ?? null,
-      customer_id: event.customerId ?? null,
-      before: event.before === undefined ? null : JSON.stringify(event.before),
-      after: event.after === undefined ? null : JSON.stringify(event.after),
-    })
-    .execute();
+  await recordEvents(trx, vendorId, actor, at, [event]);
+}
+
+/** Several events of one actor and moment, written a few hundred rows per statement. */
+export async function recordEvents(
+  trx: Db,
+  vendorId: string,
+  actor: Actor,
+  at: Date,
+  events: readonly EventInput[],
+): Promise<void> {
+  const rows = events.map((event) => ({
+    id: newId(),
+    vendor_id: vendorId,
+    at: at.toISOString(),
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_name: actor.name,
+    channel: actor.channel,
+    type: event.type,
+    subject_type: event.subjectType,
+    subject_id: event.subjectId,
+    key_id: event.keyId ?? null,
+    customer_id: event.customerId ?? null,
+    before: event.before === undefined ? null : JSON.stringify(event.before),
+    after: event.after === undefined ? null : JSON.stringify(event.after),
+  }));
+  for (let i = 0; i < rows.length; i += 200)
+    await trx
+      .insertInto('events')
+      .values(rows.slice(i, i + 200))
+      .execute();
 }

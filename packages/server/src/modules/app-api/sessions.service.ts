@@ -199,6 +199,7 @@ export async function reapSessions(ctx: AppContext): Promise<number> {
       .select(['id', 'vendor_id', 'key_id', 'expires_at'])
       .where('ended_at', 'is', null)
       .where('expires_at', '<=', nowIso)
+      .orderBy('expires_at')
       .limit(1000)
       .execute();
     for (const session of dead) {

@@ -46,6 +46,8 @@ interface Row extends LicenseRow {
   holding: number | boolean;
 }
 
+// A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
+// license of the server): key → its vendor's product by code → the key's licenses of it → their type.
 // Parameters, in order: resource id, resource kind (twice), now, now, resource id, resource kind (twice), product, key.
 const SQL = `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
@@ -61,10 +63,9 @@ const SQL = `
       and s.resource_id = ? and (cast(? as text) is null or s.resource_kind = ?)) as holding
   from license_keys k
   join customers c on c.id = k.customer_id
-  left join (licenses l
-    join license_types t on t.id = l.license_type_id
-    join products p on p.id = l.product_id and p.code = ?)
-  on l.key_id = k.id and l.superseded_at is null
+  left join products p on p.vendor_id = k.vendor_id and p.code = ?
+  left join licenses l on l.key_id = k.id and l.product_id = p.id and l.superseded_at is null
+  left join license_types t on t.id = l.license_type_id
   where k.key = ?
   order by l.id`;
 
@@ -97,15 +98,22 @@ function assemble(rows: Row[]): ValidationRead | undefined {
 export function createValidationReader(handle: DatabaseHandle): ValidationReader {
   if (handle.sqlite) {
     const statement: Statement = handle.sqlite.prepare(SQL);
-    return { read: async (query) => assemble(statement.all(...parameters(query)) as Row[]) };
+    return {
+      read: async (query) => {
+        const values = parameters(query);
+        handle.observer?.(SQL, values);
+        return assemble(statement.all(...values) as Row[]);
+      },
+    };
   }
   const pool = handle.pool!;
   let n = 0;
   const text = SQL.replace(/\?/g, () => `$${++n}`);
   return {
-    read: async (query) =>
-      assemble(
-        (await pool.query({ name: 'validation_read', text, values: parameters(query) })).rows as Row[],
-      ),
+    read: async (query) => {
+      const values = parameters(query);
+      handle.observer?.(text, values);
+      return assemble((await pool.query({ name: 'validation_read', text, values })).rows as Row[]);
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import { verify } from 'node:crypto';
 import { decodeLicenseFile, decodePayload, isLicensePayload, signedMessage } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -252,19 +253,24 @@ export async function listCustomerRequests(ctx: AppContext, principal: CustomerP
 export async function listServiceRequests(
   ctx: AppContext,
   principal: Pick<Principal, 'vendorId'>,
-  state?: string,
-  partnerId?: string,
+  filter: { state?: string; partnerId?: string; limit?: number; cursor?: string },
 ) {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
   let query = ctx.handle.db
     .selectFrom('service_requests')
     .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
     .selectAll('service_requests')
     .select('customers.name as customer_name')
     .where('service_requests.vendor_id', '=', principal.vendorId);
-  if (state) query = query.where('service_requests.state', '=', state);
-  if (partnerId) query = query.where('customers.partner_id', '=', partnerId);
-  const rows = await query.orderBy('service_requests.id', 'desc').execute();
-  return { data: rows.map(toRequest), nextCursor: null };
+  if (filter.state) query = query.where('service_requests.state', '=', filter.state);
+  if (filter.partnerId) query = query.where('customers.partner_id', '=', filter.partnerId);
+  if (filter.cursor) query = query.where('service_requests.id', '<', filter.cursor);
+  const rows = await query
+    .orderBy('service_requests.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = pageOf(rows, limit);
+  return { data: page.data.map(toRequest), nextCursor: page.nextCursor };
 }
 
 /** The vendor fulfils a request: a renewal renews the license; an order issues one of the chosen type. */

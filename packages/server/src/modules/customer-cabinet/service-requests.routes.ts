@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { ServiceRequest } from './customer-cabinet.routes.js';
 import { createCustomerUser, fulfilServiceRequest, listServiceRequests } from './self-service.service.js';
@@ -54,13 +54,16 @@ export const serviceRequestRoutes: RouteModule = (app, ctx) => {
         tags: ['customers'],
         summary: 'Customers’ renewal and order requests',
         querystring: Type.Object(
-          { state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('fulfilled')])) },
+          {
+            state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('fulfilled')])),
+            ...PageQuery.properties,
+          },
           { additionalProperties: false },
         ),
         response: { 200: listOf(ServiceRequest), ...errorResponses },
       },
     },
-    (request) => listServiceRequests(ctx, request.principal, request.query.state),
+    (request) => listServiceRequests(ctx, request.principal, request.query),
   );
   app.post(
     '/v1/service-requests/:id/actions/fulfil',

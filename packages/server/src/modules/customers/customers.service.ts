@@ -1,3 +1,4 @@
+import { matching, queryTerms, reindexCustomer } from './search-terms.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -69,24 +70,9 @@ export async function listCustomers(
   const limit = query.limit ?? 50;
   let select = ctx.handle.db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.cursor) select = select.where('id', '<', query.cursor);
-  if (query.q) {
-    const term = query.q.replace(/[%_\\]/g, ''); // LIKE wildcards are dropped, not escaped: SQLite has no default escape
-    const like = `%${term.toLowerCase()}%`;
-    select = select.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['name']), 'like', like),
-        eb(eb.fn('lower', ['email']), 'like', like),
-        eb(eb.fn('lower', ['contact_name']), 'like', like),
-        eb.exists(
-          eb
-            .selectFrom('license_keys')
-            .select('license_keys.id')
-            .whereRef('license_keys.customer_id', '=', 'customers.id')
-            .where('license_keys.key', 'like', `%${term.toUpperCase()}%`),
-        ),
-      ]),
-    );
-  }
+  // Each word of the query starts a word of the customer's name, contact, e-mail or keys.
+  for (const term of queryTerms(query.q ?? ''))
+    select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'customer_id'));
   const rows = await select
     .orderBy('id', 'desc')
     .limit(limit + 1)
@@ -134,6 +120,7 @@ export async function createCustomer(
       updated_at: now,
     };
     await trx.insertInto('customers').values(row).execute();
+    await reindexCustomer(trx, row.id);
     const dto = toCustomer(row);
     await recordEvent(trx, principal.vendorId, actor, ctx.clock.now(), {
       type: 'customer.created',
@@ -170,6 +157,7 @@ export async function updateCustomer(
     if (input.managerId !== undefined) changes.manager_id = input.managerId;
     if (input.comment !== undefined) changes.comment = input.comment;
     await trx.updateTable('customers').set(changes).where('id', '=', id).execute();
+    await reindexCustomer(trx, id);
     const after = { ...before, ...changes };
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'customer.updated',

@@ -1,3 +1,4 @@
+import { reindexCustomer } from '../customers/search-terms.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -389,6 +390,7 @@ export async function acceptDrawdown(ctx: AppContext, partner: PartnerPrincipal,
           updated_at: now.toISOString(),
         })
         .execute();
+      await reindexCustomer(trx, customerId);
       await recordEvent(trx, partner.vendorId, partnerActor(partner), now, {
         type: 'customer.created',
         subjectType: 'customer',

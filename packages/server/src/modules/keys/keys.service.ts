@@ -1,3 +1,4 @@
+import { matching, queryTerms, reindexCustomer } from '../customers/search-terms.js';
 import { randomBytes } from 'node:crypto';
 import { generateLicenseKey } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -43,6 +44,7 @@ export async function createKeyWith(trx: Db, vendorId: string, customerId: strin
     deleted_at: null,
   };
   await trx.insertInto('license_keys').values(row).execute();
+  await reindexCustomer(trx, customerId);
   await recordEvent(trx, vendorId, actor, now, {
     type: 'key.created',
     subjectType: 'key',
@@ -65,7 +67,8 @@ export async function listKeys(
     .selectAll()
     .where('vendor_id', '=', principal.vendorId);
   if (query.customerId) select = select.where('customer_id', '=', query.customerId);
-  if (query.q) select = select.where('key', 'like', `%${query.q.toUpperCase().replace(/[%_\\]/g, '')}%`);
+  for (const term of queryTerms(query.q ?? ''))
+    select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'key_id'));
   if (query.cursor) select = select.where('id', '<', query.cursor);
   const page = pageOf(
     await select
@@ -145,6 +148,8 @@ export async function rebindKey(
     const customer = await findCustomer(trx, principal.vendorId, input.customerId);
     if (customer.id === key.customer_id) return toKey(key);
     await trx.updateTable('license_keys').set({ customer_id: customer.id }).where('id', '=', id).execute();
+    await reindexCustomer(trx, key.customer_id);
+    await reindexCustomer(trx, customer.id);
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'key.rebound',
       subjectType: 'key',

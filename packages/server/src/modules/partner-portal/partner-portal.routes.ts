@@ -3,7 +3,7 @@ import { closePortalSession } from '../../platform/auth/portal-sessions.js';
 import { RateLimiter } from '../../platform/auth/rate-limit.js';
 import type { AppContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
-import { ErrorBody, errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
+import { ErrorBody, errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
 import { ServiceRequest } from '../customer-cabinet/customer-cabinet.routes.js';
 import { fulfilServiceRequest, listServiceRequests } from '../customer-cabinet/self-service.service.js';
@@ -224,10 +224,12 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
         schema: {
           tags,
           summary: 'Renewal and order requests of this partner’s customers',
+          querystring: PageQuery,
           response: { 200: listOf(ServiceRequest), ...errorResponses },
         },
       },
-      (request) => listServiceRequests(ctx, request.partner, undefined, request.partner.partnerId),
+      (request) =>
+        listServiceRequests(ctx, request.partner, { ...request.query, partnerId: request.partner.partnerId }),
     );
     scope.post(
       '/v1/partner/service-requests/:id/actions/fulfil',

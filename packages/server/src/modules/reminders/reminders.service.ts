@@ -1,6 +1,7 @@
 import { type AppContext, jobActor } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { recordEvent } from '../../platform/events.js';
+import type { Db } from '../../platform/db/database.js';
+import { recordEvents } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { type DueLicense, reminderMail } from './reminder-mail.js';
 
@@ -30,101 +31,142 @@ export function thresholdFor(daysLeft: number, days: readonly number[]): number 
   return reached.length ? Math.min(...reached) : undefined;
 }
 
+/** Midnight (UTC) of the day `days` after the day of `at`. */
+const dayStart = (at: Date, days = 0) =>
+  new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + days)).toISOString();
+
+interface ExpiryRange {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The expiry ranges a vendor's scan must read today. The first scan reads every license inside the largest
+ * threshold (a missed reminder catches up once); later scans read, per threshold, only the days crossed since
+ * the last scan, plus (separately) the licenses issued or changed since then.
+ */
+function rangesToScan(days: readonly number[], now: Date, lastScan: Date | null): ExpiryRange[] {
+  const since = new Date(now.getTime() - DAY_MS).toISOString();
+  if (!lastScan) return [{ from: since, to: dayStart(now, Math.max(...days) + 1) }];
+  return days
+    .map((d) => ({ from: dayStart(lastScan, d + 1), to: dayStart(now, d + 1) }))
+    .filter((range) => range.from < range.to)
+    .map((range) => (range.from < since ? { ...range, from: since } : range));
+}
+
+function dueLicenses(trx: Db, vendorId: string) {
+  return trx
+    .selectFrom('licenses')
+    .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
+    .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
+    .innerJoin('products', 'products.id', 'licenses.product_id')
+    .select([
+      'licenses.id',
+      'licenses.expires_at',
+      'license_keys.id as key_id',
+      'license_keys.key',
+      'customers.id as customer_id',
+      'customers.name as customer_name',
+      'customers.email as customer_email',
+      'customers.partner_id',
+      'customers.manager_id',
+      'products.name as product_name',
+    ])
+    .where('licenses.vendor_id', '=', vendorId)
+    .where('licenses.revoked_at', 'is', null)
+    .where('licenses.superseded_at', 'is', null)
+    .where('licenses.suspended_at', 'is', null);
+}
+
+type DueRow = Awaited<ReturnType<ReturnType<typeof dueLicenses>['execute']>>[number];
+
 /**
  * The daily reminder scan: each license reaching a threshold is marked in `reminders_sent` (its key makes
  * the reminder exactly-once, whatever the number of runners or restarts), recorded as a `license.expiring`
  * event, and mailed — one message per recipient listing everything due that day, in the recipient's language.
+ * It reads only the licenses that crossed a threshold since the vendor's last scan, not every license.
  */
 export async function scanReminders(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const horizon = new Date(now.getTime() + 400 * DAY_MS).toISOString();
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   return inTransaction(ctx.handle, async (trx) => {
-    const candidates = await trx
-      .selectFrom('licenses')
-      .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
-      .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
-      .innerJoin('products', 'products.id', 'licenses.product_id')
-      .innerJoin('vendors', 'vendors.id', 'licenses.vendor_id')
-      .select([
-        'licenses.id',
-        'licenses.vendor_id',
-        'licenses.expires_at',
-        'license_keys.id as key_id',
-        'license_keys.key',
-        'customers.id as customer_id',
-        'customers.name as customer_name',
-        'customers.email as customer_email',
-        'customers.partner_id',
-        'customers.manager_id',
-        'products.name as product_name',
-        'vendors.settings',
-      ])
-      .where('licenses.expires_at', 'is not', null)
-      .where('licenses.expires_at', '>', since)
-      .where('licenses.expires_at', '<=', horizon)
-      .where('licenses.revoked_at', 'is', null)
-      .where('licenses.superseded_at', 'is', null)
-      .where('licenses.suspended_at', 'is', null)
-      .execute();
-
+    const vendors = await trx.selectFrom('vendors').select(['id', 'settings', 'reminders_scanned_at']).execute();
     const mail = new Map<string, { vendorId: string; language: string; items: DueLicense[] }>();
+    const recipientsOf = recipientLookup(trx);
     let due = 0;
-    for (const license of candidates) {
-      const expiry = new Date(license.expires_at!);
-      const daysLeft = Math.max(0, calendarDaysLeft(expiry, now));
-      const threshold = thresholdFor(daysLeft, reminderDays(license.settings));
-      if (threshold === undefined) continue;
-      const marked = await trx
-        .insertInto('reminders_sent')
-        .values({ license_id: license.id, threshold, sent_at: now.toISOString() })
-        .onConflict((conflict) => conflict.columns(['license_id', 'threshold']).doNothing())
-        .returning('license_id')
+    for (const vendor of vendors) {
+      const days = reminderDays(vendor.settings);
+      const lastScan = vendor.reminders_scanned_at ? new Date(vendor.reminders_scanned_at) : null;
+      const found = new Map<string, DueRow>();
+      for (const range of rangesToScan(days, now, lastScan)) {
+        const rows = await dueLicenses(trx, vendor.id)
+          .where('licenses.expires_at', '>=', range.from)
+          .where('licenses.expires_at', '<', range.to)
+          .execute();
+        for (const row of rows) found.set(row.id, row);
+      }
+      if (lastScan) {
+        const changed = await dueLicenses(trx, vendor.id)
+          .where('licenses.updated_at', '>', lastScan.toISOString())
+          .where('licenses.expires_at', '>', since)
+          .where('licenses.expires_at', '<', dayStart(now, Math.max(...days) + 1))
+          .execute();
+        for (const row of changed) found.set(row.id, row);
+      }
+      await trx
+        .updateTable('vendors')
+        .set({ reminders_scanned_at: now.toISOString() })
+        .where('id', '=', vendor.id)
         .execute();
-      if (marked.length === 0) continue;
-      due += 1;
-      await recordEvent(trx, license.vendor_id, jobActor, now, {
-        type: 'license.expiring',
-        subjectType: 'license',
-        subjectId: license.id,
-        keyId: license.key_id,
-        customerId: license.customer_id,
-        after: { daysLeft, threshold, expiresAt: license.expires_at },
+
+      const candidates = [...found.values()].flatMap((license) => {
+        const daysLeft = Math.max(0, calendarDaysLeft(new Date(license.expires_at!), now));
+        const threshold = thresholdFor(daysLeft, days);
+        return threshold === undefined ? [] : [{ license, daysLeft, threshold }];
       });
-      const item = {
-        customerName: license.customer_name,
-        productName: license.product_name,
-        key: license.key,
-        expiresAt: license.expires_at!,
-        daysLeft,
-      };
-      const recipients: { email: string; language: string }[] = [];
-      if (license.customer_email) recipients.push({ email: license.customer_email, language: 'ru' });
-      if (license.manager_id) {
-        const manager = await trx
-          .selectFrom('users')
-          .select(['email', 'language'])
-          .where('id', '=', license.manager_id)
-          .executeTakeFirst();
-        if (manager) recipients.push(manager);
+      const marked = new Set<string>();
+      for (let i = 0; i < candidates.length; i += 500) {
+        const rows = await trx
+          .insertInto('reminders_sent')
+          .values(
+            candidates
+              .slice(i, i + 500)
+              .map((c) => ({ license_id: c.license.id, threshold: c.threshold, sent_at: now.toISOString() })),
+          )
+          .onConflict((conflict) => conflict.columns(['license_id', 'threshold']).doNothing())
+          .returning('license_id')
+          .execute();
+        for (const row of rows) marked.add(row.license_id);
       }
-      if (license.partner_id) {
-        recipients.push(
-          ...(await trx
-            .selectFrom('partner_users')
-            .select(['email', 'language'])
-            .where('partner_id', '=', license.partner_id)
-            .execute()),
-        );
-      }
-      for (const recipient of recipients) {
-        const entry = mail.get(recipient.email) ?? {
-          vendorId: license.vendor_id,
-          language: recipient.language,
-          items: [],
+      const reminded = candidates.filter((c) => marked.has(c.license.id));
+      due += reminded.length;
+      await recordEvents(
+        trx,
+        vendor.id,
+        jobActor,
+        now,
+        reminded.map(({ license, daysLeft, threshold }) => ({
+          type: 'license.expiring',
+          subjectType: 'license',
+          subjectId: license.id,
+          keyId: license.key_id,
+          customerId: license.customer_id,
+          after: { daysLeft, threshold, expiresAt: license.expires_at },
+        })),
+      );
+      for (const { license, daysLeft } of reminded) {
+        const item = {
+          customerName: license.customer_name,
+          productName: license.product_name,
+          key: license.key,
+          expiresAt: license.expires_at!,
+          daysLeft,
         };
-        entry.items.push(item);
-        mail.set(recipient.email, entry);
+        for (const recipient of await recipientsOf(license)) {
+          const entry = mail.get(recipient.email) ?? { vendorId: vendor.id, language: recipient.language, items: [] };
+          entry.items.push(item);
+          mail.set(recipient.email, entry);
+        }
       }
     }
     const day = now.toISOString().slice(0, 10);
@@ -134,4 +176,31 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
     }
     return due;
   });
+}
+
+/** Who hears of a license's expiry: the customer (in Russian), its manager and its partner's users; looked up once per scan. */
+function recipientLookup(trx: Db) {
+  const managers = new Map<string, Promise<{ email: string; language: string }[]>>();
+  const partners = new Map<string, Promise<{ email: string; language: string }[]>>();
+  const once = (cache: typeof managers, id: string, load: () => Promise<{ email: string; language: string }[]>) => {
+    if (!cache.has(id)) cache.set(id, load());
+    return cache.get(id)!;
+  };
+  return async (license: DueRow) => [
+    ...(license.customer_email ? [{ email: license.customer_email, language: 'ru' }] : []),
+    ...(license.manager_id
+      ? await once(managers, license.manager_id, () =>
+          trx.selectFrom('users').select(['email', 'language']).where('id', '=', license.manager_id!).execute(),
+        )
+      : []),
+    ...(license.partner_id
+      ? await once(partners, license.partner_id, () =>
+          trx
+            .selectFrom('partner_users')
+            .select(['email', 'language'])
+            .where('partner_id', '=', license.partner_id!)
+            .execute(),
+        )
+      : []),
+  ];
 }

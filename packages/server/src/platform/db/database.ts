@@ -17,7 +17,22 @@ export interface DatabaseHandle {
   readonly sqlite?: SqliteDatabase.Database;
   /** Present on PostgreSQL only. */
   readonly pool?: pg.Pool;
+  /**
+   * Sees every statement run through this handle (the query-plan test records the hot paths with it).
+   * Unset in production: the cost is one property read per statement.
+   */
+  observer?: QueryObserver;
   close(): Promise<void>;
+}
+
+export type QueryObserver = (sql: string, parameters: readonly unknown[]) => void;
+
+/** Kysely's log hook, forwarding each executed query to the handle's observer when one is set. */
+function observe(handle: () => DatabaseHandle | undefined) {
+  return (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => {
+    const observer = handle()?.observer;
+    if (observer && event.level === 'query') observer(event.query.sql, event.query.parameters);
+  };
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -38,8 +53,13 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  let handle: DatabaseHandle | undefined;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: observe(() => handle),
+  });
+  handle = { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  return handle;
 }
 
 function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
@@ -50,8 +70,10 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  let handle: DatabaseHandle | undefined;
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: observe(() => handle) });
+  handle = { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  return handle;
 }
 
 /** Creates the configured PostgreSQL schema if it does not exist yet (a no-op on SQLite). */

@@ -7,6 +7,7 @@ import * as partnerChannel from './migrations/0005-partner-channel.js';
 import * as reminders from './migrations/0006-reminders.js';
 import * as webhooks from './migrations/0007-webhooks.js';
 import * as customerCabinet from './migrations/0008-customer-cabinet.js';
+import * as hotPathIndexes from './migrations/0009-hot-path-indexes.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-reminders': reminders,
   '0007-webhooks': webhooks,
   '0008-customer-cabinet': customerCabinet,
+  '0009-hot-path-indexes': hotPathIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,6 +7,8 @@ export interface VendorTable {
   name: string;
   prefix: string;
   settings: string;
+  /** When the daily reminder scan last ran for this vendor (it then reads only what crossed a threshold since). */
+  reminders_scanned_at: string | null;
   created_at: string;
 }
 
@@ -370,6 +372,15 @@ export interface ServiceRequestTable {
   fulfilled_by: string | null;
 }
 
+/** Word prefixes for customer and key search (see modules/customers/search-terms.ts). */
+export interface SearchTermTable {
+  vendor_id: string;
+  term: string;
+  customer_id: string;
+  /** Set for the terms of a key. */
+  key_id: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -401,4 +412,5 @@ export interface Database {
   customer_users: CustomerUserTable;
   attached_licenses: AttachedLicenseTable;
   service_requests: ServiceRequestTable;
+  search_terms: SearchTermTable;
 }

@@ -15,12 +15,17 @@ export const ErrorBody = Type.Object(
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type IdParams = Static<typeof IdParams>;
 
-export const ListQuery = Type.Object(
+/** Cursor paging, newest first: `cursor` is the `nextCursor` of the page before. */
+export const PageQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 64 })),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
   },
+  { additionalProperties: false },
+);
+
+export const ListQuery = Type.Object(
+  { ...PageQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },
 );
 
