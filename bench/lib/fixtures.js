@@ -50,6 +50,7 @@ export async function prepare(url, token) {
   }
   return {
     answerSize: sample.text.length,
+    keyId: key.id,
     scenarios: {
       validate: { path: '/v1/validate', body: validateBody },
       activate: { path: '/v1/activate', body: { key: key.key, product: 'bench', resource } },

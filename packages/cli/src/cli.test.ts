@@ -154,3 +154,51 @@ describe('the licensor command', () => {
     expect((await runCli([...args, '--term', '6 weeks'], store.env)).code).toBe(2);
   });
 });
+
+describe.each(['sqlite', 'postgres'] as const)('licensor seed on %s', (dialect) => {
+  let store: TestStore | undefined;
+  afterEach(async () => {
+    await store?.drop();
+    store = undefined;
+  });
+
+  it('writes a dataset into the vendor, whose keys validate over HTTP, and refuses to seed it twice', async () => {
+    store = createTestStore(dialect);
+    const init = await runCli(
+      ['init', '--vendor', 'Seed', '--prefix', 'SEED', '--email', 's@seed.test'],
+      store.env,
+    );
+    expect(init.code, init.stderr).toBe(0);
+    const seeded = await runCli(['seed', '--vendor', 'seed', '--licenses', '500'], store.env);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(JSON.parse(seeded.stdout).rows).toMatchObject({
+      licenses: 500,
+      license_keys: 100,
+      customers: 10,
+      events: 1000,
+    });
+    expect(seeded.stderr).toContain('licenses');
+
+    const { url, child } = await spawnServer(store.env);
+    try {
+      const api = new ApiClient(url).withToken(JSON.parse(init.stdout).token);
+      const customers = await api.get('/v1/customers?limit=200');
+      expect(customers.body.data).toHaveLength(10);
+      const keys = await api.get('/v1/keys?limit=200');
+      expect(keys.body.data).toHaveLength(100);
+      const answers = await Promise.all(
+        keys.body.data.map((k: { key: string }) =>
+          new ApiClient(url).post('/v1/validate', { key: k.key, product: 'seed-bot' }),
+        ),
+      );
+      expect(answers.every((a) => a.status === 200 && a.body.code !== 'NOT_FOUND')).toBe(true);
+      expect(answers.some((a) => a.body.code === 'VALID')).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const again = await runCli(['seed', '--vendor', 'SEED', '--licenses', '500'], store.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already holds a seeded dataset');
+    expect((await runCli(['seed', '--licenses', '500'], store.env)).code).toBe(2);
+  });
+});

@@ -12,12 +12,12 @@ import {
   createContext,
   createJobRunner,
   createVendor,
+  datasetOf,
   exportBatchCsv,
   generateCouponBatch,
   listVendorSigningKeys,
   loadConfig,
   rotateSigningKey,
-  datasetOf,
   seedDataset,
   startServer,
 } from '@licensor/server';

@@ -1,7 +1,8 @@
 export { reapSessions } from './modules/app-api/sessions.service.js';
 export { exportBatchCsv, generateCouponBatch } from './modules/coupons/coupon-batches.service.js';
-export { datasetOf, type SeedSummary, seedDataset } from './modules/dataset/seed-dataset.js';
 export { COUPON_TYPES, type CouponType } from './modules/coupons/coupon-items.js';
+export { datasetOf, type SeedSummary, seedDataset } from './modules/dataset/seed-dataset.js';
+export { scanReminders } from './modules/reminders/reminders.service.js';
 export { listVendorSigningKeys, rotateSigningKey } from './modules/vendors/signing-keys.service.js';
 export { type CreatedVendor, createVendor } from './modules/vendors/vendors.service.js';
 export { type Clock, ManualClock, systemClock } from './platform/clock.js';
@@ -10,6 +11,7 @@ export type { AppContext } from './platform/context.js';
 export { cliActor } from './platform/context.js';
 export { openDatabase } from './platform/db/database.js';
 export { migrateToLatest } from './platform/db/migrate.js';
+export { planOf, type StatementPlan } from './platform/db/query-plans.js';
 export { AppError } from './platform/errors.js';
 export { publicKeyFromRaw } from './platform/signing.js';
 export { createApp, createContext, createJobRunner, type RunningServer, startServer } from './server.js';

@@ -1,3 +1,4 @@
+import { refreshStatistics } from '../platform/db/database.js';
 import type { AppModules } from '../platform/http/app.js';
 import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
 import { MAIL_JOB, sendMailJob } from '../platform/mail/send-later.js';
@@ -61,6 +62,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   },
   [DISPATCH_JOB]: dispatchWebhooks,
   [DELIVER_JOB]: deliverWebhook,
+  'statistics.refresh': async (ctx) => refreshStatistics(ctx.handle),
 };
 
 export const schedules: Schedule[] = [
@@ -68,4 +70,5 @@ export const schedules: Schedule[] = [
   // Reminders are counted in calendar days, so one scan a day finds everything due that day.
   { kind: 'reminders.scan', everyMs: 86_400_000 },
   { kind: DISPATCH_JOB, everyMs: 5_000 },
+  { kind: 'statistics.refresh', everyMs: 86_400_000 },
 ];

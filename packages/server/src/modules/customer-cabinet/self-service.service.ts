@@ -1,4 +1,3 @@
-import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import { verify } from 'node:crypto';
 import { decodeLicenseFile, decodePayload, isLicensePayload, signedMessage } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -6,6 +5,7 @@ import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { ServiceRequestTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';

@@ -1,4 +1,3 @@
-import { matching, queryTerms, reindexCustomer } from './search-terms.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -10,6 +9,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertPartnerOf } from '../partners/partners.service.js';
+import { indexCustomer, matching, searchTerms } from './search-terms.js';
 
 /** The key-card client fields (seed 004): who the customer is and who looks after it. */
 export interface CustomerFields {
@@ -71,7 +71,9 @@ export async function listCustomers(
   let select = ctx.handle.db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.cursor) select = select.where('id', '<', query.cursor);
   // Each word of the query starts a word of the customer's name, contact, e-mail or keys.
-  for (const term of queryTerms(query.q ?? ''))
+  const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
+  if (terms?.length === 0) return { data: [], nextCursor: null };
+  for (const term of terms ?? [])
     select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'customer_id'));
   const rows = await select
     .orderBy('id', 'desc')
@@ -120,7 +122,7 @@ export async function createCustomer(
       updated_at: now,
     };
     await trx.insertInto('customers').values(row).execute();
-    await reindexCustomer(trx, row.id);
+    await indexCustomer(trx, row.vendor_id, row.id, row);
     const dto = toCustomer(row);
     await recordEvent(trx, principal.vendorId, actor, ctx.clock.now(), {
       type: 'customer.created',
@@ -157,8 +159,8 @@ export async function updateCustomer(
     if (input.managerId !== undefined) changes.manager_id = input.managerId;
     if (input.comment !== undefined) changes.comment = input.comment;
     await trx.updateTable('customers').set(changes).where('id', '=', id).execute();
-    await reindexCustomer(trx, id);
     const after = { ...before, ...changes };
+    await indexCustomer(trx, principal.vendorId, id, after);
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'customer.updated',
       subjectType: 'customer',

@@ -28,22 +28,48 @@ export function customerTerms(customer: SearchableCustomer): string[] {
   return [...new Set([customer.name, customer.contact_name, customer.email].flatMap(words))];
 }
 
-/** `ACME-ABCDE-FGHIJ-…` → its body `abcdefghij…` and its groups after the prefix. */
+/**
+ * `ACME-ABCDE-FGHIJ-…` → its body from each group on (`abcdefghij…`, `fghij…`, …), so a key is found by any
+ * run of its groups, typed with or without dashes.
+ */
 export function keyTerms(key: string): string[] {
   const groups = key.toLowerCase().split('-').slice(1);
-  return [...new Set([groups.join(''), ...groups.slice(1)])];
+  return groups.map((_, i) => groups.slice(i).join(''));
+}
+
+/** A run of key groups as typed (`ACME-ABCDE-FG`, `ABCDE-FGHIJ`): the vendor prefix is optional. */
+const KEY_SHAPE = /^(?:[a-z]{4}-)?(?:[0-9a-z]{5}-)*[0-9a-z]{1,5}-?$/;
+/** A key typed without dashes, vendor prefix first (`ACMEABCDEFG…`). */
+const COMPACT_KEY = /^[a-z]{4}[0-9a-z]{1,25}$/;
+
+/** The key body a query may be: the groups after an optional vendor prefix, joined. */
+function keyBody(query: string): string | undefined {
+  if (KEY_SHAPE.test(query) && query.includes('-')) {
+    const groups = query.split('-').filter(Boolean);
+    return (/^[a-z]{4}$/.test(groups[0]) && groups.length > 1 ? groups.slice(1) : groups).join('');
+  }
+  return COMPACT_KEY.test(query) ? query.slice(4) : undefined;
 }
 
 /**
- * The word prefixes a query asks for. A key, whole or in part (`ACME-ABCDE-FG`, the four-letter vendor
- * prefix optional), is one prefix of a key body; anything else is up to four words.
+ * The word prefixes a query asks for: null for no query, [] for a query with nothing to look for. A key, or
+ * a run of its groups, is one prefix of a key body when some key has it (`ANNA-MARIA` is a name, not a key);
+ * anything else is up to four words, each of which must start a term of the customer.
  */
-export function queryTerms(query: string): string[] {
-  const trimmed = query.trim().toLowerCase();
-  if (/^[0-9a-z]+(-[0-9a-z]*)+$/.test(trimmed)) {
-    const groups = trimmed.split('-');
-    const body = (/^[a-z]{4}$/.test(groups[0]) ? groups.slice(1) : groups).join('');
-    if (body) return [body];
+export async function searchTerms(
+  db: Db,
+  vendorId: string,
+  query: string | undefined,
+): Promise<string[] | null> {
+  const trimmed = query?.trim().toLowerCase() ?? '';
+  if (!trimmed) return null;
+  const body = keyBody(trimmed);
+  if (body) {
+    const isKey = await matching(db, vendorId, body, 'key_id')
+      .where('key_id', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (isKey) return [body];
   }
   return [...new Set(words(trimmed))].slice(0, MAX_QUERY_WORDS);
 }
@@ -59,40 +85,70 @@ export function matching(db: Db, vendorId: string, prefix: string, column: 'cust
 }
 
 /** The end of the index range of every term that starts with `prefix` (terms compare byte-wise). */
-export const prefixEnd = (prefix: string): string => `${prefix}\uffff`;
+export const prefixEnd = (prefix: string): string => `${prefix}\u{10FFFF}`;
 
 export function termRows(
   vendorId: string,
   customerId: string,
-  customer: SearchableCustomer,
+  customer: SearchableCustomer | null,
   keys: readonly { id: string; key: string }[],
 ): TermRow[] {
   return [
-    ...customerTerms(customer).map((term) => ({ vendor_id: vendorId, term, customer_id: customerId, key_id: null })),
+    ...(customer ? customerTerms(customer) : []).map((term) => ({
+      vendor_id: vendorId,
+      term,
+      customer_id: customerId,
+      key_id: null,
+    })),
     ...keys.flatMap((key) =>
-      keyTerms(key.key).map((term) => ({ vendor_id: vendorId, term, customer_id: customerId, key_id: key.id })),
+      keyTerms(key.key).map((term) => ({
+        vendor_id: vendorId,
+        term,
+        customer_id: customerId,
+        key_id: key.id,
+      })),
     ),
   ];
 }
 
-/** Rewrites a customer's search terms from its current fields and keys (inside the caller's transaction). */
-export async function reindexCustomer(trx: Db, customerId: string): Promise<void> {
-  const customer = await trx
-    .selectFrom('customers')
-    .select(['vendor_id', 'name', 'contact_name', 'email'])
-    .where('id', '=', customerId)
-    .executeTakeFirst();
-  await trx.deleteFrom('search_terms').where('customer_id', '=', customerId).execute();
-  if (!customer) return;
-  const keys = await trx
-    .selectFrom('license_keys')
-    .select(['id', 'key'])
-    .where('customer_id', '=', customerId)
-    .execute();
-  const rows = termRows(customer.vendor_id, customerId, customer, keys);
+async function insertTerms(trx: Db, rows: TermRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500)
     await trx
       .insertInto('search_terms')
       .values(rows.slice(i, i + 500))
       .execute();
+}
+
+/** Rewrites the terms of a customer's own fields (its keys' terms stay), inside the caller's transaction. */
+export async function indexCustomer(
+  trx: Db,
+  vendorId: string,
+  customerId: string,
+  customer: SearchableCustomer,
+): Promise<void> {
+  await trx
+    .deleteFrom('search_terms')
+    .where('customer_id', '=', customerId)
+    .where('key_id', 'is', null)
+    .execute();
+  await insertTerms(trx, termRows(vendorId, customerId, customer, []));
+}
+
+/** Adds a new key's terms to its customer. */
+export async function indexKey(
+  trx: Db,
+  vendorId: string,
+  customerId: string,
+  key: { id: string; key: string },
+) {
+  await insertTerms(trx, termRows(vendorId, customerId, null, [key]));
+}
+
+/** A key moved to another customer: its terms follow it. */
+export async function moveKeyTerms(trx: Db, keyId: string, customerId: string): Promise<void> {
+  await trx
+    .updateTable('search_terms')
+    .set({ customer_id: customerId })
+    .where('key_id', '=', keyId)
+    .execute();
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateCouponCode, generateLicenseKey } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
 import { DUMMY_PASSWORD_HASH, idAt, newSecretId } from '../../platform/crypto.js';
+import { analyze } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { termRows } from '../customers/search-terms.js';
 import { bulkInsert, type TableShape } from './bulk-insert.js';
@@ -159,7 +160,15 @@ const TABLES = {
     'customer_users',
   ),
   license_keys: T(
-    { id: text, vendor_id: text, customer_id: text, key: text, status: text, created_at: text, deleted_at: text },
+    {
+      id: text,
+      vendor_id: text,
+      customer_id: text,
+      key: text,
+      status: text,
+      created_at: text,
+      deleted_at: text,
+    },
     'license_keys',
   ),
   licenses: T(
@@ -361,9 +370,13 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
   }
   /** `fill` with one row per index. */
   const fillEach = (table: TableShape, total: number, row: (i: number) => unknown[]) =>
-    fill(table, total, (function* () {
-      for (let i = 0; i < total; i++) yield row(i);
-    })());
+    fill(
+      table,
+      total,
+      (function* () {
+        for (let i = 0; i < total; i++) yield row(i);
+      })(),
+    );
 
   const createdAt = iso(nowMs - 800 * DAY);
   const products = SEED_PRODUCTS.map((p) => ({ ...p, id: idAt(nowMs - 800 * DAY), typeId: '' }));
@@ -399,7 +412,12 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
 
   const partnerCount = Math.max(1, Math.floor(size.customers / 1000));
   const partners = Array.from({ length: partnerCount }, () => idAt(past(800)));
-  await fillEach(TABLES.partners, partnerCount, (i) => [partners[i], vendorId, `Partner ${i + 1}`, createdAt]);
+  await fillEach(TABLES.partners, partnerCount, (i) => [
+    partners[i],
+    vendorId,
+    `Partner ${i + 1}`,
+    createdAt,
+  ]);
   const tag = vendor.prefix.toLowerCase();
   await fillEach(TABLES.partner_users, partnerCount, (i) => [
     idAt(past(800)),
@@ -466,7 +484,8 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
 
   // Search terms of each customer and its keys, as the services write them.
   const keysOf = new Map<string, typeof keys>();
-  for (const key of keys) keysOf.set(key.customer, [...(keysOf.get(key.customer) ?? []), key]);
+  for (const key of keys)
+    (keysOf.get(key.customer) ?? keysOf.set(key.customer, []).get(key.customer)!).push(key);
   const terms = customers.flatMap((c) => termRows(vendorId, c.id, c, keysOf.get(c.id) ?? []));
   await fillEach(TABLES.search_terms, terms.length, (i) => [
     terms[i].vendor_id,
@@ -574,7 +593,13 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
   await fillEach(TABLES.coupons, size.coupons, (i) => {
     const id = idAt(past(700));
     coupons.push(id);
-    return [id, vendorId, batches[i % batches.length], generateCouponCode(vendor.prefix, randomBytes), createdAt];
+    return [
+      id,
+      vendorId,
+      batches[i % batches.length],
+      generateCouponCode(vendor.prefix, randomBytes),
+      createdAt,
+    ];
   });
   await fillEach(TABLES.redemptions, Math.min(size.redemptions, coupons.length), (i) => {
     const at = past(600);
@@ -676,5 +701,6 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
     .set({ reminders_scanned_at: iso(nowMs - DAY) })
     .where('id', '=', vendorId)
     .execute();
+  await analyze(ctx.handle);
   return { vendorId, rows: counts, seconds: (Date.now() - started) / 1000 };
 }

@@ -1,4 +1,3 @@
-import { reindexCustomer } from '../customers/search-terms.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -9,6 +8,7 @@ import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
+import { indexCustomer } from '../customers/search-terms.js';
 import { type Account, balanceLines, lockAccount, postEntries } from '../entitlements/ledger.js';
 import { findOrder } from '../orders/orders.service.js';
 import { type PartnerPrincipal, partnerActor } from '../partners/partner-auth.js';
@@ -390,7 +390,11 @@ export async function acceptDrawdown(ctx: AppContext, partner: PartnerPrincipal,
           updated_at: now.toISOString(),
         })
         .execute();
-      await reindexCustomer(trx, customerId);
+      await indexCustomer(trx, partner.vendorId, customerId, {
+        name: fields.name,
+        contact_name: fields.contactName ?? null,
+        email: fields.email ?? null,
+      });
       await recordEvent(trx, partner.vendorId, partnerActor(partner), now, {
         type: 'customer.created',
         subjectType: 'customer',

@@ -1,4 +1,3 @@
-import { matching, queryTerms, reindexCustomer } from '../customers/search-terms.js';
 import { randomBytes } from 'node:crypto';
 import { generateLicenseKey } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -11,6 +10,7 @@ import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
+import { indexKey, matching, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { findKey, findLiveKey, toKey } from './keys.queries.js';
 
@@ -44,7 +44,7 @@ export async function createKeyWith(trx: Db, vendorId: string, customerId: strin
     deleted_at: null,
   };
   await trx.insertInto('license_keys').values(row).execute();
-  await reindexCustomer(trx, customerId);
+  await indexKey(trx, vendorId, customerId, row);
   await recordEvent(trx, vendorId, actor, now, {
     type: 'key.created',
     subjectType: 'key',
@@ -67,7 +67,9 @@ export async function listKeys(
     .selectAll()
     .where('vendor_id', '=', principal.vendorId);
   if (query.customerId) select = select.where('customer_id', '=', query.customerId);
-  for (const term of queryTerms(query.q ?? ''))
+  const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
+  if (terms?.length === 0) return { data: [], nextCursor: null };
+  for (const term of terms ?? [])
     select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'key_id'));
   if (query.cursor) select = select.where('id', '<', query.cursor);
   const page = pageOf(
@@ -148,8 +150,7 @@ export async function rebindKey(
     const customer = await findCustomer(trx, principal.vendorId, input.customerId);
     if (customer.id === key.customer_id) return toKey(key);
     await trx.updateTable('license_keys').set({ customer_id: customer.id }).where('id', '=', id).execute();
-    await reindexCustomer(trx, key.customer_id);
-    await reindexCustomer(trx, customer.id);
+    await moveKeyTerms(trx, id, customer.id);
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'key.rebound',
       subjectType: 'key',

@@ -1,6 +1,6 @@
 import { type AppContext, jobActor } from '../../platform/context.js';
-import { inTransaction } from '../../platform/db/transaction.js';
 import type { Db } from '../../platform/db/database.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvents } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { type DueLicense, reminderMail } from './reminder-mail.js';
@@ -54,24 +54,12 @@ function rangesToScan(days: readonly number[], now: Date, lastScan: Date | null)
     .map((range) => (range.from < since ? { ...range, from: since } : range));
 }
 
+/** The vendor's usable licenses with an expiry, by licenses index only; their keys and customers come after. */
 function dueLicenses(trx: Db, vendorId: string) {
   return trx
     .selectFrom('licenses')
-    .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
-    .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
     .innerJoin('products', 'products.id', 'licenses.product_id')
-    .select([
-      'licenses.id',
-      'licenses.expires_at',
-      'license_keys.id as key_id',
-      'license_keys.key',
-      'customers.id as customer_id',
-      'customers.name as customer_name',
-      'customers.email as customer_email',
-      'customers.partner_id',
-      'customers.manager_id',
-      'products.name as product_name',
-    ])
+    .select(['licenses.id', 'licenses.key_id', 'licenses.expires_at', 'products.name as product_name'])
     .where('licenses.vendor_id', '=', vendorId)
     .where('licenses.revoked_at', 'is', null)
     .where('licenses.superseded_at', 'is', null)
@@ -79,6 +67,41 @@ function dueLicenses(trx: Db, vendorId: string) {
 }
 
 type DueRow = Awaited<ReturnType<ReturnType<typeof dueLicenses>['execute']>>[number];
+
+interface Holder {
+  key: string;
+  customer_id: string;
+  customer_name: string;
+  customer_email: string | null;
+  partner_id: string | null;
+  manager_id: string | null;
+}
+
+/** The keys and customers of the licenses found, looked up by id (never a join that a planner may turn into a scan). */
+async function holdersOf(trx: Db, keyIds: string[]) {
+  const holders = new Map<string, Holder>();
+  for (let i = 0; i < keyIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('license_keys')
+      .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
+      .select([
+        'license_keys.id',
+        'license_keys.key',
+        'customers.id as customer_id',
+        'customers.name as customer_name',
+        'customers.email as customer_email',
+        'customers.partner_id',
+        'customers.manager_id',
+      ])
+      .where('license_keys.id', 'in', keyIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) holders.set(row.id, row);
+  }
+  return holders;
+}
+
+/** How far back the scan also looks at changed licenses: a transaction still open at the last scan committed later. */
+const CHANGE_OVERLAP_MS = 10 * 60_000;
 
 /**
  * The daily reminder scan: each license reaching a threshold is marked in `reminders_sent` (its key makes
@@ -90,7 +113,10 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   return inTransaction(ctx.handle, async (trx) => {
-    const vendors = await trx.selectFrom('vendors').select(['id', 'settings', 'reminders_scanned_at']).execute();
+    const vendors = await trx
+      .selectFrom('vendors')
+      .select(['id', 'settings', 'reminders_scanned_at'])
+      .execute();
     const mail = new Map<string, { vendorId: string; language: string; items: DueLicense[] }>();
     const recipientsOf = recipientLookup(trx);
     let due = 0;
@@ -107,7 +133,7 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
       }
       if (lastScan) {
         const changed = await dueLicenses(trx, vendor.id)
-          .where('licenses.updated_at', '>', lastScan.toISOString())
+          .where('licenses.updated_at', '>=', new Date(lastScan.getTime() - CHANGE_OVERLAP_MS).toISOString())
           .where('licenses.expires_at', '>', since)
           .where('licenses.expires_at', '<', dayStart(now, Math.max(...days) + 1))
           .execute();
@@ -139,6 +165,7 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
         for (const row of rows) marked.add(row.license_id);
       }
       const reminded = candidates.filter((c) => marked.has(c.license.id));
+      const holders = await holdersOf(trx, [...new Set(reminded.map((c) => c.license.key_id))]);
       due += reminded.length;
       await recordEvents(
         trx,
@@ -150,20 +177,26 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
           subjectType: 'license',
           subjectId: license.id,
           keyId: license.key_id,
-          customerId: license.customer_id,
+          customerId: holders.get(license.key_id)?.customer_id ?? null,
           after: { daysLeft, threshold, expiresAt: license.expires_at },
         })),
       );
       for (const { license, daysLeft } of reminded) {
+        const holder = holders.get(license.key_id);
+        if (!holder) continue;
         const item = {
-          customerName: license.customer_name,
+          customerName: holder.customer_name,
           productName: license.product_name,
-          key: license.key,
+          key: holder.key,
           expiresAt: license.expires_at!,
           daysLeft,
         };
-        for (const recipient of await recipientsOf(license)) {
-          const entry = mail.get(recipient.email) ?? { vendorId: vendor.id, language: recipient.language, items: [] };
+        for (const recipient of await recipientsOf(holder)) {
+          const entry = mail.get(recipient.email) ?? {
+            vendorId: vendor.id,
+            language: recipient.language,
+            items: [],
+          };
           entry.items.push(item);
           mail.set(recipient.email, entry);
         }
@@ -182,15 +215,23 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
 function recipientLookup(trx: Db) {
   const managers = new Map<string, Promise<{ email: string; language: string }[]>>();
   const partners = new Map<string, Promise<{ email: string; language: string }[]>>();
-  const once = (cache: typeof managers, id: string, load: () => Promise<{ email: string; language: string }[]>) => {
+  const once = (
+    cache: typeof managers,
+    id: string,
+    load: () => Promise<{ email: string; language: string }[]>,
+  ) => {
     if (!cache.has(id)) cache.set(id, load());
     return cache.get(id)!;
   };
-  return async (license: DueRow) => [
+  return async (license: Holder) => [
     ...(license.customer_email ? [{ email: license.customer_email, language: 'ru' }] : []),
     ...(license.manager_id
       ? await once(managers, license.manager_id, () =>
-          trx.selectFrom('users').select(['email', 'language']).where('id', '=', license.manager_id!).execute(),
+          trx
+            .selectFrom('users')
+            .select(['email', 'language'])
+            .where('id', '=', license.manager_id!)
+            .execute(),
         )
       : []),
     ...(license.partner_id

@@ -121,4 +121,50 @@ describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
       .execute();
     expect(marks.map((m) => m.threshold)).toEqual([10]);
   });
+
+  it('after a scan, only what crossed a day is read; raised or added days and new licenses still catch up once', async () => {
+    await server.api.patch('/v1/vendor/settings', { reminderDays: [30, 7] });
+    const product = await createProduct(server.api);
+    const type = await createLicenseType(server.api, product.id, {
+      scope: 'installation',
+      term: { unit: 'day', count: 20 },
+    });
+    const holder = await createCustomerWithKey(server.api);
+    const inBand = await issue(server.api, holder.keyId, type.id); // 20 days left: due at 30 at once
+    const thresholds = async (licenseId: string) =>
+      (
+        await server.ctx.handle.db
+          .selectFrom('reminders_sent')
+          .select('threshold')
+          .where('license_id', '=', licenseId)
+          .execute()
+      )
+        .map((m) => m.threshold)
+        .sort((a, b) => b - a);
+    const nextDay = async (days = 1) => {
+      for (let day = 0; day < days; day++) {
+        clock.advance(DAY);
+        await createJobRunner(server.ctx).drain();
+      }
+    };
+    await nextDay();
+    expect(await thresholds(inBand.id)).toEqual([30]);
+
+    // Quiet days: nothing crossed a day, and the scans mark nothing new.
+    await nextDay(2);
+    expect(await thresholds(inBand.id)).toEqual([30]);
+    // A license issued between scans is caught by the next one.
+    const issued = await issue(server.api, holder.keyId, type.id);
+    await nextDay();
+    expect(await thresholds(issued.id)).toEqual([30]);
+    // The vendor adds 15 when one license is already past it: it catches up once, at the next scan.
+    await nextDay(3);
+    expect(await thresholds(inBand.id)).toEqual([30]);
+    await server.api.patch('/v1/vendor/settings', { reminderDays: [30, 15, 7] });
+    await nextDay();
+    expect(await thresholds(inBand.id)).toEqual([30, 15]);
+    expect(await thresholds(issued.id)).toEqual([30, 15]);
+    await nextDay();
+    expect(await thresholds(inBand.id)).toEqual([30, 15]);
+  });
 });

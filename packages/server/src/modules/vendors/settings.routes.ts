@@ -58,7 +58,8 @@ export const vendorSettingsRoutes: RouteModule = (app, ctx) => {
         const settings = { ...JSON.parse(vendor.settings), reminderDays: days };
         await trx
           .updateTable('vendors')
-          .set({ settings: JSON.stringify(settings) })
+          // New days: the next reminder scan reads the whole band once, so added or raised days catch up.
+          .set({ settings: JSON.stringify(settings), reminders_scanned_at: null })
           .where('id', '=', request.principal.vendorId)
           .execute();
         await recordEvent(trx, request.principal.vendorId, actorOf(request.principal), now, {

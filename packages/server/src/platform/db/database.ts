@@ -53,6 +53,7 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  refreshSqliteStatistics(sqlite);
   let handle: DatabaseHandle | undefined;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: sqlite }),
@@ -74,6 +75,29 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: observe(() => handle) });
   handle = { db, dialect: 'postgres', pool, close: () => db.destroy() };
   return handle;
+}
+
+/**
+ * Keeps the query planner's statistics current, so it keeps choosing the indexes as tables grow: on SQLite
+ * `PRAGMA optimize` (at open and daily; bounded work per table), on PostgreSQL nothing — autovacuum analyses.
+ */
+export function refreshStatistics(handle: DatabaseHandle): void {
+  if (handle.sqlite) refreshSqliteStatistics(handle.sqlite);
+}
+
+function refreshSqliteStatistics(sqlite: SqliteDatabase.Database): void {
+  sqlite.pragma('analysis_limit = 1000');
+  sqlite.pragma('optimize = 0x10002'); // 0x10000: every table, not only those this connection used
+}
+
+/** Gathers full statistics now (after a bulk load): ANALYZE on both databases. */
+export async function analyze(handle: DatabaseHandle): Promise<void> {
+  if (handle.sqlite) {
+    handle.sqlite.pragma('analysis_limit = 0');
+    handle.sqlite.exec('analyze');
+    return;
+  }
+  await sql`analyze`.execute(handle.db);
 }
 
 /** Creates the configured PostgreSQL schema if it does not exist yet (a no-op on SQLite). */

@@ -1,14 +1,13 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetOf, seedDataset } from '../../modules/dataset/seed-dataset.js';
 import { createVendor } from '../../modules/vendors/vendors.service.js';
 import { createApp, createContext, createJobRunner } from '../../server.js';
 import { createTestStore, DIALECTS, type TestStore } from '../../test-support/databases.js';
 import { ApiClient, type ApiResponse } from '../../test-support/http-client.js';
-import { planOf, type StatementPlan } from '../../test-support/query-plans.js';
 import { ManualClock } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/types.js';
+import { planOf, type StatementPlan } from './query-plans.js';
 
 /**
  * DESIGN §6.11: per-request work does not grow with the database. Over a seeded vendor of 100,000 licenses
@@ -44,7 +43,6 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       size: { ...datasetOf(LICENSES), events: LICENSES },
       now: clock.now(),
     });
-    await sql`analyze`.execute(ctx.handle.db);
     await pickSamples(ctx, created.vendor.id);
     app = await createApp(ctx);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -67,7 +65,12 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
       .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
       .innerJoin('products', 'products.id', 'licenses.product_id')
-      .select(['license_keys.key', 'license_keys.id as keyId', 'license_keys.customer_id', 'bindings.resource_id'])
+      .select([
+        'license_keys.key',
+        'license_keys.id as keyId',
+        'license_keys.customer_id',
+        'bindings.resource_id',
+      ])
       .where('products.code', '=', 'seed-robot')
       .where('licenses.revoked_at', 'is', null)
       .where('licenses.suspended_at', 'is', null)
@@ -106,7 +109,9 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       .select('code')
       .where('vendor_id', '=', vendorId)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('redemptions').select('id').whereRef('redemptions.coupon_id', '=', 'coupons.id'))),
+        not(
+          exists(selectFrom('redemptions').select('id').whereRef('redemptions.coupon_id', '=', 'coupons.id')),
+        ),
       )
       .limit(1)
       .executeTakeFirstOrThrow();
@@ -145,12 +150,22 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     await record('validate by fingerprint', () =>
       anon.post('/v1/validate', { key, product: 'seed-robot', fingerprint: resource }),
     );
-    await record('validate a floating license', () => anon.post('/v1/validate', { key, product: 'seed-mobile' }));
+    await record('validate a floating license', () =>
+      anon.post('/v1/validate', { key, product: 'seed-mobile' }),
+    );
     await record('activate a machine', () =>
-      anon.post('/v1/activate', { key, product: 'seed-robot', resource: { kind: 'machine', id: 'plan-machine' } }),
+      anon.post('/v1/activate', {
+        key,
+        product: 'seed-robot',
+        resource: { kind: 'machine', id: 'plan-machine' },
+      }),
     );
     await record('deactivate a machine', () =>
-      anon.post('/v1/deactivate', { key, product: 'seed-robot', resource: { kind: 'machine', id: 'plan-machine' } }),
+      anon.post('/v1/deactivate', {
+        key,
+        product: 'seed-robot',
+        resource: { kind: 'machine', id: 'plan-machine' },
+      }),
     );
     const opened = await anon.post('/v1/sessions', {
       key,
@@ -158,7 +173,11 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       resource: { kind: 'device', id: 'plan-device' },
     });
     await record('open a session', () =>
-      anon.post('/v1/sessions', { key, product: 'seed-mobile', resource: { kind: 'device', id: 'plan-device-2' } }),
+      anon.post('/v1/sessions', {
+        key,
+        product: 'seed-mobile',
+        resource: { kind: 'device', id: 'plan-device-2' },
+      }),
     );
     await record('heartbeat a session', () => anon.post(`/v1/sessions/${opened.body.id}/heartbeat`, {}));
     await record('close a session', () => anon.delete(`/v1/sessions/${opened.body.id}`));
@@ -167,9 +186,13 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     await record('key card', () => api.get(`/v1/keys/${sample.keyId}`));
     await record('key redemptions', () => api.get(`/v1/keys/${sample.keyId}/redemptions`));
     await record('customer list', () => api.get('/v1/customers'));
-    await record('customer list, deep page', () => api.get(`/v1/customers?cursor=${sample.deepCustomerCursor}`));
+    await record('customer list, deep page', () =>
+      api.get(`/v1/customers?cursor=${sample.deepCustomerCursor}`),
+    );
     await record('customer search by name', () => api.get(`/v1/customers?q=${sample.customerWord}`));
-    await record('customer search by key', () => api.get(`/v1/customers?q=${encodeURIComponent(key.slice(0, 16))}`));
+    await record('customer search by key', () =>
+      api.get(`/v1/customers?q=${encodeURIComponent(key.slice(0, 16))}`),
+    );
     await record('customer search by e-mail', () => api.get('/v1/customers?q=contact777%40'));
     await record('customer card', () => api.get(`/v1/customers/${sample.customerId}`));
     await record('key list', () => api.get('/v1/keys'));
@@ -206,7 +229,9 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     });
     for (const path of ['me', 'entitlements', 'orders', 'customers', 'service-requests', 'drawdowns'])
       await record(`partner portal ${path}`, () => portal.get(`/v1/partner/${path}`));
-    await record('partner portal customer', () => portal.get(`/v1/partner/customers/${sample.partnerCustomerId}`));
+    await record('partner portal customer', () =>
+      portal.get(`/v1/partner/customers/${sample.partnerCustomerId}`),
+    );
 
     // The background work: the daily reminder scan, the session reaper, the job claim, webhook dispatch.
     clock.advance(86_400_000);
@@ -223,7 +248,9 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
           planned.set(statement.sql, await planOf(ctx.handle, statement.sql, statement.parameters));
         const plan = planned.get(statement.sql);
         if (plan?.problems.length)
-          failures.push(`${path}: ${plan.problems.join('; ')}\n  ${plan.sql.replace(/\s+/g, ' ')}\n${plan.plan}`);
+          failures.push(
+            `${path}: ${plan.problems.join('; ')}\n  ${plan.sql.replace(/\s+/g, ' ')}\n${plan.plan}`,
+          );
       }
     }
     expect(failures, failures.join('\n\n')).toEqual([]);

@@ -46,7 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The reminder scan reads the licenses whose expiry falls on the days crossed since the vendor's last scan,
   // and those issued or changed since then.
   await s.createIndex('licenses_vendor_expiry').on('licenses').columns(['vendor_id', 'expires_at']).execute();
-  await s.createIndex('licenses_vendor_updated').on('licenses').columns(['vendor_id', 'updated_at']).execute();
+  await s
+    .createIndex('licenses_vendor_updated')
+    .on('licenses')
+    .columns(['vendor_id', 'updated_at'])
+    .execute();
   await s.alterTable('vendors').addColumn('reminders_scanned_at', 'text').execute();
 
   // Search by word prefix: lower-cased words of a customer's name, contact and e-mail, and the groups of its
@@ -63,15 +67,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('search_terms')
     .columns(['vendor_id', 'term', 'customer_id', 'key_id'])
     .execute();
-  await s.createIndex('search_terms_customer').on('search_terms').column('customer_id').execute();
+  await s
+    .createIndex('search_terms_customer')
+    .on('search_terms')
+    .columns(['customer_id', 'key_id'])
+    .execute();
+  await s.createIndex('search_terms_key').on('search_terms').column('key_id').execute();
 
   // Terms for the customers and keys that exist already.
   // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
   const typed = db as Kysely<any>;
   const keys = new Map<string, { id: string; key: string }[]>();
   for (const key of await typed.selectFrom('license_keys').select(['id', 'key', 'customer_id']).execute())
-    keys.set(key.customer_id, [...(keys.get(key.customer_id) ?? []), key]);
-  const customers = await typed.selectFrom('customers').select(['id', 'vendor_id', 'name', 'contact_name', 'email']).execute();
+    (keys.get(key.customer_id) ?? keys.set(key.customer_id, []).get(key.customer_id)!).push(key);
+  const customers = await typed
+    .selectFrom('customers')
+    .select(['id', 'vendor_id', 'name', 'contact_name', 'email'])
+    .execute();
   const rows = customers.flatMap((c) => termRows(c.vendor_id, c.id, c, keys.get(c.id) ?? []));
   for (let i = 0; i < rows.length; i += 500)
     await typed

@@ -1,4 +1,4 @@
-import type { DatabaseHandle } from '../platform/db/database.js';
+import type { DatabaseHandle } from './database.js';
 
 /** Tables that grow with the vendor's customers: no per-request statement may read them whole (DESIGN §6.11). */
 export const GROWING_TABLES = new Set([
@@ -36,7 +36,18 @@ export interface StatementPlan {
 }
 
 const STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
-const NOT_AN_ALIAS = new Set(['on', 'where', 'inner', 'left', 'join', 'cross', 'order', 'group', 'limit', 'set']);
+const NOT_AN_ALIAS = new Set([
+  'on',
+  'where',
+  'inner',
+  'left',
+  'join',
+  'cross',
+  'order',
+  'group',
+  'limit',
+  'set',
+]);
 
 /** `from licenses l` and `join "license_keys" as "k"`: what each name in a plan stands for. */
 function tableNames(sql: string): Map<string, string> {
@@ -62,9 +73,9 @@ export async function planOf(
 }
 
 function planOnSqlite(handle: DatabaseHandle, sql: string, parameters: readonly unknown[]): StatementPlan {
-  const rows = handle
-    .sqlite!.prepare(`explain query plan ${sql}`)
-    .all(...(parameters as unknown[])) as { detail: string }[];
+  const rows = handle.sqlite!.prepare(`explain query plan ${sql}`).all(...(parameters as unknown[])) as {
+    detail: string;
+  }[];
   const names = tableNames(sql);
   const limited = /\blimit\b/i.test(sql) && !rows.some((row) => row.detail.includes('TEMP B-TREE'));
   const problems: string[] = [];
@@ -73,7 +84,8 @@ function planOnSqlite(handle: DatabaseHandle, sql: string, parameters: readonly 
     const table = scan && names.get(scan[1].toLowerCase());
     if (table && GROWING_TABLES.has(table)) problems.push(`full scan of ${table}: ${detail}`);
     // An index search on the vendor alone walks every row the vendor has, unless a LIMIT stops an ordered walk.
-    const search = /^SEARCH "?(\w+)"? USING (?:COVERING )?INDEX \w+ \((vendor_id=\?(?: AND id[<>]\?)?)\)$/.exec(detail);
+    const search =
+      /^SEARCH "?(\w+)"? USING (?:COVERING )?INDEX \w+ \((vendor_id=\?(?: AND id[<>]\?)?)\)$/.exec(detail);
     const searched = search && names.get(search[1].toLowerCase());
     if (searched && GROWING_TABLES.has(searched) && !limited)
       problems.push(`walks all of the vendor's ${searched}: ${detail}`);
@@ -130,7 +142,9 @@ async function planOnPostgres(
       // A sequential scan of a few rows is the planner's right choice on a small table; what counts is
       // how many rows a statement touches.
       if (table && GROWING_TABLES.has(table) && touched > ROW_BUDGET)
-        problems.push(`${node['Node Type'] === 'Seq Scan' ? 'full scan' : 'reads'} ${touched} rows of ${table}`);
+        problems.push(
+          `${node['Node Type'] === 'Seq Scan' ? 'full scan' : 'reads'} ${touched} rows of ${table}`,
+        );
       for (const child of node.Plans ?? []) walk(child, depth + 1);
     };
     walk(root, 0);

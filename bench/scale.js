@@ -1,0 +1,292 @@
+// npm run bench (part): the hot paths on an empty database and on a million licenses, side by side in one run,
+// on SQLite and PostgreSQL (DESIGN §6.11, issue 9). Each database: a vendor and the bench fixture, measure; stop
+// the server, `licensor seed` the dataset into the same vendor, time the daily reminder scan, record the plans
+// of the hot queries; restart the server and measure again. Writes bench/results-scale.md.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import {
+  createApp,
+  createContext,
+  loadConfig,
+  ManualClock,
+  planOf,
+  scanReminders,
+} from '../packages/server/dist/index.js';
+import { prepare } from './lib/fixtures.js';
+import { run, startListening } from './lib/processes.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../packages/cli/dist/main.js');
+const SECONDS = Number(process.env.BENCH_SECONDS || 8);
+const LICENSES = Number(process.env.BENCH_LICENSES || 1_000_000);
+const CONNECTIONS = 10;
+const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Targets of issue 9: a ratio to the empty database, or a p99 bound in ms at the million. */
+const TARGETS = {
+  validate: { ratio: 0.9 },
+  'open session': { ratio: 0.9 },
+  'key card': { p99: 20 },
+  'customer search': { p99: 50 },
+  'customer page': { p99: 50 },
+  'events page': { p99: 50 },
+};
+
+function load(url, request) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [request] }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+function summarize(name, result) {
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function api(url, token, method, route, body) {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** A fresh key with one license of a floating type without a practical limit: each request opens a new session. */
+async function openSessionScenario(url, token, typeId) {
+  const customer = await api(url, token, 'POST', '/v1/customers', { name: `Opens ${Date.now()}` });
+  const key = await api(url, token, 'POST', '/v1/keys', { customerId: customer.id });
+  await api(url, token, 'POST', `/v1/keys/${key.id}/licenses`, { licenseTypeId: typeId });
+  let n = 0;
+  const run = randomBytes(4).toString('hex');
+  return {
+    method: 'POST',
+    path: '/v1/sessions',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => ({
+      ...request,
+      body: JSON.stringify({
+        key: key.key,
+        product: 'bench-open',
+        resource: { kind: 'device', id: `${run}-${n++}` },
+      }),
+    }),
+  };
+}
+
+/** The requests measured in both phases; `deep` is a cursor far into the customer list once seeded. */
+function scenarios(fixture, token, opener, deep) {
+  const auth = { authorization: `Bearer ${token}` };
+  return {
+    validate: {
+      method: 'POST',
+      path: fixture.scenarios.validate.path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fixture.scenarios.validate.body),
+    },
+    'open session': opener,
+    'key card': { method: 'GET', path: `/v1/keys/${fixture.keyId}`, headers: auth },
+    'customer search': { method: 'GET', path: '/v1/customers?q=northwind%20traders', headers: auth },
+    'customer page': { method: 'GET', path: `/v1/customers${deep ? `?cursor=${deep}` : ''}`, headers: auth },
+    'events page': { method: 'GET', path: '/v1/events', headers: auth },
+  };
+}
+
+async function measure(url, requests, phase, db, rows) {
+  for (const [scenario, request] of Object.entries(requests)) {
+    await load(url, request); // warm-up, not recorded
+    const measured = summarize(scenario, await load(url, request));
+    rows.push({ scenario, db, phase, ...measured });
+    console.log(
+      `${phase.padEnd(6)} ${db.padEnd(8)} ${scenario.padEnd(16)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
+    );
+  }
+}
+
+/** The plan of every statement each scenario runs, over the seeded database (in-process, one request each). */
+async function recordPlans(env, requests) {
+  const ctx = await createContext(loadConfig({ ...process.env, ...env }));
+  const app = await createApp(ctx);
+  const plans = [];
+  try {
+    for (const [scenario, request] of Object.entries(requests)) {
+      if (scenario === 'open session') continue;
+      const statements = [];
+      ctx.handle.observer = (sql, parameters) => statements.push({ sql, parameters });
+      const response = await app.inject({
+        method: request.method,
+        url: request.path,
+        headers: request.headers,
+        payload: request.body,
+      });
+      ctx.handle.observer = undefined;
+      if (response.statusCode >= 300) throw new Error(`${scenario}: ${response.statusCode} ${response.body}`);
+      for (const statement of statements) {
+        const plan = await planOf(ctx.handle, statement.sql, statement.parameters);
+        if (plan) plans.push({ scenario, ...plan });
+      }
+    }
+  } finally {
+    await app.close();
+    await ctx.handle.close();
+  }
+  return plans;
+}
+
+/** The daily reminder scan over the seeded database, timed (its first day after the seed's last scan). */
+async function timeReminderScan(env) {
+  const clock = new ManualClock(new Date());
+  const ctx = await createContext(loadConfig({ ...process.env, ...env }), clock);
+  try {
+    const started = performance.now();
+    const due = await scanReminders(ctx);
+    return { ms: performance.now() - started, due };
+  } finally {
+    await ctx.handle.close();
+  }
+}
+
+async function benchDatabase(db, env, rows, extras) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-scale-'));
+  const schema = `scale_${randomBytes(4).toString('hex')}`;
+  const serverEnv = {
+    DATA_DIR: dataDir,
+    VALIDATE_RATE_LIMIT: '0',
+    LOG_LEVEL: 'warn',
+    SERVE_WEB: '0',
+    RUN_JOBS: '0',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+    ...(db === 'postgres' ? { DATABASE_SCHEMA: schema } : {}),
+  };
+  const { token } = JSON.parse(
+    await run(
+      [CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'scale@example.test'],
+      serverEnv,
+    ),
+  );
+  let child;
+  try {
+    let url;
+    ({ url, child } = await startListening([CLI, 'serve'], serverEnv));
+    const fixture = await prepare(url, token);
+    const product = await api(url, token, 'POST', '/v1/products', { code: 'bench-open', name: 'Opens' });
+    const openType = await api(url, token, 'POST', '/v1/license-types', {
+      productId: product.id,
+      name: 'Floating, no practical limit',
+      scope: 'floating',
+      mode: 'subscription',
+      term: { unit: 'year', count: 1 },
+      maxSessions: 1_000_000,
+      capabilities: [],
+    });
+    await measure(
+      url,
+      scenarios(fixture, token, await openSessionScenario(url, token, openType.id)),
+      'empty',
+      db,
+      rows,
+    );
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('exit', resolve));
+
+    const seeding = performance.now();
+    await run([CLI, 'seed', '--vendor', 'BNCH', '--licenses', String(LICENSES)], serverEnv);
+    extras.push({
+      db,
+      what: `seed ${LICENSES.toLocaleString('en')} licenses`,
+      value: `${((performance.now() - seeding) / 1000).toFixed(0)} s`,
+    });
+    const scan = await timeReminderScan(serverEnv);
+    extras.push({
+      db,
+      what: 'daily reminder scan',
+      value: `${scan.ms.toFixed(0)} ms (${scan.due} reminders)`,
+    });
+
+    ({ url, child } = await startListening([CLI, 'serve'], serverEnv));
+    const page = await api(url, token, 'GET', '/v1/customers?limit=200');
+    let deep = page.nextCursor;
+    for (let i = 0; i < 40 && deep; i++)
+      deep = (await api(url, token, 'GET', `/v1/customers?limit=200&cursor=${deep}`)).nextCursor;
+    const seeded = scenarios(fixture, token, await openSessionScenario(url, token, openType.id), deep);
+    await measure(url, seeded, '1M', db, rows);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('exit', resolve));
+    extras.push(...(await recordPlans(serverEnv, seeded)).map((plan) => ({ db, plan })));
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (db === 'postgres') {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
+  }
+}
+
+const rows = [];
+const extras = [];
+await benchDatabase('sqlite', {}, rows, extras);
+await benchDatabase('postgres', { DATABASE_URL }, rows, extras);
+
+const verdict = (scenario, empty, full) => {
+  const target = TARGETS[scenario];
+  if (target.ratio)
+    return `${full.rps / empty.rps >= target.ratio ? 'met' : 'NOT met'} (≥ ${target.ratio}× empty)`;
+  return `${full.p99 < target.p99 ? 'met' : 'NOT met'} (p99 < ${target.p99} ms)`;
+};
+const header = `| scenario | db | empty req/s | ${LICENSES.toLocaleString('en')} req/s | ratio | empty p99 ms | seeded p99 ms | target |\n|---|---|---|---|---|---|---|---|`;
+const table = rows
+  .filter((r) => r.phase === 'empty')
+  .map((empty) => {
+    const full = rows.find((r) => r.phase === '1M' && r.db === empty.db && r.scenario === empty.scenario);
+    return `| ${empty.scenario} | ${empty.db} | ${empty.rps.toFixed(0)} | ${full.rps.toFixed(0)} | ${(full.rps / empty.rps).toFixed(2)}× | ${empty.p99} | ${full.p99} | ${verdict(empty.scenario, empty, full)} |`;
+  })
+  .join('\n');
+const other = extras
+  .filter((e) => e.what)
+  .map((e) => `| ${e.db} | ${e.what} | ${e.value} |`)
+  .join('\n');
+const plans = extras
+  .filter((e) => e.plan)
+  .map(
+    (e) =>
+      `**${e.db} · ${e.plan.scenario}**${e.plan.problems.length ? ` — ${e.plan.problems.join('; ')}` : ''}\n\n\`\`\`\n${e.plan.sql.replace(/\s+/g, ' ').trim()}\n\n${e.plan.plan}\n\`\`\``,
+  )
+  .join('\n\n');
+const report = `# Hot paths at scale
+
+Generated by \`node bench/scale.js\` (part of \`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.
+Each row: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a warm-up, against \`licensor serve\` — first over an empty
+vendor, then after \`licensor seed\` wrote ${LICENSES.toLocaleString('en')} licenses (${(LICENSES / 5).toLocaleString('en')} keys, ${(LICENSES / 50).toLocaleString('en')} customers, live sessions,
+redemptions, ${(LICENSES * 2).toLocaleString('en')} events) into the same vendor. The load generator shares the 2 cores.
+
+${header}
+${table}
+
+| db | measurement | result |
+|---|---|---|
+${other}
+
+## Plans of the hot queries over the seeded database
+
+SQLite: \`EXPLAIN QUERY PLAN\`; PostgreSQL: \`EXPLAIN ANALYZE\` (rows touched per node).
+
+${plans}
+`;
+console.log(`\n${header}\n${table}\n\n${other}`);
+fs.writeFileSync(path.join(here, 'results-scale.md'), report);
+console.log('\nwritten bench/results-scale.md');
