@@ -20,6 +20,7 @@ export const en = {
     date: 'Date',
     download: 'Download',
     all: 'All',
+    loadMore: 'Load more',
   },
   nav: {
     customers: 'Customers',

@@ -21,6 +21,7 @@ export const ru: Dictionary = {
     date: 'Дата',
     download: 'Скачать',
     all: 'Все',
+    loadMore: 'Показать ещё',
   },
   nav: {
     customers: 'Клиенты',

@@ -15,6 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, patch, post } from '../api/client';
+import { LoadMore, usePagedList } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Customer, Drawdown, Entitlement, List, Order } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
@@ -299,13 +300,13 @@ function OrdersPage() {
 function RequestsPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const requests = useQuery({
-    queryKey: ['partner', 'requests'],
-    queryFn: () =>
-      get<List<{ id: string; customerName: string; kind: string; state: string; createdAt: string }>>(
-        '/v1/partner/service-requests',
-      ),
-  });
+  const requests = usePagedList<{
+    id: string;
+    customerName: string;
+    kind: string;
+    state: string;
+    createdAt: string;
+  }>(['partner', 'requests'], '/v1/partner/service-requests');
   const fulfil = useMutation({
     mutationFn: (id: string) => post(`/v1/partner/service-requests/${id}/actions/fulfil`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partner', 'requests'] }),
@@ -316,7 +317,7 @@ function RequestsPage() {
       <ErrorAlert error={fulfil.error} />
       <Table>
         <Table.Tbody>
-          {requests.data?.data.map((r) => (
+          {requests.items.map((r) => (
             <Table.Tr key={r.id}>
               <Table.Td>{r.customerName}</Table.Td>
               <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
@@ -334,6 +335,7 @@ function RequestsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <LoadMore list={requests} />
     </Stack>
   );
 }

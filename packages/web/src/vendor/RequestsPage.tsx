@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
+import { LoadMore, usePagedList } from '../api/paged-list';
 import type { LicenseType, List } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
@@ -54,10 +55,10 @@ function Fulfil({ request }: { request: ServiceRequest }) {
 export function RequestsPage() {
   const { t } = useTranslation();
   const [state, setState] = useState('open');
-  const requests = useQuery({
-    queryKey: ['service-requests', state],
-    queryFn: () => get<List<ServiceRequest>>(`/v1/service-requests?state=${state}`),
-  });
+  const requests = usePagedList<ServiceRequest>(
+    ['service-requests', state],
+    `/v1/service-requests?state=${state}`,
+  );
   return (
     <Stack>
       <Title order={3}>{t('requests.title')}</Title>
@@ -68,7 +69,7 @@ export function RequestsPage() {
       />
       <Table data-testid="service-requests">
         <Table.Tbody>
-          {requests.data?.data.map((r) => (
+          {requests.items.map((r) => (
             <Table.Tr key={r.id} data-testid="service-request">
               <Table.Td>{r.customerName}</Table.Td>
               <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
@@ -85,6 +86,7 @@ export function RequestsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <LoadMore list={requests} />
     </Stack>
   );
 }

@@ -34,23 +34,21 @@ export async function checkout(
       ...usable.filter((c) => c.scope === 'floating'),
       ...usable.filter((c) => c.scope !== 'floating'),
     ];
-    const live = await trx
+    const licenseIds = ordered.map((c) => c.row.id);
+    // The resource's own live session, and how many live sessions each license has: two index reads that
+    // never load the other sessions of the license.
+    const held = await trx
       .selectFrom('sessions')
-      .select(['id', 'license_id', 'resource_kind', 'resource_id'])
-      .where(
-        'license_id',
-        'in',
-        ordered.map((c) => c.row.id),
-      )
+      .select(['id', 'license_id'])
+      .where('resource_id', '=', input.resource.id)
+      .where('license_id', 'in', licenseIds)
+      .where('resource_kind', '=', input.resource.kind)
       .where('ended_at', 'is', null)
       .where('expires_at', '>', nowIso)
-      .execute();
+      .executeTakeFirst();
 
     const ttlFor = (heartbeatSeconds: number | null) =>
       Math.min(input.ttlSeconds ?? heartbeatSeconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
-    const held = live.find(
-      (s) => s.resource_kind === input.resource.kind && s.resource_id === input.resource.id,
-    );
     if (held) {
       const license = ordered.find((c) => c.row.id === held.license_id)!;
       const expiresAt = new Date(now.getTime() + ttlFor(license.row.heartbeat_seconds) * 1000).toISOString();
@@ -62,9 +60,16 @@ export async function checkout(
       return { id: held.id, expiresAt, vendorId: key.vendorId };
     }
 
-    const free = ordered.find(
-      (c) => c.maxSessions === null || live.filter((s) => s.license_id === c.row.id).length < c.maxSessions,
-    );
+    const counts = await trx
+      .selectFrom('sessions')
+      .select((eb) => ['license_id', eb.fn.countAll<number | string>().as('live')])
+      .where('license_id', 'in', licenseIds)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', nowIso)
+      .groupBy('license_id')
+      .execute();
+    const live = new Map(counts.map((row) => [row.license_id, Number(row.live)]));
+    const free = ordered.find((c) => c.maxSessions === null || (live.get(c.row.id) ?? 0) < c.maxSessions);
     if (!free) throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
     const id = newSecretId();
     const expiresAt = new Date(now.getTime() + ttlFor(free.row.heartbeat_seconds) * 1000).toISOString();

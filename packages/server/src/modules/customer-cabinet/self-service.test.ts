@@ -134,6 +134,28 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     expect((await customer.get('/v1/customer/requests')).body.data[0].state).toBe('fulfilled');
   });
 
+  it('the vendor pages through many open requests to the end, newest first', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const customer = await logIn({ key: licensed.key });
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++)
+      made.unshift(
+        (await customer.post('/v1/customer/requests', { kind: 'order', productId: licensed.productId })).body.id,
+      );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await server.api.get(
+        `/v1/service-requests?state=open&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.data.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.data.map((r) => r.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.filter((id) => made.includes(id))).toEqual(made);
+    expect((await server.api.get('/v1/service-requests?limit=0')).status).toBe(400);
+  });
+
   it('an order for a new license is fulfilled with a license type', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat' });
     const customer = await logIn({ key: licensed.key });

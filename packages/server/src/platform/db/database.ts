@@ -56,11 +56,34 @@ function openSqlite(file: string): DatabaseHandle {
   refreshSqliteStatistics(sqlite);
   let handle: DatabaseHandle | undefined;
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     log: observe(() => handle),
   });
   handle = { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   return handle;
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * better-sqlite3 keeping its prepared statements by SQL text. Kysely prepares every query anew, and on the
+ * cabinet's reads preparing cost more than running (a key card: 2.0 s of 7.8 s CPU, running 1.9 s). A statement
+ * is never used twice at once: Kysely runs one query at a time on the connection.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string, schema: string | undefined): DatabaseHandle {

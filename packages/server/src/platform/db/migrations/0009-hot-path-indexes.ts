@@ -9,14 +9,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
 
-  // Live sessions of one license (the seat count of every validation and check-out): only open sessions
-  // are indexed, so ended history never slows the count. The reaper walks open sessions by expiry.
+  // Live sessions of one license (the seat count of every validation and check-out), and the one a resource
+  // holds: only open sessions are indexed, so ended history never slows them. The reaper walks them by expiry.
   await s.dropIndex('sessions_license_live').execute();
   await s.dropIndex('sessions_expiry').execute();
   await s
     .createIndex('sessions_open_by_license')
     .on('sessions')
     .columns(['license_id', 'expires_at'])
+    .where(sql.ref('ended_at'), 'is', null)
+    .execute();
+  await s
+    .createIndex('sessions_open_by_resource')
+    .on('sessions')
+    .columns(['resource_id', 'license_id'])
     .where(sql.ref('ended_at'), 'is', null)
     .execute();
   await s

@@ -1,0 +1,30 @@
+import { Button } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { get } from './client';
+import type { List } from './types';
+
+/** A server list read page by page with its cursor: the items so far, and whether more can be loaded. */
+export function usePagedList<T>(queryKey: readonly unknown[], path: string) {
+  const query = useInfiniteQuery({
+    queryKey,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      get<List<T>>(
+        pageParam ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(pageParam)}` : path,
+      ),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  return { ...query, items: query.data?.pages.flatMap((page) => page.data) ?? [] };
+}
+
+/** "Load more" under a paged list, while the server has more. */
+export function LoadMore({ list }: { list: ReturnType<typeof usePagedList> }) {
+  const { t } = useTranslation();
+  if (!list.hasNextPage) return null;
+  return (
+    <Button variant="default" loading={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>
+      {t('common.loadMore')}
+    </Button>
+  );
+}
