@@ -8,5 +8,6 @@ export * from './license-file-crypto.js';
 export * from './license-request.js';
 export * from './license-status.js';
 export * from './policy.js';
+export * from './request-echo.js';
 export * from './term.js';
 export * from './validation.js';

@@ -18,7 +18,7 @@ describe('the SDK online client', () => {
 
   it('an app validates online and trusts the signed answer', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat', capabilities: ['run'] });
-    const client = new LicensorClient({ baseUrl: server.url, publicKeys });
+    const client = new LicensorClient({ baseUrl: server.url, publicKeys, now: () => server.clock.now() });
     const result = await client.validate({ key: licensed.key, product: licensed.productCode });
     expect(result).toMatchObject({ valid: true, code: 'VALID', capabilities: ['run'] });
   });
@@ -28,7 +28,11 @@ describe('the SDK online client', () => {
     const wrongKeys = Object.fromEntries(
       Object.keys(publicKeys).map((kid) => [kid, Buffer.alloc(32, 7).toString('base64')]),
     );
-    const client = new LicensorClient({ baseUrl: server.url, publicKeys: wrongKeys });
+    const client = new LicensorClient({
+      baseUrl: server.url,
+      publicKeys: wrongKeys,
+      now: () => server.clock.now(),
+    });
     await expect(client.validate({ key: licensed.key, product: licensed.productCode })).rejects.toMatchObject(
       { code: 'BAD_SIGNATURE' },
     );
@@ -52,11 +56,19 @@ describe('the SDK online client', () => {
     await new Promise<void>((resolve) => replay.listen(0, '127.0.0.1', resolve));
     const port = (replay.address() as { port: number }).port;
     try {
-      const replayed = new LicensorClient({ baseUrl: `http://127.0.0.1:${port}`, publicKeys });
+      const replayed = new LicensorClient({
+        baseUrl: `http://127.0.0.1:${port}`,
+        publicKeys,
+        now: () => server.clock.now(),
+      });
       await expect(
         replayed.validate({ key: licensed.key, product: licensed.productCode }),
       ).rejects.toMatchObject({ code: 'NONCE_MISMATCH' });
-      const unsigned = new LicensorClient({ baseUrl: `http://127.0.0.1:${port}/unsigned`, publicKeys });
+      const unsigned = new LicensorClient({
+        baseUrl: `http://127.0.0.1:${port}/unsigned`,
+        publicKeys,
+        now: () => server.clock.now(),
+      });
       await expect(
         unsigned.validate({ key: licensed.key, product: licensed.productCode }),
       ).rejects.toMatchObject({ code: 'UNSIGNED' });

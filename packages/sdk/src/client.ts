@@ -1,3 +1,4 @@
+import { heartbeatEcho, redeemEcho, sameEcho, useEcho, validateEcho } from '@licensor/core';
 import { parseSignatureHeader, verifyEd25519 } from './signature.js';
 
 export interface ClientOptions {
@@ -6,6 +7,10 @@ export interface ClientOptions {
   /** The vendor's published keys (`GET /v1/vendors/{prefix}/signing-keys`): kid → base64 raw public key. */
   readonly publicKeys: Readonly<Record<string, string>>;
   readonly fetch?: typeof fetch;
+  /** How old a signed answer may be (by its `ts`, against this clock): 300 s unless set. */
+  readonly maxAgeSeconds?: number;
+  /** This device's clock (tests travel in time with it). */
+  readonly now?: () => Date;
 }
 
 export interface ValidateRequest {
@@ -49,9 +54,42 @@ function randomNonce(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** How old (or how far ahead of this clock) a signed answer may be, by default. */
+const DEFAULT_MAX_AGE_SECONDS = 300;
+
+export interface ActivateRequest {
+  key: string;
+  product: string;
+  resource: { kind: string; id: string; name?: string; metadata?: Record<string, unknown> };
+}
+
+export interface Activation {
+  id: string;
+  licenseId: string;
+  product: string;
+  resource: { kind: string; id: string; name: string | null };
+  createdAt: string;
+}
+
+export interface SessionRequest {
+  key: string;
+  product: string;
+  resource: { kind: string; id: string; name?: string };
+  ttlSeconds?: number;
+}
+
+export interface Redeemed {
+  redemptionId: string;
+  keyId: string;
+  licenses: { id: string; product: string; status: string; expiresAt: string | null }[];
+}
+
 /**
- * Online validation that trusts only answers signed by the vendor's key and echoing a fresh nonce,
- * so neither a fake server nor a replayed answer can unlock the app.
+ * The app API from a vendor's application. It trusts only answers that are signed by the vendor's key,
+ * repeat exactly what this client asked (key, product, resource, capabilities and a fresh nonce) and are
+ * fresh — so neither a fake server, nor a replayed answer, nor a relay that swaps the key or the resource
+ * can unlock the app. Refusals are `LicensorError`s: UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, NONCE_MISMATCH,
+ * REQUEST_MISMATCH, STALE_ANSWER; errors of the server keep its code (SEATS_EXHAUSTED, …).
  */
 export class LicensorClient {
   private readonly fetch: typeof fetch;
@@ -60,12 +98,42 @@ export class LicensorClient {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  async validate(request: ValidateRequest): Promise<ValidationResult> {
+  validate(request: ValidateRequest): Promise<ValidationResult> {
     const nonce = randomNonce();
-    const response = await this.fetch(`${this.options.baseUrl}/v1/validate`, {
+    return this.call('/v1/validate', { ...request, nonce }, validateEcho({ ...request, nonce }));
+  }
+
+  /** Binds the resource to a free seat (idempotent). */
+  activate(request: ActivateRequest): Promise<Activation> {
+    const nonce = randomNonce();
+    return this.call('/v1/activate', { ...request, nonce }, useEcho({ ...request, nonce }));
+  }
+
+  /** Checks out a session (floating licenses count them). */
+  openSession(request: SessionRequest): Promise<{ id: string; expiresAt: string }> {
+    const nonce = randomNonce();
+    return this.call('/v1/sessions', { ...request, nonce }, useEcho({ ...request, nonce }));
+  }
+
+  heartbeat(sessionId: string): Promise<{ expiresAt: string }> {
+    const nonce = randomNonce();
+    return this.call(
+      `/v1/sessions/${encodeURIComponent(sessionId)}/heartbeat`,
+      { nonce },
+      heartbeatEcho(sessionId, nonce),
+    );
+  }
+
+  redeemCoupon(request: { key: string; coupon: string }): Promise<Redeemed> {
+    const nonce = randomNonce();
+    return this.call('/v1/coupons/redeem', { ...request, nonce }, redeemEcho({ ...request, nonce }));
+  }
+
+  private async call<T>(path: string, body: unknown, expected: { nonce: string | null }): Promise<T> {
+    const response = await this.fetch(`${this.options.baseUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...request, nonce }),
+      body: JSON.stringify(body),
     });
     const bytes = new Uint8Array(await response.arrayBuffer());
     const text = new TextDecoder().decode(bytes);
@@ -80,10 +148,18 @@ export class LicensorClient {
       throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
     if (!(await verifyEd25519(publicKey, signature.sig, bytes)))
       throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
-    const result = JSON.parse(text) as ValidationResult;
-    if (result.nonce !== nonce)
-      throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request');
-    return result;
+    const answer = JSON.parse(text) as T & { ts?: string; request?: { nonce?: unknown } };
+    if (answer.request?.nonce !== expected.nonce)
+      throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request (a replay?)');
+    if (!sameEcho(answer.request, expected))
+      throw new LicensorError('REQUEST_MISMATCH', 'the answer is for another key, product or resource');
+    const age = Math.abs((this.options.now?.() ?? new Date()).getTime() - Date.parse(answer.ts ?? ''));
+    if (!(age <= (this.options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000))
+      throw new LicensorError(
+        'STALE_ANSWER',
+        'the answer is too old, or this clock is far from the server’s',
+      );
+    return answer;
   }
 }
 

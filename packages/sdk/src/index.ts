@@ -1,7 +1,11 @@
 export {
+  type ActivateRequest,
+  type Activation,
   type ClientOptions,
   LicensorClient,
   LicensorError,
+  type Redeemed,
+  type SessionRequest,
   type ValidateRequest,
   type ValidationResult,
 } from './client.js';

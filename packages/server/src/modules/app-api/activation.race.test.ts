@@ -135,13 +135,14 @@ describe.each(DIALECTS)('invariant 1 and 4 under races on %s', (dialect) => {
   });
 });
 
-describe('invariant 1 across two server processes on postgres', () => {
+describe.each(DIALECTS)('invariant 1 across two server processes on %s', (dialect) => {
   let store: TestStore;
   const children: ChildProcess[] = [];
   let api: ApiClient;
   let apps: ApiClient[];
+  let token: string;
   beforeAll(async () => {
-    store = createTestStore('postgres');
+    store = createTestStore(dialect);
     const init = await runCli(
       ['init', '--vendor', 'Two', '--prefix', 'TWOP', '--email', 'two@example.test'],
       store.env,
@@ -149,7 +150,8 @@ describe('invariant 1 across two server processes on postgres', () => {
     const servers = await Promise.all([spawnServer(store.env), spawnServer(store.env)]);
     children.push(...servers.map((s) => s.child));
     apps = servers.map((s) => new ApiClient(s.url));
-    api = apps[0].withToken(JSON.parse(init.stdout).token);
+    token = JSON.parse(init.stdout).token;
+    api = apps[0].withToken(token);
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -162,5 +164,18 @@ describe('invariant 1 across two server processes on postgres', () => {
 
   it('30 apps on two servers race for 3 floating sessions: exactly 3', async () => {
     await sessionsRace(api, apps);
+  });
+
+  it('50 license files for different installations of a 5-seat license, on two servers at once: exactly 5', async () => {
+    const licensed = await setupLicensed(api, { scope: 'seat', maxSeats: 5 });
+    const staff = apps.map((app) => app.withToken(token));
+    const answers = await race(50, staff, (app, i) =>
+      app.post('/v1/offline/license-files', { licenseId: licensed.licenseId, installationId: `inst-${i}` }),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(5);
+    expect(
+      answers.filter((a) => a.status !== 201).every((a) => a.body.error?.code === 'SEATS_EXHAUSTED'),
+    ).toBe(true);
+    expect((await api.get(`/v1/keys/${licensed.keyId}`)).body.bindings).toHaveLength(5);
   });
 });

@@ -1,11 +1,11 @@
-import { evaluateValidation, needsBinding, type Scope, seatLimit } from '@licensor/core';
+import { evaluateValidation, needsBinding } from '@licensor/core';
 import { type AppContext, appActor } from '../../platform/context.js';
-import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
+import { claimSeat } from '../licenses/seats.js';
 import {
   type AppKey,
   type Candidate,
@@ -104,37 +104,18 @@ export async function activate(
         `no license of ${input.product} on this key binds a ${input.resource.kind}`,
       );
     }
-    const ids = usable.map((c) => c.row.id);
-    const bindings = await trx.selectFrom('bindings').selectAll().where('license_id', 'in', ids).execute();
-    const existing = bindings.find(
-      (b) => b.resource_kind === input.resource.kind && b.resource_id === input.resource.id,
+    const claimed = await claimSeat(
+      trx,
+      usable.map((c) => c.row),
+      input.resource,
+      now,
     );
-    if (existing)
-      return { created: false, binding: toBinding(existing, input.product), vendorId: key.vendorId };
-
-    const free = usable.find((c) => {
-      const limit = seatLimit(c.scope as Scope, c.row.max_seats);
-      return limit === null || bindings.filter((b) => b.license_id === c.row.id).length < limit;
-    });
-    if (!free)
-      throw new AppError('SEATS_EXHAUSTED', 'every seat of this license is bound; deactivate one first');
-
-    const row = {
-      id: newId(),
-      vendor_id: key.vendorId,
-      license_id: free.row.id,
-      resource_kind: input.resource.kind,
-      resource_id: input.resource.id,
-      resource_name: input.resource.name ?? null,
-      metadata: JSON.stringify(input.resource.metadata ?? {}),
-      created_at: now.toISOString(),
-    };
-    await trx.insertInto('bindings').values(row).execute();
-    const binding = toBinding(row, input.product);
+    const binding = toBinding(claimed.binding, input.product);
+    if (!claimed.created) return { created: false, binding, vendorId: key.vendorId };
     await recordEvent(trx, key.vendorId, appActor, now, {
       type: 'binding.created',
       subjectType: 'binding',
-      subjectId: row.id,
+      subjectId: binding.id,
       keyId: key.id,
       customerId: key.customerId,
       after: binding,

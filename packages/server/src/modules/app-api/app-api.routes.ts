@@ -1,3 +1,4 @@
+import { heartbeatEcho, redeemEcho, useEcho } from '@licensor/core';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { RateLimiter } from '../../platform/auth/rate-limit.js';
@@ -33,7 +34,29 @@ const NamedResource = Type.Object(
   },
   { additionalProperties: false },
 );
-const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
+const Nonce = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'any value of the client’s; echoed in `request`',
+  }),
+);
+const EchoedResource = Type.Object({ kind: Type.String(), id: Type.String() });
+/** What a signed answer repeats of its request, and when it was made (DESIGN §4). */
+const Echo = <T extends Record<string, Parameters<typeof Type.Object>[0][string]>>(fields: T) => ({
+  ts: Type.String({ description: 'when the server answered; clients refuse stale answers' }),
+  request: Type.Object({ ...fields, nonce: Type.Union([Type.Null(), Type.String()]) }),
+});
+const UseEcho = Echo({ key: Type.String(), product: Type.String(), resource: EchoedResource });
+
+const Errors = {
+  400: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  410: ErrorBody,
+  413: ErrorBody,
+  429: ErrorBody,
+};
 
 const ValidationAnswer = Type.Object({
   valid: Type.Boolean(),
@@ -63,6 +86,13 @@ const ValidationAnswer = Type.Object({
   ),
   capabilities: Type.Array(Type.String()),
   expiresAt: Type.Union([Type.Null(), Type.String()]),
+  request: Echo({
+    key: Type.String(),
+    product: Type.String(),
+    resource: Type.Union([Type.Null(), EchoedResource]),
+    fingerprint: Type.Union([Type.Null(), Type.String()]),
+    capabilities: Type.Array(Type.String()),
+  }).request,
 });
 
 const Binding = Type.Object({
@@ -76,6 +106,7 @@ const Binding = Type.Object({
   }),
   createdAt: Type.String(),
 });
+const ActivationAnswer = Type.Object({ ...Binding.properties, ...UseEcho });
 
 const SIGNATURE_NOTE =
   'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
@@ -88,6 +119,8 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
   const reader = createValidationReader(ctx.handle);
   const limiter = new RateLimiter(ctx.config.validateRateLimit, 'license checks from this address');
   const limit = (ip: string) => limiter.hit(ip, Date.now());
+
+  const echoed = <T>(request: T) => ({ ts: ctx.clock.now().toISOString(), request });
 
   async function sendSigned(reply: FastifyReply, vendorId: string | null, status: number, payload: unknown) {
     const body = JSON.stringify(payload);
@@ -137,16 +170,19 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
         summary: 'Bind a resource to a free seat (idempotent); 409 SEATS_EXHAUSTED when none is free',
         description: SIGNATURE_NOTE,
         body: Type.Object(
-          { key: KeyString, product: ProductCode, resource: NamedResource },
+          { key: KeyString, product: ProductCode, resource: NamedResource, nonce: Nonce },
           { additionalProperties: false },
         ),
-        response: { 200: Binding, 201: Binding, ...Errors },
+        response: { 200: ActivationAnswer, 201: ActivationAnswer, ...Errors },
       },
     },
     async (request, reply) => {
       limit(request.ip);
       const result = await activate(ctx, request.body);
-      return sendSigned(reply, result.vendorId, result.created ? 201 : 200, result.binding);
+      return sendSigned(reply, result.vendorId, result.created ? 201 : 200, {
+        ...result.binding,
+        ...echoed(useEcho(request.body)),
+      });
     },
   );
 
@@ -170,7 +206,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     },
   );
 
-  const SessionAnswer = Type.Object({ id: Type.String(), expiresAt: Type.String() });
+  const SessionAnswer = Type.Object({ id: Type.String(), expiresAt: Type.String(), ...UseEcho });
   app.post(
     '/v1/sessions',
     {
@@ -191,6 +227,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
               { additionalProperties: false },
             ),
             ttlSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+            nonce: Nonce,
           },
           { additionalProperties: false },
         ),
@@ -200,7 +237,11 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     async (request, reply) => {
       limit(request.ip);
       const session = await checkout(ctx, request.body);
-      return sendSigned(reply, session.vendorId, 201, { id: session.id, expiresAt: session.expiresAt });
+      return sendSigned(reply, session.vendorId, 201, {
+        id: session.id,
+        expiresAt: session.expiresAt,
+        ...echoed(useEcho(request.body)),
+      });
     },
   );
 
@@ -212,12 +253,19 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
         summary: 'Keep a session alive',
         description: SIGNATURE_NOTE,
         params: IdParams,
-        response: { 200: Type.Object({ expiresAt: Type.String() }), ...Errors },
+        body: Type.Object({ nonce: Nonce }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ expiresAt: Type.String(), ...Echo({ session: Type.String() }) }),
+          ...Errors,
+        },
       },
     },
     async (request, reply) => {
       const result = await heartbeat(ctx, request.params.id);
-      return sendSigned(reply, result.vendorId, 200, { expiresAt: result.expiresAt });
+      return sendSigned(reply, result.vendorId, 200, {
+        expiresAt: result.expiresAt,
+        ...echoed(heartbeatEcho(request.params.id, request.body.nonce)),
+      });
     },
   );
 
@@ -244,14 +292,21 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
         tags: ['app'],
         summary: 'Redeem a coupon on a key; answers the key’s licenses after redemption',
         description: SIGNATURE_NOTE,
-        body: RedeemBody,
-        response: { 200: Redeemed, ...Errors },
+        body: Type.Object({ ...RedeemBody.properties, nonce: Nonce }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            ...Redeemed.properties,
+            ...Echo({ key: Type.String(), coupon: Type.String() }),
+          }),
+          ...Errors,
+        },
       },
     },
     async (request, reply) => {
       limit(request.ip);
-      const { vendorId, ...redeemed } = await redeemCoupon(ctx, { actor: appActor }, request.body);
-      return sendSigned(reply, vendorId, 200, redeemed);
+      const { nonce, ...coupon } = request.body;
+      const { vendorId, ...redeemed } = await redeemCoupon(ctx, { actor: appActor }, coupon);
+      return sendSigned(reply, vendorId, 200, { ...redeemed, ...echoed(redeemEcho({ ...coupon, nonce })) });
     },
   );
 }

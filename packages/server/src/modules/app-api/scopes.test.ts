@@ -121,9 +121,33 @@ describe.each(DIALECTS)('the five scopes and sessions on %s', (dialect) => {
 
     expect((await server.anon.delete(`/v1/sessions/${first.body.id}`)).status).toBe(204);
     expect((await server.anon.post(`/v1/sessions/${first.body.id}/heartbeat`)).body.error.code).toBe(
-      'SESSION_NOT_FOUND',
+      'SESSION_EXPIRED',
     );
     expect((await checkout('pc-4')).status).toBe(201);
+  });
+
+  it('a late heartbeat never revives an expired session past maxSessions; two reapers record one end', async () => {
+    const l = await setupLicensed(server.api, { scope: 'floating', maxSessions: 1, heartbeatSeconds: 60 });
+    const open = (id: string) =>
+      server.anon.post('/v1/sessions', {
+        key: l.key,
+        product: l.productCode,
+        resource: { kind: 'machine', id },
+      });
+    const first = (await open('pc-a')).body;
+    server.clock.advance(61_000); // pc-a's place is free again, though not reaped yet
+    expect((await open('pc-b')).status).toBe(201);
+    const late = await server.anon.post(`/v1/sessions/${first.id}/heartbeat`);
+    expect(late.status).toBe(410);
+    expect(late.body.error.code).toBe('SESSION_EXPIRED');
+    expect((await server.api.get(`/v1/keys/${l.keyId}`)).body.sessions).toHaveLength(1);
+
+    server.clock.advance(61_000);
+    const reaped = await Promise.all([reapSessions(server.ctx), reapSessions(server.ctx)]);
+    expect(reaped.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+    const ends = (await server.api.get(`/v1/events?keyId=${l.keyId}&type=session.expired`)).body.data;
+    expect(ends).toHaveLength(2);
+    expect(new Set(ends.map((e: { subjectId: string }) => e.subjectId)).size).toBe(2);
   });
 });
 

@@ -116,12 +116,18 @@ async function liveSession(ctx: AppContext, id: string) {
       'license_types.grace_days',
     ])
     .where('sessions.id', '=', id)
-    .where('sessions.ended_at', 'is', null)
-    .where('sessions.expires_at', '>', ctx.clock.now().toISOString())
     .executeTakeFirst();
-  if (!session) throw notFound('SESSION_NOT_FOUND', 'live session (it ended or expired; start a new one)');
+  if (!session) throw notFound('SESSION_NOT_FOUND', 'session');
+  if (session.ended_at !== null || session.expires_at <= ctx.clock.now().toISOString())
+    throw sessionExpired();
   return session;
 }
+
+const sessionExpired = () =>
+  new AppError(
+    'SESSION_EXPIRED',
+    'this session ended or expired and its place may be taken; start a new one',
+  );
 
 type LiveSession = Awaited<ReturnType<typeof liveSession>>;
 
@@ -149,12 +155,14 @@ function licenseStillUsable(session: LiveSession, now: Date): boolean {
 
 async function endSession(ctx: AppContext, session: LiveSession, reason: string, now: Date): Promise<void> {
   await inTransaction(ctx.handle, async (trx) => {
-    await trx
+    const ended = await trx
       .updateTable('sessions')
       .set({ ended_at: now.toISOString(), end_reason: reason })
       .where('id', '=', session.id)
       .where('ended_at', 'is', null)
+      .returning('id')
       .execute();
+    if (ended.length === 0) return; // another request or the reaper ended it first, and said so
     await recordEvent(trx, session.vendor_id, appActor, now, {
       type: 'session.ended',
       subjectType: 'session',
@@ -181,12 +189,17 @@ export async function heartbeat(
   }
   const ttl = new Date(session.expires_at).getTime() - new Date(session.last_heartbeat_at).getTime();
   const expiresAt = new Date(now.getTime() + ttl).toISOString();
-  await ctx.handle.db
+  // Only a session still live at this moment is extended: once expired, its place counts as free to
+  // others (invariant 1), so a late heartbeat must not bring it back beside the one that took it.
+  const kept = await ctx.handle.db
     .updateTable('sessions')
     .set({ last_heartbeat_at: now.toISOString(), expires_at: expiresAt })
     .where('id', '=', id)
     .where('ended_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .returning('id')
     .execute();
+  if (kept.length === 0) throw sessionExpired();
   return { expiresAt, vendorId: session.vendor_id };
 }
 
@@ -207,12 +220,17 @@ export async function reapSessions(ctx: AppContext): Promise<number> {
       .orderBy('expires_at')
       .limit(1000)
       .execute();
+    let reaped = 0;
     for (const session of dead) {
-      await trx
+      const ended = await trx
         .updateTable('sessions')
         .set({ ended_at: session.expires_at, end_reason: 'expired' })
         .where('id', '=', session.id)
+        .where('ended_at', 'is', null)
+        .returning('id')
         .execute();
+      if (ended.length === 0) continue; // another runner reaped it
+      reaped += 1;
       await recordEvent(trx, session.vendor_id, jobActor, now, {
         type: 'session.expired',
         subjectType: 'session',
@@ -221,6 +239,6 @@ export async function reapSessions(ctx: AppContext): Promise<number> {
         after: { reason: 'no heartbeat', expiredAt: session.expires_at },
       });
     }
-    return dead.length;
+    return reaped;
   });
 }

@@ -4,6 +4,8 @@ import {
   latestExpiry,
   parseLicenseKey,
   type ResourceRef,
+  type ValidateEcho,
+  validateEcho,
 } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
 import { statusOf } from '../licenses/licenses.queries.js';
@@ -25,6 +27,8 @@ export interface ValidationAnswer {
   detail: string;
   ts: string;
   nonce?: string;
+  /** The request as the server read it (DESIGN §4): a client accepts the answer only for what it asked. */
+  request: ValidateEcho;
   key: { id: string; customer: { id: string; name: string } } | null;
   licenses: {
     id: string;
@@ -84,6 +88,7 @@ export async function validateKey(
       detail: outcome.detail,
       ts: nowIso,
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
+      request: validateEcho(input),
       key: key ? { id: key.id, customer: { id: key.customer_id, name: key.customer_name } } : null,
       licenses: rows.map((row) => ({
         id: row.id,

@@ -112,11 +112,24 @@ describe.each(DIALECTS)('coupon races on %s', (dialect) => {
   });
 });
 
-describe('coupon race across two server processes on postgres', () => {
+describe.each(DIALECTS)('coupon races across two server processes on %s', (dialect) => {
   let store: TestStore;
   const children: ChildProcess[] = [];
+  let apps: ApiClient[];
+  let api: ApiClient;
+  let token: string;
   beforeAll(async () => {
-    store = createTestStore('postgres');
+    store = createTestStore(dialect);
+    const init = await runCli(
+      ['init', '--vendor', 'Race', '--prefix', 'RACE', '--email', 'race@example.test'],
+      store.env,
+    );
+    expect(init.code, init.stderr).toBe(0);
+    const servers = await Promise.all([spawnServer(store.env), spawnServer(store.env)]);
+    children.push(...servers.map((s) => s.child));
+    apps = servers.map((s) => new ApiClient(s.url));
+    token = JSON.parse(init.stdout).token;
+    api = apps[0].withToken(token);
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -124,15 +137,51 @@ describe('coupon race across two server processes on postgres', () => {
   });
 
   it('50 apps on two servers race to redeem one single-use coupon: exactly one succeeds', async () => {
-    const init = await runCli(
-      ['init', '--vendor', 'Race', '--prefix', 'RACE', '--email', 'race@example.test'],
-      store.env,
+    await raceSingleUse(api, apps);
+  });
+
+  it('ten one-year coupons and two renewals on one key at once, on two servers: every year is granted once', async () => {
+    const product = await createProduct(api);
+    const type = await createLicenseType(api, product.id, {
+      scope: 'seat',
+      term: { unit: 'year', count: 1 },
+    });
+    const holder = await createCustomerWithKey(api);
+    const license = await issue(api, holder.keyId, type.id);
+    const codes = (
+      await api.post('/v1/coupon-batches', {
+        type: 'add_product',
+        items: [{ licenseTypeId: type.id, term: { unit: 'year', count: 1 } }],
+        count: 10,
+      })
+    ).body.codes as string[];
+    const staff = apps.map((app) => app.withToken(token));
+    const answers = await Promise.all([
+      ...codes.map((coupon, i) => apps[i % 2].post('/v1/coupons/redeem', { key: holder.key, coupon })),
+      ...[0, 1].map((i) => staff[i].post(`/v1/licenses/${license.id}/actions/renew`, {})),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+    const expected = new Date(license.expiresAt);
+    expected.setUTCFullYear(expected.getUTCFullYear() + 12);
+    const card = (await api.get(`/v1/keys/${holder.keyId}`)).body;
+    expect(card.licenses).toHaveLength(1);
+    expect(card.licenses[0].expiresAt).toBe(expected.toISOString());
+
+    // Five reverts at once take back exactly what their five redemptions added.
+    const redemptions = (await api.get(`/v1/keys/${holder.keyId}/redemptions`)).body.data.slice(0, 5) as {
+      id: string;
+      effect: { extended: { from: string; to: string }[] };
+    }[];
+    const added = redemptions.reduce(
+      (sum, r) => sum + Date.parse(r.effect.extended[0].to) - Date.parse(r.effect.extended[0].from),
+      0,
     );
-    expect(init.code, init.stderr).toBe(0);
-    const { token } = JSON.parse(init.stdout);
-    const servers = await Promise.all([spawnServer(store.env), spawnServer(store.env)]);
-    children.push(...servers.map((s) => s.child));
-    const apps = servers.map((s) => new ApiClient(s.url));
-    await raceSingleUse(apps[0].withToken(token), apps);
+    const undo = await Promise.all(
+      redemptions.map((r, i) => staff[i % 2].post(`/v1/redemptions/${r.id}/actions/revert`, {})),
+    );
+    expect(undo.map((a) => a.status)).toEqual(Array(5).fill(200));
+    expect((await api.get(`/v1/licenses/${license.id}`)).body.expiresAt).toBe(
+      new Date(expected.getTime() - added).toISOString(),
+    );
   });
 });

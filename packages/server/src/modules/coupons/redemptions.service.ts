@@ -39,6 +39,18 @@ export interface Redeemer {
   readonly vendorId?: string;
 }
 
+/**
+ * A coupon's effect reads expiries and writes them back: the key's license rows stay locked until the
+ * transaction ends, so a second coupon, a renewal or a revert on the same key waits and reads the new
+ * expiry instead of overwriting it (invariant 9). Always in id order, so two of them never deadlock.
+ */
+async function lockKeyLicenses(handle: AppContext['handle'], trx: Db, keyId: string): Promise<void> {
+  await lockRows(
+    handle,
+    trx.selectFrom('licenses').select('id').where('key_id', '=', keyId).orderBy('id'),
+  ).execute();
+}
+
 /** Redeems inside the caller's transaction (coupon generation with "activate now" uses it too). */
 export async function redeemWith(
   trx: Db,
@@ -68,6 +80,7 @@ export async function redeemWith(
   if (batch.type === 'change_composition' && batch.keyId !== key.id) {
     throw new AppError('COUPON_NOT_APPLICABLE', 'this upgrade coupon was made for another license key');
   }
+  await lockKeyLicenses(handle, trx, key.id);
   const effect = await applyCoupon(trx, key.vendorId, key.id, batch.type, batch.items, now);
   const id = newId();
   await trx
@@ -169,6 +182,7 @@ export async function revertRedemption(ctx: AppContext, principal: Principal, ac
       .executeTakeFirstOrThrow();
     if (current.reverted_at)
       throw new AppError('INVALID_TRANSITION', 'this redemption has already been reverted');
+    await lockKeyLicenses(ctx.handle, trx, redemption.key_id);
     const effect = JSON.parse(redemption.effect) as CouponEffect;
     await revertEffect(trx, effect, now);
     await trx

@@ -7,14 +7,14 @@ import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { ServiceRequestTable } from '../../platform/db/schema.js';
-import { inTransaction } from '../../platform/db/transaction.js';
+import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
 import { findCustomer } from '../customers/customers.service.js';
-import { applyLicenseAction, issueLicense } from '../licenses/licenses.service.js';
+import { changeLicenseWith, issueLicenseWith } from '../licenses/licenses.service.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
 
 /** A vendor gives a customer a cabinet login (e-mail + password; a generated password is shown once). */
@@ -181,6 +181,24 @@ export async function requestService(
   }
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
+    if (input.kind === 'renew') {
+      // Under the license's row lock, so two clicks (or two processes) cannot both find none open.
+      await lockRows(
+        ctx.handle,
+        trx.selectFrom('licenses').select('id').where('id', '=', input.licenseId!),
+      ).execute();
+      const open = await trx
+        .selectFrom('service_requests')
+        .select('id')
+        .where('license_id', '=', input.licenseId!)
+        .where('kind', '=', 'renew')
+        .where('state', '=', 'open')
+        .executeTakeFirst();
+      if (open)
+        throw new AppError('REQUEST_ALREADY_OPEN', 'a renewal of this license is already requested', [
+          { requestId: open.id },
+        ]);
+    }
     if (input.kind === 'order') {
       const product = input.productId
         ? await trx
@@ -273,51 +291,72 @@ export async function listServiceRequests(
   return { data: page.data.map(toRequest), nextCursor: page.nextCursor };
 }
 
-/** The vendor fulfils a request: a renewal renews the license; an order issues one of the chosen type. */
-export async function fulfilServiceRequest(
+/** Who fulfils a request: vendor staff, or a partner for its own customers' renewals. */
+export interface Fulfiller {
+  readonly vendorId: string;
+  readonly actor: Actor;
+  /** Set when a partner fulfils: only its own customers' renewals. */
+  readonly partnerId?: string;
+}
+
+/** Vendor staff fulfil a request (manager and up). */
+export function fulfilAsStaff(
   ctx: AppContext,
   principal: Principal,
   actor: Actor,
   id: string,
   input: { licenseTypeId?: string },
-  /** Set when a partner fulfils: only its own customers' renewals. */
-  partnerId?: string,
 ) {
   assertRole(principal.role, 'manager');
-  let query = ctx.handle.db
-    .selectFrom('service_requests')
-    .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
-    .selectAll('service_requests')
-    .where('service_requests.vendor_id', '=', principal.vendorId)
-    .where('service_requests.id', '=', id);
-  if (partnerId) query = query.where('customers.partner_id', '=', partnerId);
-  const request = await query.executeTakeFirst();
-  if (!request) throw notFound('REQUEST_NOT_FOUND', 'request');
-  if (partnerId && request.kind !== 'renew') {
-    throw new AppError(
-      'FORBIDDEN',
-      'a partner fulfils renewals; a new license comes from the customer’s entitlements',
-    );
-  }
-  if (request.kind === 'order' && !input.licenseTypeId) {
-    throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
-  }
-  // Claim the request first: of two staff pressing "fulfil" at once, one renews, the other is refused.
-  const claimed = await ctx.handle.db
-    .updateTable('service_requests')
-    .set({ state: 'fulfilling' })
-    .where('id', '=', id)
-    .where('state', '=', 'open')
-    .returning('id')
-    .execute();
-  if (claimed.length === 0)
-    throw new AppError('INVALID_TRANSITION', 'this request has been fulfilled already');
-  let licenseId = request.license_id;
-  try {
+  return fulfilServiceRequest(ctx, { vendorId: principal.vendorId, actor }, id, input);
+}
+
+/**
+ * Fulfils a request in one transaction (invariant 9): the request is claimed (open → fulfilled), the
+ * renewal or the new license is granted, and the event is written, or none of it happens. Of two clicks,
+ * or two processes, one grants; the other finds the request fulfilled.
+ */
+export async function fulfilServiceRequest(
+  ctx: AppContext,
+  fulfiller: Fulfiller,
+  id: string,
+  input: { licenseTypeId?: string },
+) {
+  const { vendorId, actor, partnerId } = fulfiller;
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    let query = trx
+      .selectFrom('service_requests')
+      .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
+      .selectAll('service_requests')
+      .where('service_requests.vendor_id', '=', vendorId)
+      .where('service_requests.id', '=', id);
+    if (partnerId) query = query.where('customers.partner_id', '=', partnerId);
+    const request = await query.executeTakeFirst();
+    if (!request) throw notFound('REQUEST_NOT_FOUND', 'request');
+    if (partnerId && request.kind !== 'renew') {
+      throw new AppError(
+        'FORBIDDEN',
+        'a partner fulfils renewals; a new license comes from the customer’s entitlements',
+      );
+    }
+    if (request.kind === 'order' && !input.licenseTypeId) {
+      throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
+    }
+    const claimed = await trx
+      .updateTable('service_requests')
+      .set({ state: 'fulfilled', fulfilled_at: now.toISOString(), fulfilled_by: actor.name })
+      .where('id', '=', id)
+      .where('state', '=', 'open')
+      .returning('id')
+      .execute();
+    if (claimed.length === 0)
+      throw new AppError('INVALID_TRANSITION', 'this request has been fulfilled already');
+    let licenseId = request.license_id;
     if (request.kind === 'renew') {
-      await applyLicenseAction(ctx, principal, actor, request.license_id!, 'renew', {});
+      await changeLicenseWith(ctx.handle, trx, now, vendorId, actor, request.license_id!, 'renew', {});
     } else {
-      const key = await ctx.handle.db
+      const key = await trx
         .selectFrom('license_keys')
         .select('id')
         .where('customer_id', '=', request.customer_id)
@@ -325,36 +364,23 @@ export async function fulfilServiceRequest(
         .orderBy('id')
         .executeTakeFirst();
       if (!key) throw notFound('KEY_NOT_FOUND', 'license key of the customer');
-      licenseId = (await issueLicense(ctx, principal, actor, key.id, { licenseTypeId: input.licenseTypeId! }))
-        .id;
+      licenseId = (
+        await issueLicenseWith(trx, now, vendorId, actor, key.id, { licenseTypeId: input.licenseTypeId! })
+      ).id;
+      await trx.updateTable('service_requests').set({ license_id: licenseId }).where('id', '=', id).execute();
     }
-  } catch (error) {
-    await ctx.handle.db.updateTable('service_requests').set({ state: 'open' }).where('id', '=', id).execute();
-    throw error;
-  }
-  const now = ctx.clock.now();
-  await inTransaction(ctx.handle, async (trx) => {
-    await trx
-      .updateTable('service_requests')
-      .set({
-        state: 'fulfilled',
-        fulfilled_at: now.toISOString(),
-        fulfilled_by: actor.name,
-        license_id: licenseId,
-      })
-      .where('id', '=', id)
-      .execute();
-    await recordEvent(trx, principal.vendorId, actor, now, {
+    await recordEvent(trx, vendorId, actor, now, {
       type: 'service_request.fulfilled',
       subjectType: 'service_request',
       subjectId: id,
       customerId: request.customer_id,
     });
-  });
-  return toRequest({
-    ...request,
-    state: 'fulfilled',
-    fulfilled_at: now.toISOString(),
-    license_id: licenseId,
+    return toRequest({
+      ...request,
+      state: 'fulfilled',
+      fulfilled_at: now.toISOString(),
+      fulfilled_by: actor.name,
+      license_id: licenseId,
+    });
   });
 }

@@ -134,13 +134,55 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     expect((await customer.get('/v1/customer/requests')).body.data[0].state).toBe('fulfilled');
   });
 
+  it('two clicks on "Renew" make one request; a renewal that cannot be granted leaves it open (invariant 9)', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'month', count: 1 } });
+    const customer = await logIn({ key: licensed.key });
+    const clicks = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        customer.post('/v1/customer/requests', { kind: 'renew', licenseId: licensed.licenseId }),
+      ),
+    );
+    expect(clicks.filter((c) => c.status === 201)).toHaveLength(1);
+    expect(
+      clicks.filter((c) => c.status === 409).every((c) => c.body.error.code === 'REQUEST_ALREADY_OPEN'),
+    ).toBe(true);
+    const id = clicks.find((c) => c.status === 201)!.body.id;
+    const before = (await server.api.get(`/v1/licenses/${licensed.licenseId}`)).body.expiresAt;
+    const fulfils = await Promise.all(
+      Array.from({ length: 4 }, () => server.api.post(`/v1/service-requests/${id}/actions/fulfil`)),
+    );
+    expect(fulfils.filter((f) => f.status === 200)).toHaveLength(1);
+    const renewed = new Date(before);
+    renewed.setUTCMonth(renewed.getUTCMonth() + 1);
+    expect((await server.api.get(`/v1/licenses/${licensed.licenseId}`)).body.expiresAt).toBe(
+      renewed.toISOString(),
+    );
+    // Fulfilled: the customer may ask again.
+    expect(
+      (await customer.post('/v1/customer/requests', { kind: 'renew', licenseId: licensed.licenseId })).status,
+    ).toBe(201);
+
+    // A perpetual license cannot be renewed: the fulfilment is refused whole and the request stays open.
+    const perpetual = await setupLicensed(server.api, { scope: 'seat', mode: 'perpetual', term: null });
+    const owner = await logIn({ key: perpetual.key });
+    const asked = (
+      await owner.post('/v1/customer/requests', { kind: 'renew', licenseId: perpetual.licenseId })
+    ).body;
+    expect((await server.api.post(`/v1/service-requests/${asked.id}/actions/fulfil`)).status).toBe(409);
+    expect((await owner.get('/v1/customer/requests')).body.data[0]).toMatchObject({
+      id: asked.id,
+      state: 'open',
+    });
+  });
+
   it('the vendor pages through many open requests to the end, newest first', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat' });
     const customer = await logIn({ key: licensed.key });
     const made: string[] = [];
     for (let i = 0; i < 7; i++)
       made.unshift(
-        (await customer.post('/v1/customer/requests', { kind: 'order', productId: licensed.productId })).body.id,
+        (await customer.post('/v1/customer/requests', { kind: 'order', productId: licensed.productId })).body
+          .id,
       );
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -3,7 +3,7 @@ import { actorOf } from '../../platform/auth/principal.js';
 import { errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { ServiceRequest } from './customer-cabinet.routes.js';
-import { createCustomerUser, fulfilServiceRequest, listServiceRequests } from './self-service.service.js';
+import { createCustomerUser, fulfilAsStaff, listServiceRequests } from './self-service.service.js';
 
 /** The vendor's side of the customer cabinet: logins for customers, and their renewal and order requests. */
 export const serviceRequestRoutes: RouteModule = (app, ctx) => {
@@ -80,12 +80,6 @@ export const serviceRequestRoutes: RouteModule = (app, ctx) => {
       },
     },
     (request) =>
-      fulfilServiceRequest(
-        ctx,
-        request.principal,
-        actorOf(request.principal),
-        request.params.id,
-        request.body,
-      ),
+      fulfilAsStaff(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
   );
 };

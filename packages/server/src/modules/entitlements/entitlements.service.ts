@@ -144,7 +144,15 @@ export async function issueFromEntitlement(
       const bound = (await findLicenseRow(trx, vendorId, license.id))!;
       return { license: toLicense(bound, now), file: null };
     }
-    const file = await buildFile(trx, signer!, row, { installationId: input.installationId }, actor, now);
+    const file = await buildFile(
+      ctx.handle,
+      trx,
+      signer!,
+      row,
+      { installationId: input.installationId },
+      actor,
+      now,
+    );
     return { license: file.license, file: { fileName: file.fileName, content: file.content } };
   });
 }

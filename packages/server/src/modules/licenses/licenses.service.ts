@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db/database.js';
+import type { DatabaseHandle, Db } from '../../platform/db/database.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
@@ -145,43 +145,56 @@ export async function applyLicenseAction(
 ) {
   assertRole(principal.role, action === 'transfer' ? 'admin' : 'manager');
   const now = ctx.clock.now();
-  return inTransaction(ctx.handle, async (trx) => {
-    await lockRows(
-      ctx.handle,
-      trx
-        .selectFrom('licenses')
-        .select('id')
-        .where('id', '=', id)
-        .where('vendor_id', '=', principal.vendorId),
-    ).execute();
-    const before = await loadLicense(trx, principal.vendorId, id);
-    const key = await trx
-      .selectFrom('license_keys')
-      .select(['id', 'customer_id'])
-      .where('id', '=', before.key_id)
-      .executeTakeFirstOrThrow();
-    if (action === 'transfer') {
-      await transferBinding(trx, principal.vendorId, actor, now, before, input, key.customer_id);
-      return toLicense(await loadLicense(trx, principal.vendorId, id), now);
-    }
-    const changes = plan(action, before, now, input);
-    await trx
-      .updateTable('licenses')
-      .set({ ...changes, updated_at: now.toISOString() })
-      .where('id', '=', id)
-      .execute();
-    const after = toLicense(await loadLicense(trx, principal.vendorId, id), now);
-    await recordEvent(trx, principal.vendorId, actor, now, {
-      type: EVENT_TYPES[action],
-      subjectType: 'license',
-      subjectId: id,
-      keyId: key.id,
-      customerId: key.customer_id,
-      before: toLicense(before, now),
-      after,
-    });
-    return after;
+  return inTransaction(ctx.handle, (trx) =>
+    changeLicenseWith(ctx.handle, trx, now, principal.vendorId, actor, id, action, input),
+  );
+}
+
+/**
+ * A license action inside the caller's transaction (the caller has checked who may): the license row is
+ * locked first, so the change reads the expiry it extends.
+ */
+export async function changeLicenseWith(
+  handle: DatabaseHandle,
+  trx: Db,
+  now: Date,
+  vendorId: string,
+  actor: Actor,
+  id: string,
+  action: LicenseAction,
+  input: ActionInput,
+) {
+  await lockRows(
+    handle,
+    trx.selectFrom('licenses').select('id').where('id', '=', id).where('vendor_id', '=', vendorId),
+  ).execute();
+  const before = await loadLicense(trx, vendorId, id);
+  const key = await trx
+    .selectFrom('license_keys')
+    .select(['id', 'customer_id'])
+    .where('id', '=', before.key_id)
+    .executeTakeFirstOrThrow();
+  if (action === 'transfer') {
+    await transferBinding(trx, vendorId, actor, now, before, input, key.customer_id);
+    return toLicense(await loadLicense(trx, vendorId, id), now);
+  }
+  const changes = plan(action, before, now, input);
+  await trx
+    .updateTable('licenses')
+    .set({ ...changes, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
+  const after = toLicense(await loadLicense(trx, vendorId, id), now);
+  await recordEvent(trx, vendorId, actor, now, {
+    type: EVENT_TYPES[action],
+    subjectType: 'license',
+    subjectId: id,
+    keyId: key.id,
+    customerId: key.customer_id,
+    before: toLicense(before, now),
+    after,
   });
+  return after;
 }
 
 /** An admin moves a bound seat to another resource, the one way a locked binding can change. */

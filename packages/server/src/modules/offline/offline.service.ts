@@ -4,18 +4,21 @@ import {
   type LicensePayload,
   type LicenseRequest,
   periodTerm,
+  type Scope,
   sealLicenseFile,
+  seatLimit,
 } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import type { Db } from '../../platform/db/database.js';
-import { inTransaction } from '../../platform/db/transaction.js';
+import type { DatabaseHandle, Db } from '../../platform/db/database.js';
+import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { findLiveKey } from '../keys/keys.queries.js';
 import { type LicenseRow, selectLicenses, statusOf, toLicense } from '../licenses/licenses.queries.js';
 import { issueLicenseWith } from '../licenses/licenses.service.js';
+import { claimSeat } from '../licenses/seats.js';
 
 /** Where a file is bound and how it is wrapped. */
 export interface FileOptions {
@@ -82,8 +85,14 @@ async function matchingLicense(
 
 export type FileSigner = Awaited<ReturnType<AppContext['signer']['fileSigner']>>;
 
-/** A signed file for one license, inside the caller's transaction (the signer is fetched before it). */
+/**
+ * A signed file for one license, inside the caller's transaction (the signer is fetched before it). A file
+ * for an installation is a seat (DESIGN §5): the installation is bound to the license within its seat
+ * limit, as an online activation would bind a resource (kind `installation`, whatever the license binds
+ * online, so both count against the same seats); a file for an installation already bound is issued again.
+ */
 export async function buildFile(
+  handle: DatabaseHandle,
   trx: Db,
   signer: FileSigner,
   row: LicenseRow,
@@ -96,6 +105,11 @@ export async function buildFile(
   const status = statusOf(row, now);
   if (!USABLE.has(status))
     throw new AppError('LICENSE_NOT_USABLE', `the license is ${status}; no file can be issued for it`);
+  await lockRows(handle, trx.selectFrom('licenses').select('id').where('id', '=', row.id)).execute();
+  const seat =
+    seatLimit(row.scope as Scope, row.max_seats) === 0
+      ? undefined
+      : await claimSeat(trx, [row], { kind: 'installation', id: options.installationId }, now);
   const key = await trx
     .selectFrom('license_keys')
     .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
@@ -129,6 +143,19 @@ export async function buildFile(
     ...(options.fileExpiresAt ? { fileExpiresAt: new Date(options.fileExpiresAt).toISOString() } : {}),
   };
   const content = await sealLicenseFile(payload, signer, options.encrypt ? key.key : undefined);
+  if (seat?.created)
+    await recordEvent(trx, row.vendor_id, actor, now, {
+      type: 'binding.created',
+      subjectType: 'binding',
+      subjectId: seat.binding.id,
+      keyId: key.id,
+      customerId: key.customerId,
+      after: {
+        licenseId: row.id,
+        resource: { kind: seat.binding.resource_kind, id: seat.binding.resource_id },
+        via: 'license_file',
+      },
+    });
   await recordEvent(trx, row.vendor_id, actor, now, {
     type: 'license_file.issued',
     subjectType: 'license',
@@ -210,7 +237,7 @@ export async function issueLicenseFile(
     } else {
       throw new AppError('VALIDATION_FAILED', 'send a licenseId, or a request with the keyId it is for');
     }
-    return buildFile(trx, signer, row, options, actor, now);
+    return buildFile(ctx.handle, trx, signer, row, options, actor, now);
   });
 }
 
@@ -243,7 +270,15 @@ export async function issueBundle(ctx: AppContext, principal: Principal, actor: 
     const files = [];
     for (const id of ids)
       files.push(
-        await buildFile(trx, signer, await licenseRow(trx, principal.vendorId, id), input, actor, now),
+        await buildFile(
+          ctx.handle,
+          trx,
+          signer,
+          await licenseRow(trx, principal.vendorId, id),
+          input,
+          actor,
+          now,
+        ),
       );
     return {
       fileName: `licenses-${now.toISOString().slice(0, 10)}.lcs`,

@@ -151,6 +151,42 @@ describe.each(DIALECTS)('offline license files on %s', (dialect) => {
     expect((await server.api.get(`/v1/keys/${holder.keyId}`)).body.licenses).toHaveLength(11);
   });
 
+  it('a file is a seat: one installation per installation license, five per 5-seat license, re-issue allowed', async () => {
+    const holder = await createCustomerWithKey(server.api);
+    const platform = await issue(server.api, holder.keyId, platformType);
+    const fileFor = (licenseId: string, installationId: string) =>
+      server.api.post('/v1/offline/license-files', { licenseId, installationId });
+    expect((await fileFor(platform.id, 'inst-a')).status).toBe(201);
+    expect((await fileFor(platform.id, 'inst-a')).status).toBe(201);
+    const second = await fileFor(platform.id, 'inst-b');
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('SEATS_EXHAUSTED');
+
+    const seats = await createLicenseType(server.api, product.id, { scope: 'seat', maxSeats: 5 });
+    const seat = await issue(server.api, holder.keyId, seats.id);
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push((await fileFor(seat.id, `pc-${i}`)).status);
+    expect(answers).toEqual([201, 201, 201, 201, 201, 409, 409, 409]);
+
+    const card = (await server.api.get(`/v1/keys/${holder.keyId}`)).body;
+    const bound = (id: string) =>
+      card.bindings
+        .filter((b: { licenseId: string }) => b.licenseId === id)
+        .map((b: { resource: { id: string } }) => b.resource.id);
+    expect(bound(platform.id)).toEqual(['inst-a']);
+    expect(bound(seat.id)).toHaveLength(5);
+    const listed = card.licenses.find((l: { id: string }) => l.id === platform.id);
+    expect(listed.status).toBe('active');
+    expect(listed.seatsUsed).toBe(1);
+    // The app sees the installation as activated.
+    const check = await server.anon.post('/v1/validate', {
+      key: holder.key,
+      product: 'aistudio',
+      fingerprint: 'inst-a',
+    });
+    expect(check.body.code).toBe('VALID');
+  });
+
   it('bad requests are refused and change nothing', async () => {
     const holder = await createCustomerWithKey(server.api);
     const before = await licenseCount();

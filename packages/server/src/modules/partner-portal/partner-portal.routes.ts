@@ -241,25 +241,18 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
           response: { 200: ServiceRequest, ...errorResponses },
         },
       },
-      (request) => {
-        // The partner renews its own customers' licenses on the vendor's behalf, with a manager's rights.
-        const onBehalf = {
-          vendorId: request.partner.vendorId,
-          role: 'manager' as const,
-          userId: null,
-          tokenId: null,
-          name: request.partner.email,
-          csrfToken: null,
-        };
-        return fulfilServiceRequest(
+      // The partner renews its own customers' licenses: the request is looked up among them only.
+      (request) =>
+        fulfilServiceRequest(
           ctx,
-          onBehalf,
-          partnerActor(request.partner),
+          {
+            vendorId: request.partner.vendorId,
+            actor: partnerActor(request.partner),
+            partnerId: request.partner.partnerId,
+          },
           request.params.id,
           {},
-          request.partner.partnerId,
-        );
-      },
+        ),
     );
     scope.get(
       '/v1/partner/drawdowns',

@@ -20,6 +20,35 @@ describe.each(DIALECTS)('bad input over HTTP on %s', (dialect) => {
       ).n,
     );
 
+  it('refuses the NUL character anywhere (body, query, path, login, app API) as 400, and writes nothing', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const before = await count();
+    const nul = 'a\u0000b';
+    const answers = await Promise.all([
+      server.api.post('/v1/customers', { name: nul }),
+      server.api.post('/v1/customers', { name: 'ok', comment: nul }),
+      server.api.patch(`/v1/customers/${licensed.customerId}`, { contactName: nul }),
+      server.api.get('/v1/customers?q=a%00b'),
+      server.api.get('/v1/keys/a%00b'),
+      server.anon.post('/v1/validate', { key: licensed.key, product: nul }),
+      server.anon.post('/v1/activate', {
+        key: licensed.key,
+        product: licensed.productCode,
+        resource: { kind: 'machine', id: nul },
+      }),
+      server.anon.post('/v1/sessions', { key: nul, product: 'p', resource: { kind: 'machine', id: 'x' } }),
+      server.anon.post('/v1/auth/login', { email: nul, password: 'x' }),
+      server.anon.post('/v1/customer/auth/login', { key: nul }),
+      server.anon.post('/v1/partner/auth/login', { email: 'a@b.test', password: nul }),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await count()).toBe(before);
+    expect((await server.api.get(`/v1/keys/${licensed.keyId}`)).body.bindings).toHaveLength(0);
+  });
+
   it('answers each kind of bad request with its own code and writes nothing', async () => {
     const before = await count();
     const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [

@@ -10,8 +10,10 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
 import { Metrics } from './metrics.js';
+import { nulPath } from './nul-bytes.js';
 import { ErrorBody } from './schemas.js';
 import type { Api, RouteModule } from './types.js';
 import { validatorCompiler } from './validator.js';
@@ -51,6 +53,14 @@ export async function buildApp(
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE')
       request.body = {};
+    const nul =
+      nulPath(request.params, 'params') ??
+      nulPath(request.query, 'querystring') ??
+      nulPath(request.body, 'body');
+    if (nul)
+      throw new AppError('VALIDATION_FAILED', 'text may not contain the NUL character (U+0000)', [
+        { path: nul, message: 'contains U+0000' },
+      ]);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
