@@ -240,8 +240,9 @@ async function benchDatabase(db, env, rows, extras) {
 
 const rows = [];
 const extras = [];
-await benchDatabase('sqlite', {}, rows, extras);
-await benchDatabase('postgres', { DATABASE_URL }, rows, extras);
+const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres').split(',');
+if (DATABASES.includes('sqlite')) await benchDatabase('sqlite', {}, rows, extras);
+if (DATABASES.includes('postgres')) await benchDatabase('postgres', { DATABASE_URL }, rows, extras);
 
 const verdict = (scenario, empty, full) => {
   const target = TARGETS[scenario];

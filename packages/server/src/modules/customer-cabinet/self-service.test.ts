@@ -138,7 +138,7 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     const licensed = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'month', count: 1 } });
     const customer = await logIn({ key: licensed.key });
     const clicks = await Promise.all(
-      Array.from({ length: 5 }, () =>
+      Array.from({ length: 30 }, () =>
         customer.post('/v1/customer/requests', { kind: 'renew', licenseId: licensed.licenseId }),
       ),
     );

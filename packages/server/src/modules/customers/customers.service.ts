@@ -9,7 +9,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertPartnerOf } from '../partners/partners.service.js';
-import { indexCustomer, matching, searchTerms } from './search-terms.js';
+import { indexCustomer, matchingAll, searchTerms } from './search-terms.js';
 
 /** The key-card client fields (seed 004): who the customer is and who looks after it. */
 export interface CustomerFields {
@@ -73,8 +73,8 @@ export async function listCustomers(
   // Each word of the query starts a word of the customer's name, contact, e-mail or keys.
   const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
-  for (const term of terms ?? [])
-    select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'customer_id'));
+  if (terms)
+    select = select.where('id', 'in', matchingAll(ctx.handle.db, principal.vendorId, terms, 'customer_id'));
   const rows = await select
     .orderBy('id', 'desc')
     .limit(limit + 1)

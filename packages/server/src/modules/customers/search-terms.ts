@@ -84,6 +84,21 @@ export function matching(db: Db, vendorId: string, prefix: string, column: 'cust
     .where('term', '<', prefixEnd(prefix));
 }
 
+/**
+ * Ids matching every one of the prefixes: an INTERSECT of one index range per word, so each word is read
+ * from the term index alone (a planner given `id in (…) and id in (…)` may probe every term of each
+ * candidate instead).
+ */
+export function matchingAll(
+  db: Db,
+  vendorId: string,
+  prefixes: readonly string[],
+  column: 'customer_id' | 'key_id',
+) {
+  const [first, ...rest] = prefixes.map((prefix) => matching(db, vendorId, prefix, column));
+  return rest.reduce((all, next) => all.intersect(next), first);
+}
+
 /** The end of the index range of every term that starts with `prefix` (terms compare byte-wise). */
 export const prefixEnd = (prefix: string): string => `${prefix}\u{10FFFF}`;
 

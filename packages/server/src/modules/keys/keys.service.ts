@@ -10,7 +10,7 @@ import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
-import { indexKey, matching, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
+import { indexKey, matchingAll, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { findKey, findLiveKey, toKey } from './keys.queries.js';
 
@@ -69,8 +69,8 @@ export async function listKeys(
   if (query.customerId) select = select.where('customer_id', '=', query.customerId);
   const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
-  for (const term of terms ?? [])
-    select = select.where('id', 'in', matching(ctx.handle.db, principal.vendorId, term, 'key_id'));
+  if (terms)
+    select = select.where('id', 'in', matchingAll(ctx.handle.db, principal.vendorId, terms, 'key_id'));
   if (query.cursor) select = select.where('id', '<', query.cursor);
   const page = pageOf(
     await select

@@ -95,6 +95,7 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       .executeTakeFirstOrThrow();
     sample.deepCustomerCursor = customers.id;
     sample.customerWord = customers.name.split(' ')[0].toLowerCase();
+    sample.customerWords = customers.name.split(' ').slice(0, 2).join(' ').toLowerCase();
     const event = await db
       .selectFrom('events')
       .select('id')
@@ -190,6 +191,9 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       api.get(`/v1/customers?cursor=${sample.deepCustomerCursor}`),
     );
     await record('customer search by name', () => api.get(`/v1/customers?q=${sample.customerWord}`));
+    await record('customer search by two words', () =>
+      api.get(`/v1/customers?q=${encodeURIComponent(sample.customerWords)}`),
+    );
     await record('customer search by key', () =>
       api.get(`/v1/customers?q=${encodeURIComponent(key.slice(0, 16))}`),
     );
