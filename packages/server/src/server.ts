@@ -9,6 +9,7 @@ import { buildApp } from './platform/http/app.js';
 import type { Api } from './platform/http/types.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import { createMailer } from './platform/mail/mailer.js';
+import { openSecretBox } from './platform/secrets.js';
 import { VendorSigner } from './platform/signing.js';
 
 /** Opens storage, brings the schema up to date, and assembles what services need. */
@@ -19,7 +20,15 @@ export async function createContext(
   const handle = openDatabase(config);
   await ensureSchema(handle, config.databaseSchema);
   await migrateToLatest(handle.db, handle.dialect === 'postgres' ? config.databaseSchema : undefined);
-  return { handle, clock, config, signer: new VendorSigner(handle.db), mailer: createMailer(config) };
+  const secrets = await openSecretBox(config, handle);
+  return {
+    handle,
+    clock,
+    config,
+    secrets,
+    signer: new VendorSigner(handle.db, secrets),
+    mailer: createMailer(config),
+  };
 }
 
 export function createApp(ctx: AppContext, logger: pino.Logger | boolean = false): Promise<Api> {

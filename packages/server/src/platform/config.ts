@@ -22,6 +22,8 @@ export interface Config {
   readonly serveWeb: boolean;
   /** Run background jobs in the server process (off when separate `licensor worker` processes do). */
   readonly runJobs: boolean;
+  /** The master key sealing secrets at rest (base64, 32 bytes); `DATA_DIR/master.key` when absent. */
+  readonly masterKey: string | undefined;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -49,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     serveWeb: env.SERVE_WEB !== '0',
     runJobs: env.RUN_JOBS !== '0',
+    masterKey: env.LICENSOR_MASTER_KEY || undefined,
   };
 }

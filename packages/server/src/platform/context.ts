@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
+import type { SecretBox } from './secrets.js';
 import type { VendorSigner } from './signing.js';
 
 /** What every service gets: storage, time, settings, the vendor signing keys and mail. */
@@ -10,6 +11,8 @@ export interface AppContext {
   readonly clock: Clock;
   readonly config: Config;
   readonly signer: VendorSigner;
+  /** Seals secrets stored in the database (signing keys). */
+  readonly secrets: SecretBox;
   readonly mailer: Mailer;
 }
 

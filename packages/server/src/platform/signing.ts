@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { Db } from './db/database.js';
+import type { SecretBox } from './secrets.js';
 
 export interface SigningKeyMaterial {
   readonly kid: string;
@@ -54,7 +55,10 @@ export class VendorSigner {
   private readonly active = new Map<string, ActiveKey>();
   private readonly vendorByPrefix = new Map<string, string>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async keyFor(vendorId: string): Promise<ActiveKey> {
     const cached = this.active.get(vendorId);
@@ -74,7 +78,7 @@ export class VendorSigner {
         : {
             kid: row.kid,
             key: createPrivateKey({
-              key: Buffer.from(row.private_key, 'base64'),
+              key: Buffer.from(this.secrets.open(row.private_key), 'base64'),
               format: 'der',
               type: 'pkcs8',
             }),

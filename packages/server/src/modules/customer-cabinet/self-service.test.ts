@@ -1,5 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../../test-support/databases.js';
+import { createTestStore, DIALECTS, type TestStore } from '../../test-support/databases.js';
 import {
   createCustomerWithKey,
   createLicenseType,
@@ -7,8 +8,8 @@ import {
   issue,
   setupLicensed,
 } from '../../test-support/fixtures.js';
-import type { ApiClient } from '../../test-support/http-client.js';
-import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { ApiClient } from '../../test-support/http-client.js';
+import { runCli, spawnServer, startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
   let server: TestServer;
@@ -259,5 +260,44 @@ describe.each(DIALECTS)('a partner fulfils its customers’ renewals on %s', (di
     } finally {
       await server.close();
     }
+  });
+});
+
+describe.each(DIALECTS)('renewal requests across two server processes on %s', (dialect) => {
+  let store: TestStore;
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await store.drop();
+  });
+
+  it('30 clicks on "Renew" on two servers at once make exactly one open request', async () => {
+    store = createTestStore(dialect);
+    const init = await runCli(
+      ['init', '--vendor', 'Two', '--prefix', 'TWOR', '--email', 'r@two.test'],
+      store.env,
+    );
+    const servers = await Promise.all([spawnServer(store.env), spawnServer(store.env)]);
+    children.push(...servers.map((s) => s.child));
+    const api = new ApiClient(servers[0].url).withToken(JSON.parse(init.stdout).token);
+    const licensed = await setupLicensed(api, { scope: 'seat' });
+    const customers = await Promise.all(
+      servers.map(async (s) => {
+        const login = await new ApiClient(s.url).post('/v1/customer/auth/login', { key: licensed.key });
+        return new ApiClient(s.url).withHeaders({
+          cookie: (login.headers.get('set-cookie') ?? '').split(';')[0],
+          'x-csrf-token': login.body.csrfToken,
+        });
+      }),
+    );
+    const clicks = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        customers[i % 2].post('/v1/customer/requests', { kind: 'renew', licenseId: licensed.licenseId }),
+      ),
+    );
+    expect(clicks.filter((c) => c.status === 201)).toHaveLength(1);
+    expect(
+      clicks.filter((c) => c.status !== 201).every((c) => c.body.error.code === 'REQUEST_ALREADY_OPEN'),
+    ).toBe(true);
   });
 });

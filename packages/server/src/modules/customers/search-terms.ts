@@ -39,16 +39,15 @@ export function keyTerms(key: string): string[] {
 
 /** A run of key groups as typed (`ACME-ABCDE-FG`, `ABCDE-FGHIJ`): the vendor prefix is optional. */
 const KEY_SHAPE = /^(?:[a-z]{4}-)?(?:[0-9a-z]{5}-)*[0-9a-z]{1,5}-?$/;
-/** A key typed without dashes, vendor prefix first (`ACMEABCDEFG…`). */
-const COMPACT_KEY = /^[a-z]{4}[0-9a-z]{1,25}$/;
-
-/** The key body a query may be: the groups after an optional vendor prefix, joined. */
-function keyBody(query: string): string | undefined {
+/** The key body a query may be: the groups after the vendor's prefix (optional), joined; dashes optional. */
+function keyBody(query: string, vendorPrefix: string): string | undefined {
   if (KEY_SHAPE.test(query) && query.includes('-')) {
     const groups = query.split('-').filter(Boolean);
-    return (/^[a-z]{4}$/.test(groups[0]) && groups.length > 1 ? groups.slice(1) : groups).join('');
+    return (groups[0] === vendorPrefix && groups.length > 1 ? groups.slice(1) : groups).join('');
   }
-  return COMPACT_KEY.test(query) ? query.slice(4) : undefined;
+  return /^[0-9a-z]+$/.test(query) && query.startsWith(vendorPrefix) && query.length > vendorPrefix.length
+    ? query.slice(vendorPrefix.length)
+    : undefined;
 }
 
 /**
@@ -63,7 +62,12 @@ export async function searchTerms(
 ): Promise<string[] | null> {
   const trimmed = query?.trim().toLowerCase() ?? '';
   if (!trimmed) return null;
-  const body = keyBody(trimmed);
+  const vendor = await db
+    .selectFrom('vendors')
+    .select('prefix')
+    .where('id', '=', vendorId)
+    .executeTakeFirst();
+  const body = keyBody(trimmed, vendor?.prefix.toLowerCase() ?? '');
   if (body) {
     const isKey = await matching(db, vendorId, body, 'key_id')
       .where('key_id', 'is not', null)

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import type { SecretBox } from '../../platform/secrets.js';
 import { generateSigningKey, type SigningKeyMaterial } from '../../platform/signing.js';
 
 /** A new key id: readable (vendor and date) and unique (random tail). */
@@ -15,6 +16,7 @@ export function newKid(prefix: string, now: Date): string {
 /** Stores a new active key of a vendor. */
 export async function insertSigningKey(
   trx: Db,
+  secrets: SecretBox,
   vendorId: string,
   key: SigningKeyMaterial,
   at: string,
@@ -24,7 +26,7 @@ export async function insertSigningKey(
     .values({
       kid: key.kid,
       vendor_id: vendorId,
-      private_key: key.privateKey,
+      private_key: secrets.seal(key.privateKey),
       public_key: key.publicKey,
       created_at: at,
       retired_at: null,
@@ -80,7 +82,7 @@ export async function rotateSigningKey(ctx: AppContext, manager: KeyManager, act
       .where('revoked_at', 'is', null)
       .returning('kid')
       .execute();
-    await insertSigningKey(trx, manager.vendorId, key, at);
+    await insertSigningKey(trx, ctx.secrets, manager.vendorId, key, at);
     await recordEvent(trx, manager.vendorId, actor, now, {
       type: 'signing_key.rotated',
       subjectType: 'signing_key',

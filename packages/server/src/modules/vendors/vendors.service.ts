@@ -94,7 +94,7 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
         created_at: at,
       })
       .execute();
-    await insertSigningKey(trx, vendorId, key, at);
+    await insertSigningKey(trx, ctx.secrets, vendorId, key, at);
     const token = await insertApiToken(trx, {
       vendorId,
       name: 'init',
