@@ -77,3 +77,12 @@ export const parseLicenseKey = (input: string) => parseCode(LICENSE_KEY_FORMAT, 
 export const generateCouponCode = (prefix: string, randomBytes: RandomBytes) =>
   generateCode(COUPON_CODE_FORMAT, prefix, randomBytes);
 export const parseCouponCode = (input: string) => parseCode(COUPON_CODE_FORMAT, input);
+
+/**
+ * A key as it may be shown where it is not a credential (e-mails to partners and managers): the vendor
+ * prefix and the last group only, `ACME-…-KCF2K`. The key alone logs into the customer cabinet.
+ */
+export function maskKey(key: string): string {
+  const groups = key.split('-');
+  return groups.length > 2 ? `${groups[0]}-…-${groups[groups.length - 1]}` : '…';
+}

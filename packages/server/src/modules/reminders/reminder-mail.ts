@@ -1,3 +1,4 @@
+import { maskKey } from '@licensor/core';
 import type { MailMessage } from '../../platform/mail/mailer.js';
 
 export interface DueLicense {
@@ -13,10 +14,10 @@ const line = (language: 'ru' | 'en', item: DueLicense) => {
   if (language === 'ru') {
     const when =
       item.daysLeft === 0 ? 'истекает сегодня' : `истекает ${date}, осталось дней: ${item.daysLeft}`;
-    return `• ${item.customerName}: ${item.productName} (${item.key}) — ${when}`;
+    return `• ${item.customerName}: ${item.productName} (${maskKey(item.key)}) — ${when}`;
   }
   const when = item.daysLeft === 0 ? 'expires today' : `expires ${date}, ${item.daysLeft} day(s) left`;
-  return `• ${item.customerName}: ${item.productName} (${item.key}) — ${when}`;
+  return `• ${item.customerName}: ${item.productName} (${maskKey(item.key)}) — ${when}`;
 };
 
 /** One message per recipient and day, listing every license due (seed 001: renew in time). */

@@ -73,6 +73,10 @@ describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
     expect(customerMail[0].subject).toBe('Лицензии истекают: 1 — пора продлить');
     expect(partnerMail[0].subject).toBe('Licenses expiring: 1 — time to renew');
     expect(partnerMail[0].text).toContain('45 day(s) left');
+    // The key logs into the customer cabinet: mails show it masked.
+    for (const mail of [...customerMail, ...partnerMail]) expect(mail.text).not.toContain(holder.key);
+    const [prefix, ...rest] = holder.key.split('-');
+    expect(partnerMail[0].text).toContain(`${prefix}-…-${rest.at(-1)}`);
     const both = partnerMail.find((m) => m.subject === 'Licenses expiring: 2 — time to renew');
     expect(both?.text).toContain('https://lic.example.test/customer');
 
