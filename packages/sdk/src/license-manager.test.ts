@@ -198,4 +198,47 @@ describe('LicenseManager', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps nothing it has not verified: an edited state file grants no capability, time or license', async () => {
+    const clock = { now: START };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-state-'));
+    const file = path.join(dir, 'licenses.json');
+    const storage = () => new JsonFileStorage<ManagerState>(file);
+    const m = await manager(clock, storage());
+    await m.import([await seal(primo, platform(30))]);
+    expect(m.can('manage')).toBe(true);
+    expect(m.can('export')).toBe(false);
+
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as ManagerState;
+    state.licenses[0].payload.capabilities.push('export');
+    state.licenses[0].effectiveExpiry = '2099-01-01T00:00:00.000Z';
+    state.licenses[0].payload.expiresAt = '2099-01-01T00:00:00.000Z';
+    state.licenses.push({
+      ...state.licenses[0],
+      id: 'forged',
+      file: 'none',
+      payload: { ...state.licenses[0].payload, id: 'forged', capabilities: ['publish'] },
+    });
+    fs.writeFileSync(file, JSON.stringify(state));
+
+    const reloaded = await manager(clock, storage());
+    expect(reloaded.can('export')).toBe(false);
+    expect(reloaded.can('publish')).toBe(false);
+    expect(reloaded.can('manage')).toBe(true);
+    clock.now = new Date(START.getTime() + 40 * DAY); // past the signed 30 days, before the edited 2099
+    expect(reloaded.can('manage')).toBe(false);
+    expect(reloaded.list().find((l) => l.id === 'forged')).toBeUndefined();
+  });
+
+  it('a file past its own fileExpiresAt stops granting at the next check, not only at import', async () => {
+    const clock = { now: START };
+    const m = await manager(clock);
+    await m.import([
+      await seal(primo, platform(365, { fileExpiresAt: new Date(START.getTime() + 5 * DAY).toISOString() })),
+    ]);
+    expect(m.can('manage')).toBe(true);
+    clock.now = new Date(START.getTime() + 6 * DAY);
+    expect(m.can('manage')).toBe(false);
+    expect(m.list()[0]).toMatchObject({ state: 'expired' });
+  });
 });

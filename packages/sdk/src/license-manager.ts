@@ -117,15 +117,6 @@ export class LicenseManager {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  async load(): Promise<this> {
-    this.state = (await this.options.storage.load()) ?? { licenses: [], agents: [], lastSeen: null };
-    return this;
-  }
-
-  private async save(): Promise<void> {
-    await this.options.storage.save(this.state);
-  }
-
   /** The current time, unless the clock was turned back before the latest time seen. */
   private now(): { now: Date; rolledBack: boolean } {
     const now = this.clock();
@@ -168,9 +159,48 @@ export class LicenseManager {
     license.effectiveExpiry = new Date(start + duration).toISOString();
   }
 
+  /**
+   * Reads the saved state and keeps nothing it has not verified (DESIGN §5): every stored license file is
+   * verified again and replayed in the order it was imported, so its payload, term and validity come from
+   * the signed file, never from the saved copy. Local choices (tenants, agents) are kept for what survives.
+   */
+  async load(): Promise<this> {
+    const saved = (await this.options.storage.load()) ?? { licenses: [], agents: [], lastSeen: null };
+    this.state = { licenses: [], agents: saved.agents ?? [], lastSeen: saved.lastSeen ?? null };
+    const current = this.clock().getTime();
+    const ordered = [...(saved.licenses ?? [])].sort((a, b) =>
+      String(a.importedAt).localeCompare(String(b.importedAt)),
+    );
+    for (const stored of ordered) {
+      const at = new Date(Math.min(Date.parse(stored.importedAt) || current, current));
+      const [admitted] = await this.admit([String(stored.file)], at, false);
+      const license = this.state.licenses.find((l) => l.id === admitted.id);
+      if (!license || admitted.code === 'DUPLICATE') continue;
+      if (
+        typeof stored.tenant === 'string' &&
+        stored.tenant !== license.tenant &&
+        license.tenant === DEFAULT_TENANT
+      )
+        license.tenant = stored.tenant;
+      if (typeof stored.agentId === 'string' && isAgentLicense(license)) license.agentId = stored.agentId;
+    }
+    return this;
+  }
+
+  private async save(): Promise<void> {
+    await this.options.storage.save(this.state);
+  }
+
   /** Imports `.license` and `.lcs` files (several at once); each certificate is reported valid or invalid. */
   async import(texts: string[]): Promise<ImportReport[]> {
     const { now, rolledBack } = this.now();
+    const reports = await this.admit(texts, now, rolledBack);
+    await this.save();
+    return reports;
+  }
+
+  /** Verifies files and adds them to the state as of `now` (stacking platform time on what is held then). */
+  private async admit(texts: string[], now: Date, rolledBack: boolean): Promise<ImportReport[]> {
     const reports: ImportReport[] = [];
     for (const file of texts.flatMap((text) => (readBundle(text).length ? readBundle(text) : [text]))) {
       const result = await verifyLicenseFile(file, { ...this.options, now });
@@ -223,7 +253,6 @@ export class LicenseManager {
         message: rejection?.message ?? '',
       });
     }
-    await this.save();
     return reports;
   }
 
@@ -297,6 +326,8 @@ export class LicenseManager {
     }
     if (license.effectiveExpiry && new Date(license.effectiveExpiry).getTime() <= now.getTime())
       return { state: 'expired', reason: 'the term is over' };
+    if (license.payload.fileExpiresAt && new Date(license.payload.fileExpiresAt).getTime() <= now.getTime())
+      return { state: 'expired', reason: `the file expired ${license.payload.fileExpiresAt}` };
     if (isAgentLicense(license) && !license.agentId) return { state: 'unused', reason: null };
     if (new Date(license.effectiveStart).getTime() > now.getTime())
       return { state: 'unused', reason: 'not started yet' };

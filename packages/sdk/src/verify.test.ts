@@ -100,4 +100,17 @@ describe('verifyLicenseFile', () => {
       expect(await verifier(message, signature)).toBe(false);
     },
   );
+
+  it('checks the installation unless told explicitly to accept any', async () => {
+    const file = await seal(primo, payload());
+    const { installationId: _, ...withoutInstallation } = options;
+    await expect(verifyLicenseFile(file, withoutInstallation)).rejects.toThrow(/installationId/);
+    expect(await verifyLicenseFile(file, { ...withoutInstallation, anyInstallation: true })).toMatchObject({
+      ok: true,
+    });
+    expect(await verifyLicenseFile(file, { ...options, installationId: 'inst-2' })).toMatchObject({
+      ok: false,
+      code: 'WRONG_INSTALLATION',
+    });
+  });
 });

@@ -31,7 +31,13 @@ export interface VerifyOptions {
   /** The vendor's key prefix. */
   vendor: string;
   product: string;
+  /**
+   * The installation this product runs as: a file issued for another one is refused. Leaving it out
+   * must be said out loud (`anyInstallation: true`), so no product accepts another installation's file
+   * by forgetting it.
+   */
   installationId?: string;
+  anyInstallation?: boolean;
   /** Decrypts files encrypted for this license key. */
   licenseKey?: string;
   now?: Date;
@@ -90,6 +96,8 @@ const refuse = (code: RejectionCode, message: string, payload?: LicensePayload):
  * clock rollback, start, and expiry of the license and of the file itself.
  */
 export async function verifyLicenseFile(text: string, options: VerifyOptions): Promise<Verification> {
+  if (!options.installationId && !options.anyInstallation)
+    throw new TypeError('verifyLicenseFile needs the installationId, or anyInstallation: true');
   const envelope = decodeLicenseFile(text);
   if (!envelope) return refuse('MALFORMED', 'not a license file');
   const publicKey = options.publicKeys[envelope.kid];
@@ -114,7 +122,7 @@ export async function verifyLicenseFile(text: string, options: VerifyOptions): P
     return refuse('WRONG_VENDOR', `issued by ${payload.vendor}`, payload);
   if (payload.product !== options.product)
     return refuse('WRONG_PRODUCT', `issued for ${payload.product}`, payload);
-  if (options.installationId && payload.installationId !== options.installationId) {
+  if (!options.anyInstallation && payload.installationId !== options.installationId) {
     return refuse('WRONG_INSTALLATION', `issued for installation ${payload.installationId}`, payload);
   }
   const now = options.now ?? new Date();
