@@ -36,8 +36,9 @@ const fields = {
   phone: OptionalText(50),
   email: Type.Optional(Type.Union([Type.Null(), Type.String({ format: 'email', maxLength: 254 })])),
   website: OptionalText(500),
-  partnerId: OptionalText(64),
-  managerId: OptionalText(64),
+  // An id or null (none); an empty string is neither, and is refused rather than stored as a dangling reference.
+  partnerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
+  managerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   comment: OptionalText(5000),
 };
 

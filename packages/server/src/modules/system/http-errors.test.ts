@@ -49,6 +49,26 @@ describe.each(DIALECTS)('bad input over HTTP on %s', (dialect) => {
     expect((await server.api.get(`/v1/keys/${licensed.keyId}`)).body.bindings).toHaveLength(0);
   });
 
+  it('an empty partner or manager id is refused as 400, not stored as a dangling reference', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const before = await count();
+    for (const body of [
+      { name: 'x', partnerId: '' },
+      { name: 'x', managerId: '' },
+    ]) {
+      const created = await server.api.post('/v1/customers', body);
+      expect(created.status, JSON.stringify(created.body)).toBe(400);
+      expect(created.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await server.api.patch(`/v1/customers/${licensed.customerId}`, { partnerId: '' })).status).toBe(
+      400,
+    );
+    expect((await server.api.post('/v1/customers', { name: 'x', partnerId: 'no-such-partner' })).status).toBe(
+      404,
+    );
+    expect(await count()).toBe(before);
+  });
+
   it('answers each kind of bad request with its own code and writes nothing', async () => {
     const before = await count();
     const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [
