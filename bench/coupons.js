@@ -5,20 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { run, startListening } from './lib/processes.js';
+import { run, serverEnvironment, startListening } from './lib/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-coupons-'));
-const env = {
-  DATA_DIR: dataDir,
-  VALIDATE_RATE_LIMIT: '0',
-  LOG_LEVEL: 'warn',
-  SERVE_WEB: '0',
-  RUN_JOBS: '0',
-  PORT: '0',
-  HOST: '127.0.0.1',
-};
+const env = serverEnvironment(dataDir);
 const { token } = JSON.parse(
   await run([CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'bench@example.test'], env),
 );

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { prepare } from './lib/fixtures.js';
-import { run, startListening } from './lib/processes.js';
+import { run, serverEnvironment, startListening } from './lib/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
@@ -43,16 +43,7 @@ function summarize(result) {
 async function benchDatabase(name, env, bare, rows) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const serverEnv = {
-    DATA_DIR: dataDir,
-    VALIDATE_RATE_LIMIT: '0',
-    LOG_LEVEL: 'warn',
-    SERVE_WEB: '0',
-    RUN_JOBS: '0',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ...env,
-  };
+  const serverEnv = serverEnvironment(dataDir, env);
   if (name === 'postgres') serverEnv.DATABASE_SCHEMA = schema;
   const { token } = JSON.parse(
     await run(

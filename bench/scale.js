@@ -18,7 +18,7 @@ import {
   scanReminders,
 } from '../packages/server/dist/index.js';
 import { prepare } from './lib/fixtures.js';
-import { run, startListening } from './lib/processes.js';
+import { run, serverEnvironment, startListening } from './lib/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
@@ -160,17 +160,10 @@ async function timeReminderScan(env) {
 async function benchDatabase(db, env, rows, extras) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-scale-'));
   const schema = `scale_${randomBytes(4).toString('hex')}`;
-  const serverEnv = {
-    DATA_DIR: dataDir,
-    VALIDATE_RATE_LIMIT: '0',
-    LOG_LEVEL: 'warn',
-    SERVE_WEB: '0',
-    RUN_JOBS: '0',
-    PORT: '0',
-    HOST: '127.0.0.1',
+  const serverEnv = serverEnvironment(dataDir, {
     ...env,
     ...(db === 'postgres' ? { DATABASE_SCHEMA: schema } : {}),
-  };
+  });
   const { token } = JSON.parse(
     await run(
       [CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'scale@example.test'],

@@ -29,3 +29,17 @@ export function run(args, env) {
     );
   });
 }
+
+/** The environment of a benchmarked `licensor` process: quiet, unthrottled, API only, jobs off, any free port. */
+export function serverEnvironment(dataDir, extra = {}) {
+  return {
+    DATA_DIR: dataDir,
+    VALIDATE_RATE_LIMIT: '0',
+    LOG_LEVEL: 'warn',
+    SERVE_WEB: '0',
+    RUN_JOBS: '0',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...extra,
+  };
+}

@@ -122,6 +122,17 @@ async function withContext<T>(work: (ctx: AppContext) => Promise<T>): Promise<T>
   }
 }
 
+/** The vendor with this key prefix; the command stops with a clear message when there is none. */
+async function vendorByPrefix(ctx: AppContext, prefix: string): Promise<{ id: string }> {
+  const vendor = await ctx.handle.db
+    .selectFrom('vendors')
+    .select('id')
+    .where('prefix', '=', prefix)
+    .executeTakeFirst();
+  if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+  return vendor;
+}
+
 async function keys(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { vendor: { type: 'string' } } });
@@ -130,12 +141,7 @@ async function keys(args: string[]): Promise<void> {
   }
   const prefix = values.vendor.toUpperCase();
   await withContext(async (ctx) => {
-    const vendor = await ctx.handle.db
-      .selectFrom('vendors')
-      .select('id')
-      .where('prefix', '=', prefix)
-      .executeTakeFirst();
-    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    const vendor = await vendorByPrefix(ctx, prefix);
     const operator = { vendorId: vendor.id, role: 'owner' as const };
     const result =
       action === 'rotate'
@@ -238,12 +244,7 @@ async function coupons(args: string[]): Promise<void> {
   const prefix = values.vendor.toUpperCase();
   await withContext(async (ctx) => {
     const db = ctx.handle.db;
-    const vendor = await db
-      .selectFrom('vendors')
-      .select('id')
-      .where('prefix', '=', prefix)
-      .executeTakeFirst();
-    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    const vendor = await vendorByPrefix(ctx, prefix);
     const product = values.product
       ? await db
           .selectFrom('products')
@@ -307,12 +308,7 @@ async function seed(args: string[]): Promise<void> {
     throw new UsageError('usage: licensor seed --vendor ABCD [--licenses N] (N at least 5)');
   const prefix = values.vendor.toUpperCase();
   await withContext(async (ctx) => {
-    const vendor = await ctx.handle.db
-      .selectFrom('vendors')
-      .select('id')
-      .where('prefix', '=', prefix)
-      .executeTakeFirst();
-    if (!vendor) throw new Error(`no vendor with prefix ${prefix}`);
+    const vendor = await vendorByPrefix(ctx, prefix);
     let table = '';
     const summary = await seedDataset(ctx, {
       vendorId: vendor.id,

@@ -32,7 +32,7 @@ export class SecretBox {
   }
 }
 
-export const isSealed = (value: string): boolean => value.startsWith(PREFIX);
+const isSealed = (value: string): boolean => value.startsWith(PREFIX);
 
 function fromEnvironment(value: string): Buffer {
   const key = Buffer.from(value, 'base64');

@@ -104,7 +104,7 @@ export function matchingAll(
 }
 
 /** The end of the index range of every term that starts with `prefix` (terms compare byte-wise). */
-export const prefixEnd = (prefix: string): string => `${prefix}\u{10FFFF}`;
+const prefixEnd = (prefix: string): string => `${prefix}\u{10FFFF}`;
 
 export function termRows(
   vendorId: string,
@@ -130,7 +130,8 @@ export function termRows(
   ];
 }
 
-async function insertTerms(trx: Db, rows: TermRow[]): Promise<void> {
+/** Writes term rows a few hundred per statement. */
+export async function insertTerms(trx: Db, rows: readonly TermRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500)
     await trx
       .insertInto('search_terms')

@@ -51,7 +51,7 @@ export interface SeedOptions {
 }
 
 /** Product codes the seed creates (one scope each); a vendor seeded once refuses a second seed. */
-export const SEED_PRODUCTS = [
+const SEED_PRODUCTS = [
   { code: 'seed-studio', scope: 'installation', kind: 'installation', seats: 1, sessions: null, term: true },
   { code: 'seed-robot', scope: 'seat', kind: 'machine', seats: 5, sessions: null, term: true },
   { code: 'seed-mobile', scope: 'floating', kind: 'device', seats: null, sessions: 10, term: true },

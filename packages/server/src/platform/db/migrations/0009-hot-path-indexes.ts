@@ -1,5 +1,6 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { termRows } from '../../../modules/customers/search-terms.js';
+import { insertTerms, termRows } from '../../../modules/customers/search-terms.js';
+import type { Db } from '../database.js';
 
 /**
  * Indexes for every per-request path, so none reads a table that grows with customers (DESIGN §6.11),
@@ -90,10 +91,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .selectFrom('customers')
     .select(['id', 'vendor_id', 'name', 'contact_name', 'email'])
     .execute();
-  const rows = customers.flatMap((c) => termRows(c.vendor_id, c.id, c, keys.get(c.id) ?? []));
-  for (let i = 0; i < rows.length; i += 500)
-    await typed
-      .insertInto('search_terms')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  await insertTerms(
+    typed as Db,
+    customers.flatMap((c) => termRows(c.vendor_id, c.id, c, keys.get(c.id) ?? [])),
+  );
 }
