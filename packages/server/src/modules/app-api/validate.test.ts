@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { DIALECTS } from '../../test-support/databases.js';
 import {
@@ -99,5 +100,34 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
 
     await api.post(`/v1/licenses/${license.id}/actions/revoke`);
     expect((await ask()).body.code).toBe('REVOKED');
+  });
+
+  it('a validation never signs what a transaction still open in the same process may roll back', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', maxSeats: 1 });
+    // (also warms the signer, which would otherwise wait for the connection the transaction holds)
+    expect((await validate({ key: licensed.key, product: licensed.productCode })).body.code).toBe('VALID');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let changed!: () => void;
+    const written = new Promise<void>((resolve) => {
+      changed = resolve;
+    });
+    const transaction = inTransaction(server.ctx.handle, async (trx) => {
+      await trx
+        .updateTable('license_keys')
+        .set({ status: 'suspended' })
+        .where('id', '=', licensed.keyId)
+        .execute();
+      changed();
+      await held; // mid-transaction, as a service awaiting signing or mail would
+      throw new Error('roll back');
+    }).catch(() => 'rolled back');
+    await written;
+    const during = await validate({ key: licensed.key, product: licensed.productCode });
+    release();
+    expect(await transaction).toBe('rolled back');
+    expect(during.body.code).toBe('VALID');
   });
 });

@@ -7,7 +7,8 @@ import type { LicenseUsage } from './app-api.queries.js';
  * The one read behind a validation, as plain SQL prepared once. Validation is the hottest path (every
  * app start, often every few minutes per seat), so it skips the query builder and asks for the key, its
  * licenses of the product and how the asked resource uses them in a single statement: on SQLite a
- * better-sqlite3 statement run synchronously, on PostgreSQL a named prepared statement.
+ * better-sqlite3 statement run synchronously on the read-only connection (committed data only), on
+ * PostgreSQL a named prepared statement.
  */
 export interface ValidationReader {
   read(query: ValidationQuery): Promise<ValidationRead | undefined>;
@@ -96,8 +97,8 @@ function assemble(rows: Row[]): ValidationRead | undefined {
 }
 
 export function createValidationReader(handle: DatabaseHandle): ValidationReader {
-  if (handle.sqlite) {
-    const statement: Statement = handle.sqlite.prepare(SQL);
+  if (handle.committedReader) {
+    const statement: Statement = handle.committedReader.prepare(SQL);
     return {
       read: async (query) => {
         const values = parameters(query);

@@ -13,8 +13,14 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   readonly db: Db;
   readonly dialect: Dialect;
-  /** Present on SQLite only: prepared statements for the validation hot path. */
+  /** Present on SQLite only: the connection Kysely writes through (bulk loads, statistics). */
   readonly sqlite?: SqliteDatabase.Database;
+  /**
+   * Present on SQLite only: a second, read-only connection for the validation hot path. It sees committed
+   * data only: a transaction open on the writing connection (awaiting something mid-way) is invisible to it,
+   * so no answer is signed over rows that may still roll back.
+   */
+  readonly committedReader?: SqliteDatabase.Database;
   /** Present on PostgreSQL only. */
   readonly pool?: pg.Pool;
   /**
@@ -51,20 +57,35 @@ function openSqlite(file: string): DatabaseHandle {
   // (only an OS crash can lose the last commits), busy_timeout waits out other processes' writes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  // A million licenses make a database of gigabytes: a 64 MB page cache keeps the upper index levels in
-  // memory, and reading through a memory map spares a system call and a copy per page.
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('mmap_size = 4294967296');
+  tuneConnection(sqlite);
   refreshSqliteStatistics(sqlite);
+  const committedReader = new SqliteDatabase(file, { readonly: true });
+  tuneConnection(committedReader);
   let handle: DatabaseHandle | undefined;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     log: observe(() => handle),
   });
-  handle = { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  handle = {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    committedReader,
+    close: async () => {
+      committedReader.close();
+      await db.destroy();
+    },
+  };
   return handle;
+}
+
+function tuneConnection(sqlite: SqliteDatabase.Database): void {
+  sqlite.pragma('busy_timeout = 5000');
+  // A million licenses make a database of gigabytes: a 64 MB page cache keeps the upper index levels in
+  // memory, and reading through a memory map spares a system call and a copy per page.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('mmap_size = 4294967296');
 }
 
 const STATEMENT_CACHE_SIZE = 1000;
