@@ -9,8 +9,8 @@ import {
   COUPON_TYPES,
   type CouponType,
   cliActor,
+  createBackgroundWork,
   createContext,
-  createJobRunner,
   createVendor,
   datasetOf,
   exportBatchCsv,
@@ -92,11 +92,11 @@ async function init(args: string[]): Promise<void> {
 /** Background jobs only; run as many as you like beside `serve` (with RUN_JOBS=0 there, or not). */
 async function worker(): Promise<void> {
   const ctx = await createContext(loadConfig());
-  const runner = createJobRunner(ctx);
-  runner.start();
-  console.log(`licensor worker ${runner.id} is running jobs`);
+  const background = createBackgroundWork(ctx);
+  background.start();
+  console.log(`licensor worker ${background.runner.id} is running jobs and webhook deliveries`);
   const stop = () => {
-    runner
+    background
       .stop()
       .then(() => ctx.handle.close())
       .then(

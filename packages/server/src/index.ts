@@ -14,4 +14,12 @@ export { migrateToLatest } from './platform/db/migrate.js';
 export { planOf, type StatementPlan } from './platform/db/query-plans.js';
 export { AppError } from './platform/errors.js';
 export { publicKeyFromRaw } from './platform/signing.js';
-export { createApp, createContext, createJobRunner, type RunningServer, startServer } from './server.js';
+export {
+  type BackgroundWork,
+  createApp,
+  createBackgroundWork,
+  createContext,
+  createJobRunner,
+  type RunningServer,
+  startServer,
+} from './server.js';

@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { jobHandlers, modules, schedules } from './modules/index.js';
+import { jobHandlers, modules, schedulesFor } from './modules/index.js';
+import { DeliveryLane } from './modules/webhooks/delivery-lane.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Config, loadConfig } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
@@ -44,7 +45,32 @@ export interface RunningServer {
 
 /** The background job runner over this context (the server runs one; `licensor worker` runs one alone). */
 export function createJobRunner(ctx: AppContext): JobRunner {
-  return new JobRunner(ctx, jobHandlers, schedules);
+  return new JobRunner(ctx, jobHandlers, schedulesFor(ctx.config));
+}
+
+/** Everything that runs beside requests: the job queue, and the webhook deliveries in their own lane. */
+export interface BackgroundWork {
+  readonly runner: JobRunner;
+  readonly lane: DeliveryLane;
+  start(): void;
+  /** Stops taking work and waits for what is in hand. */
+  stop(): Promise<void>;
+}
+
+export function createBackgroundWork(ctx: AppContext): BackgroundWork {
+  const runner = createJobRunner(ctx);
+  const lane = new DeliveryLane(ctx);
+  return {
+    runner,
+    lane,
+    start: () => {
+      runner.start();
+      lane.start();
+    },
+    stop: async () => {
+      await Promise.all([runner.stop(), lane.stop()]);
+    },
+  };
 }
 
 /** `licensor serve`: listen, run background jobs in-process, and shut down gracefully. */
@@ -60,13 +86,13 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
 
-  const runner = createJobRunner(ctx);
-  if (config.runJobs) runner.start();
+  const background = createBackgroundWork(ctx);
+  if (config.runJobs) background.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await runner.stop();
+      await background.stop();
       await app.close(); // stops accepting, lets in-flight requests finish
       await ctx.handle.close();
     })();

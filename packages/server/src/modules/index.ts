@@ -1,3 +1,4 @@
+import type { Config } from '../platform/config.js';
 import { refreshStatistics } from '../platform/db/database.js';
 import type { AppModules } from '../platform/http/app.js';
 import type { JobHandler, Schedule } from '../platform/jobs/runner.js';
@@ -24,7 +25,6 @@ import { vendorSettingsRoutes } from './vendors/settings.routes.js';
 import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
-import { DELIVER_JOB, DISPATCH_JOB, deliverWebhook, dispatchWebhooks } from './webhooks/webhooks.service.js';
 
 /** Every module's routes; a new area adds its line here. */
 export const modules: AppModules = {
@@ -51,7 +51,7 @@ export const modules: AppModules = {
   ],
 };
 
-/** Background work: each job kind's handler, and what recurs. */
+/** Background work: each job kind's handler, and what recurs (webhooks have their own lane). */
 export const jobHandlers: Record<string, JobHandler> = {
   [MAIL_JOB]: sendMailJob,
   'sessions.reap': async (ctx) => {
@@ -60,15 +60,12 @@ export const jobHandlers: Record<string, JobHandler> = {
   'reminders.scan': async (ctx) => {
     await scanReminders(ctx);
   },
-  [DISPATCH_JOB]: dispatchWebhooks,
-  [DELIVER_JOB]: deliverWebhook,
   'statistics.refresh': async (ctx) => refreshStatistics(ctx.handle),
 };
 
-export const schedules: Schedule[] = [
-  { kind: 'sessions.reap', everyMs: 30_000 },
+export const schedulesFor = (config: Pick<Config, 'reapSeconds'>): Schedule[] => [
+  { kind: 'sessions.reap', everyMs: config.reapSeconds * 1000 },
   // Reminders are counted in calendar days, so one scan a day finds everything due that day.
   { kind: 'reminders.scan', everyMs: 86_400_000 },
-  { kind: DISPATCH_JOB, everyMs: 5_000 },
   { kind: 'statistics.refresh', everyMs: 86_400_000 },
 ];

@@ -22,6 +22,10 @@ export interface Config {
   readonly serveWeb: boolean;
   /** Run background jobs in the server process (off when separate `licensor worker` processes do). */
   readonly runJobs: boolean;
+  /** How often dead floating sessions (no heartbeat) are ended and their seats freed. */
+  readonly reapSeconds: number;
+  /** Let webhooks reach loopback and private addresses (tests, on-premises receivers); off on a shared server. */
+  readonly webhookAllowPrivate: boolean;
   /** The master key sealing secrets at rest (base64, 32 bytes); `DATA_DIR/master.key` when absent. */
   readonly masterKey: string | undefined;
 }
@@ -52,5 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveWeb: env.SERVE_WEB !== '0',
     runJobs: env.RUN_JOBS !== '0',
     masterKey: env.LICENSOR_MASTER_KEY || undefined,
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
+    reapSeconds: Math.max(1, integer(env.SESSION_REAP_SECONDS, 30, 'SESSION_REAP_SECONDS')),
   };
 }

@@ -1,6 +1,7 @@
 import type { Actor } from './context.js';
 import { newId } from './crypto.js';
 import type { Db } from './db/database.js';
+import { enqueueDeliveries } from './outbox.js';
 
 export interface EventInput {
   readonly type: string;
@@ -12,7 +13,10 @@ export interface EventInput {
   readonly after?: unknown;
 }
 
-/** Appends to the event log inside the caller's transaction, so a change and its record land together. */
+/**
+ * Appends to the event log inside the caller's transaction, so a change and its record land together (and
+ * with them the webhook deliveries the event is owed).
+ */
 export async function recordEvent(
   trx: Db,
   vendorId: string,
@@ -52,4 +56,5 @@ export async function recordEvents(
       .insertInto('events')
       .values(rows.slice(i, i + 200))
       .execute();
+  await enqueueDeliveries(trx, vendorId, rows);
 }

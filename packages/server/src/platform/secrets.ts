@@ -8,7 +8,7 @@ const PREFIX = 'sealed:v1:';
 export const MASTER_KEY_FILE = 'master.key';
 
 /**
- * Secrets at rest (signing keys' private halves) sealed with AES-256-GCM under the installation's master
+ * Secrets at rest (signing keys' private halves, webhook signing secrets) sealed with AES-256-GCM under the installation's master
  * key, so a copy of the database alone cannot forge licenses. The master key comes from
  * `LICENSOR_MASTER_KEY` (base64 of 32 bytes) or from `DATA_DIR/master.key`, created (mode 0600) on the
  * first start of an empty installation. Back it up apart from the database: without it the keys are lost.
@@ -54,7 +54,7 @@ function createKeyFile(dataDir: string, file: string): Buffer {
 
 /**
  * The installation's master key, checked against the database: it must open the sealed keys already there.
- * Keys stored before sealing existed are sealed now.
+ * Secrets stored before sealing existed are sealed now.
  */
 export async function openSecretBox(
   config: Pick<Config, 'dataDir' | 'masterKey'>,
@@ -89,6 +89,18 @@ export async function openSecretBox(
       .set({ private_key: box.seal(row.private_key) })
       .where('kid', '=', row.kid)
       .where('private_key', '=', row.private_key)
+      .execute();
+  const endpoints = await handle.db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'secret'])
+    .where('secret', 'not like', `${PREFIX}%`)
+    .execute();
+  for (const row of endpoints)
+    await handle.db
+      .updateTable('webhook_endpoints')
+      .set({ secret: box.seal(row.secret) })
+      .where('id', '=', row.id)
+      .where('secret', '=', row.secret)
       .execute();
   return box;
 }

@@ -22,7 +22,13 @@ export interface TestStore {
 export function createTestStore(dialect: TestDialect, overrides: Partial<Config> = {}): TestStore {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-test-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const env: Record<string, string> = { DATA_DIR: dataDir, VALIDATE_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
+  // Tests' webhook receivers listen on loopback, which a shared server refuses.
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    VALIDATE_RATE_LIMIT: '0',
+    LOG_LEVEL: 'warn',
+    WEBHOOK_ALLOW_PRIVATE: '1',
+  };
   if (dialect === 'postgres')
     Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });
   const config: Config = { ...loadConfig({ ...env, SERVE_WEB: '0' }), ...overrides };

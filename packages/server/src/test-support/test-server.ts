@@ -93,21 +93,40 @@ export async function spawnServer(
   env: Record<string, string>,
   port = 0,
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SERVE_WEB: '0' },
+  const { match, child } = await spawnLicensor(
+    ['serve'],
+    { ...env, PORT: String(port), HOST: '127.0.0.1', SERVE_WEB: '0' },
+    /listening on (http:\/\/\S+)/,
+  );
+  return { url: match[1], child };
+}
+
+/** A `licensor worker` child process; resolves once it runs jobs. */
+export async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
+  return (await spawnLicensor(['worker'], env, /is running jobs/)).child;
+}
+
+/** Starts a long-running `licensor` command and resolves once it prints a line matching `ready`. */
+async function spawnLicensor(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ match: RegExpExecArray; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve(match[1]);
+      const found = ready.exec(line);
+      if (found) resolve(found);
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    child.on('exit', (code) => reject(new Error(`licensor ${args[0]} exited with ${code}: ${stderr}`)));
   });
-  return { url, child };
+  return { match, child };
 }
 
 export { createTestStore };

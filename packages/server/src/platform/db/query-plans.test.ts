@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetOf, seedDataset } from '../../modules/dataset/seed-dataset.js';
 import { createVendor } from '../../modules/vendors/vendors.service.js';
+import { DeliveryLane } from '../../modules/webhooks/delivery-lane.js';
 import { createApp, createContext, createJobRunner } from '../../server.js';
 import { createTestStore, DIALECTS, type TestStore } from '../../test-support/databases.js';
 import { ApiClient, type ApiResponse } from '../../test-support/http-client.js';
@@ -237,9 +238,10 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       portal.get(`/v1/partner/customers/${sample.partnerCustomerId}`),
     );
 
-    // The background work: the daily reminder scan, the session reaper, the job claim, webhook dispatch.
+    // The background work: the daily reminder scan, the session reaper, the job claim, the webhook outbox claim.
     clock.advance(86_400_000);
     await record('background jobs (reminders, reaper, claim)', () => createJobRunner(ctx).tick());
+    await record('webhook delivery claim', () => new DeliveryLane(ctx).tick());
     expect(recorded.size).toBeGreaterThan(40);
   }, 300_000);
 

@@ -318,7 +318,6 @@ export interface WebhookEndpointTable {
   events: string;
   enabled: number;
   disabled_reason: string | null;
-  last_event_id: string;
   created_at: string;
 }
 
@@ -335,6 +334,11 @@ export interface WebhookDeliveryTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  /** When a pending delivery is next due. */
+  next_attempt_at: string | null;
+  /** The delivery lane sending it now, and until when its claim holds (a lane that dies loses it). */
+  locked_by: string | null;
+  locked_until: string | null;
 }
 
 export interface CustomerUserTable {

@@ -68,11 +68,11 @@ export class JobRunner {
     return total;
   }
 
+  /** Runs a pass every interval until `stop()`; the timer keeps the process alive (`licensor worker`). */
   start(intervalMs = 1000): void {
     this.timer ??= setInterval(() => {
       this.tick().catch(() => undefined);
     }, intervalMs);
-    this.timer.unref();
   }
 
   async stop(): Promise<void> {
