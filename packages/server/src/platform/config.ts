@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { costWithN, type ScryptCost } from './passwords.js';
 
 /** Everything the server reads from its environment, in one place (the README's table mirrors it). */
 export interface Config {
@@ -22,6 +23,8 @@ export interface Config {
   readonly serveWeb: boolean;
   /** Run background jobs in the server process (off when separate `licensor worker` processes do). */
   readonly runJobs: boolean;
+  /** scrypt's cost N for new password hashes (a power of two; 2^17 by default, lower only for tests). */
+  readonly passwordCost: ScryptCost;
   /** How often dead floating sessions (no heartbeat) are ended and their seats freed. */
   readonly reapSeconds: number;
   /** Let webhooks reach loopback and private addresses (tests, on-premises receivers); off on a shared server. */
@@ -35,6 +38,13 @@ function integer(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0)
     throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function powerOfTwo(value: string | undefined, fallback: number, name: string): number {
+  const parsed = integer(value, fallback, name);
+  if (parsed < 16_384 || parsed > 1_048_576 || (parsed & (parsed - 1)) !== 0)
+    throw new Error(`${name} must be a power of two from 16384 to 1048576, got "${value}"`);
   return parsed;
 }
 
@@ -57,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runJobs: env.RUN_JOBS !== '0',
     masterKey: env.LICENSOR_MASTER_KEY || undefined,
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
+    passwordCost: costWithN(powerOfTwo(env.PASSWORD_SCRYPT_N, 131_072, 'PASSWORD_SCRYPT_N')),
     reapSeconds: Math.max(1, integer(env.SESSION_REAP_SECONDS, 30, 'SESSION_REAP_SECONDS')),
   };
 }

@@ -22,12 +22,14 @@ export interface TestStore {
 export function createTestStore(dialect: TestDialect, overrides: Partial<Config> = {}): TestStore {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-test-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  // Tests' webhook receivers listen on loopback, which a shared server refuses.
+  // Tests' webhook receivers listen on loopback, which a shared server refuses; and the tests log in hundreds
+  // of times, so passwords get scrypt's lowest accepted cost (the default's is tested in passwords.test.ts).
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
     VALIDATE_RATE_LIMIT: '0',
     LOG_LEVEL: 'warn',
     WEBHOOK_ALLOW_PRIVATE: '1',
+    PASSWORD_SCRYPT_N: '16384',
   };
   if (dialect === 'postgres')
     Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });

@@ -2,17 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole, type Role } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import {
-  DUMMY_PASSWORD_HASH,
-  hashPassword,
-  newId,
-  newSecret,
-  sha256,
-  verifyPassword,
-} from '../../platform/crypto.js';
+import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { checkLoginPassword, hashPassword } from '../../platform/passwords.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
 
 const SESSION_DAYS = 7;
@@ -47,7 +41,7 @@ export async function login(ctx: AppContext, email: string, password: string): P
     ])
     .where('users.email', '=', email.toLowerCase())
     .executeTakeFirst();
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  const ok = await checkLoginPassword(db, 'users', user, password, ctx.config.passwordCost);
   if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
 
   const now = ctx.clock.now();
@@ -115,7 +109,7 @@ export async function createUser(
   assertRole(principal.role, 'admin');
   if (input.role === 'owner') assertRole(principal.role, 'owner');
   const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const email = input.email.toLowerCase();

@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../platform/crypto.js';
 import { DIALECTS } from '../../test-support/databases.js';
@@ -44,6 +45,24 @@ describe.each(DIALECTS)('staff authentication on %s', (dialect) => {
     const unknown = await logIn('nobody@example.test', 'nope');
     expect(wrong.response.status).toBe(401);
     expect(unknown.response.body).toEqual(wrong.response.body);
+  });
+
+  it('a password hashed with older parameters is rehashed with the configured ones at login', async () => {
+    const db = server.ctx.handle.db;
+    const email = server.vendor.owner.email;
+    // The first format: scrypt$salt$hash, N=16384 implied.
+    const salt = randomBytes(16);
+    const old = `scrypt$${salt.toString('base64')}$${scryptSync('correct-horse-1', salt, 32).toString('base64')}`;
+    await db.updateTable('users').set({ password_hash: old }).where('email', '=', email).execute();
+    expect((await logIn(email, 'wrong-horse-1')).response.status).toBe(401);
+    const stored = () =>
+      db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow();
+    expect((await stored()).password_hash).toBe(old);
+    expect((await logIn(email, 'correct-horse-1')).response.status).toBe(200);
+    const upgraded = (await stored()).password_hash;
+    expect(upgraded).toMatch(/^scrypt\$n=16384,r=8,p=1\$/);
+    expect((await logIn(email, 'correct-horse-1')).response.status).toBe(200);
+    expect((await stored()).password_hash).toBe(upgraded);
   });
 
   it('passwords and API tokens are stored only as hashes', async () => {

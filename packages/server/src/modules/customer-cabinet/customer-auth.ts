@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticatePortal, openPortalSession } from '../../platform/auth/portal-sessions.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
+import { checkLoginPassword } from '../../platform/passwords.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
 
 /** A customer in its cabinet; logged in with a license key, it sees that key and nothing else. */
@@ -53,7 +53,13 @@ export async function loginWithPassword(
     .selectAll()
     .where('email', '=', email.toLowerCase())
     .executeTakeFirst();
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  const ok = await checkLoginPassword(
+    ctx.handle.db,
+    'customer_users',
+    user,
+    password,
+    ctx.config.passwordCost,
+  );
   if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
   const session = await openPortalSession(ctx, reply, 'customer', {
     vendorId: user.vendor_id,

@@ -3,7 +3,7 @@ import { decodeLicenseFile, decodePayload, isLicensePayload, signedMessage } fro
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
+import { newId, newSecret } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { ServiceRequestTable } from '../../platform/db/schema.js';
@@ -11,6 +11,7 @@ import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
+import { hashPassword } from '../../platform/passwords.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
 import { findCustomer } from '../customers/customers.service.js';
@@ -27,7 +28,7 @@ export async function createCustomerUser(
 ) {
   assertRole(principal.role, 'manager');
   const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await findCustomer(trx, principal.vendorId, customerId);

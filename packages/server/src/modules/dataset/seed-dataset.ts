@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { generateCouponCode, generateLicenseKey } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
-import { DUMMY_PASSWORD_HASH, idAt, newSecretId } from '../../platform/crypto.js';
+import { idAt, newSecretId } from '../../platform/crypto.js';
 import { analyze } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
+import { UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 import { termRows } from '../customers/search-terms.js';
 import { bulkInsert, type TableShape } from './bulk-insert.js';
 
@@ -425,7 +426,7 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
     partners[i],
     `partner${i + 1}@${tag}.seed.test`,
     `Partner user ${i + 1}`,
-    DUMMY_PASSWORD_HASH,
+    UNUSABLE_PASSWORD_HASH,
     'en',
     createdAt,
   ]);
@@ -464,7 +465,7 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
     customers[i * 10].id,
     `user${i + 1}@customer${i * 10 + 1}.${tag}.example`,
     `Customer user ${i + 1}`,
-    DUMMY_PASSWORD_HASH,
+    UNUSABLE_PASSWORD_HASH,
     createdAt,
   ]);
 

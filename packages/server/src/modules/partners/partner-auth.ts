@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticatePortal, openPortalSession } from '../../platform/auth/portal-sessions.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
+import { checkLoginPassword } from '../../platform/passwords.js';
 
 /** A partner user in the partner portal: sees its own partner's orders, customers and requests only. */
 export interface PartnerPrincipal {
@@ -55,7 +55,13 @@ export async function loginPartner(
   password: string,
 ): Promise<PartnerPrincipal> {
   const user = await loadPartnerUser(ctx, { email });
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  const ok = await checkLoginPassword(
+    ctx.handle.db,
+    'partner_users',
+    user,
+    password,
+    ctx.config.passwordCost,
+  );
   if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
   const session = await openPortalSession(ctx, reply, 'partner', {
     vendorId: user.vendor_id,

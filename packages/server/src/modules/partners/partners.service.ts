@@ -1,11 +1,12 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { hashPassword, newId, newSecret } from '../../platform/crypto.js';
+import { newId, newSecret } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { hashPassword } from '../../platform/passwords.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
   const row = await db
@@ -68,7 +69,7 @@ export async function createPartnerUser(
 ) {
   assertRole(principal.role, 'admin');
   const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await assertPartnerOf(trx, principal.vendorId, partnerId);

@@ -1,11 +1,12 @@
 import { VENDOR_PREFIX_PATTERN } from '@licensor/core';
 import type { Role } from '../../platform/auth/roles.js';
 import { type AppContext, cliActor } from '../../platform/context.js';
-import { hashPassword, newId, newSecret, sha256 } from '../../platform/crypto.js';
+import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { hashPassword } from '../../platform/passwords.js';
 import { generateSigningKey } from '../../platform/signing.js';
 import { insertSigningKey, newKid } from './signing-keys.service.js';
 
@@ -58,7 +59,7 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
   }
   const now = ctx.clock.now();
   const password = input.ownerPassword ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
   const vendorId = newId();
   const ownerId = newId();
   const key = generateSigningKey(newKid(prefix, now));
