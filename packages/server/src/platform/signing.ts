@@ -34,11 +34,7 @@ export function publicKeyFromRaw(rawBase64: string): KeyObject {
 interface ActiveKey {
   readonly kid: string;
   readonly key: KeyObject;
-  /** When this process should look again: another process may have rotated the key. */
-  readonly checkAfter: number;
 }
-
-const RECHECK_MS = 60_000;
 
 const signAsync = (key: KeyObject, message: Uint8Array): Promise<Buffer> =>
   // The callback form signs on libuv's thread pool, so the event loop serves other requests meanwhile.
@@ -47,9 +43,10 @@ const signAsync = (key: KeyObject, message: Uint8Array): Promise<Buffer> =>
   );
 
 /**
- * Signs with each vendor's active key: app API answers and license files. Keys are parsed once and
- * kept (a parse costs more than the signature on the validation hot path); after a rotation this
- * process switches at once, others within a minute, and either key verifies meanwhile.
+ * Signs with each vendor's active key: app API answers and license files. Which key is active is read
+ * for every signature (the validation read brings it along, other paths ask one indexed row), so a key
+ * revoked or rotated by any process stops signing everywhere at once; the parsed private key is kept
+ * (a parse costs more than the signature on the validation hot path).
  */
 export class VendorSigner {
   private readonly active = new Map<string, ActiveKey>();
@@ -60,32 +57,44 @@ export class VendorSigner {
     private readonly secrets: SecretBox,
   ) {}
 
-  async keyFor(vendorId: string): Promise<ActiveKey> {
+  /**
+   * The vendor's active key. `activeKid`, when the caller has just read it in its own query (the
+   * validation read does), spares a round trip; otherwise it is read now.
+   */
+  async keyFor(vendorId: string, activeKid?: string | null): Promise<ActiveKey> {
+    const kid = activeKid === undefined ? await this.activeKid(vendorId) : activeKid;
+    if (!kid) throw new Error(`vendor ${vendorId} has no active signing key`);
     const cached = this.active.get(vendorId);
-    if (cached && cached.checkAfter > Date.now()) return cached;
+    if (cached?.kid === kid) return cached;
     const row = await this.db
       .selectFrom('signing_keys')
-      .select(['kid', 'private_key'])
+      .select('private_key')
+      .where('vendor_id', '=', vendorId)
+      .where('kid', '=', kid)
+      .executeTakeFirstOrThrow();
+    const key = {
+      kid,
+      key: createPrivateKey({
+        key: Buffer.from(this.secrets.open(row.private_key), 'base64'),
+        format: 'der',
+        type: 'pkcs8',
+      }),
+    };
+    this.active.set(vendorId, key);
+    return key;
+  }
+
+  private async activeKid(vendorId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('signing_keys')
+      .select('kid')
       .where('vendor_id', '=', vendorId)
       .where('retired_at', 'is', null)
       .where('revoked_at', 'is', null)
       .orderBy('created_at', 'desc')
+      .limit(1)
       .executeTakeFirst();
-    if (!row) throw new Error(`vendor ${vendorId} has no active signing key`);
-    const key =
-      cached?.kid === row.kid
-        ? { ...cached, checkAfter: Date.now() + RECHECK_MS }
-        : {
-            kid: row.kid,
-            key: createPrivateKey({
-              key: Buffer.from(this.secrets.open(row.private_key), 'base64'),
-              format: 'der',
-              type: 'pkcs8',
-            }),
-            checkAfter: Date.now() + RECHECK_MS,
-          };
-    this.active.set(vendorId, key);
-    return key;
+    return row?.kid ?? null;
   }
 
   /** The vendor that owns a key prefix (prefixes never change, so a hit is kept). */
@@ -101,14 +110,9 @@ export class VendorSigner {
     return row?.id ?? null;
   }
 
-  /** Forget a vendor's cached key after rotation. */
-  forget(vendorId: string): void {
-    this.active.delete(vendorId);
-  }
-
   /** The `Licensor-Signature` header value for these exact body bytes. */
-  async signatureHeader(vendorId: string, body: string): Promise<string> {
-    const { kid, key } = await this.keyFor(vendorId);
+  async signatureHeader(vendorId: string, body: string, activeKid?: string | null): Promise<string> {
+    const { kid, key } = await this.keyFor(vendorId, activeKid);
     const signature = await signAsync(key, Buffer.from(body));
     return `kid="${kid}", alg="ed25519", sig="${signature.toString('base64')}"`;
   }

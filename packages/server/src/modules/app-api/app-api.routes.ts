@@ -122,9 +122,16 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
 
   const echoed = <T>(request: T) => ({ ts: ctx.clock.now().toISOString(), request });
 
-  async function sendSigned(reply: FastifyReply, vendorId: string | null, status: number, payload: unknown) {
+  async function sendSigned(
+    reply: FastifyReply,
+    vendorId: string | null,
+    status: number,
+    payload: unknown,
+    activeKid?: string | null,
+  ) {
     const body = JSON.stringify(payload);
-    if (vendorId) reply.header('licensor-signature', await ctx.signer.signatureHeader(vendorId, body));
+    if (vendorId)
+      reply.header('licensor-signature', await ctx.signer.signatureHeader(vendorId, body, activeKid));
     return reply.status(status).type('application/json; charset=utf-8').send(body);
   }
 
@@ -158,7 +165,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       const vendorId =
         result.key?.vendor_id ??
         (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
-      return sendSigned(reply, vendorId, 200, result.answer);
+      return sendSigned(reply, vendorId, 200, result.answer, result.key?.active_kid);
     },
   );
 

@@ -28,6 +28,8 @@ export interface KeyRow {
   customer_id: string;
   customer_name: string;
   status: string;
+  /** The vendor's signing key active at this read, which signs the answer. */
+  active_kid: string | null;
 }
 
 export interface ValidationRead {
@@ -42,6 +44,7 @@ interface Row extends LicenseRow {
   k_customer_id: string;
   customer_name: string;
   k_status: string;
+  active_kid: string | null;
   bound: number | boolean;
   live_sessions: number | string;
   holding: number | boolean;
@@ -53,6 +56,8 @@ interface Row extends LicenseRow {
 const SQL = `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
     k.status as k_status,
+    (select sk.kid from signing_keys sk where sk.vendor_id = k.vendor_id and sk.retired_at is null
+      and sk.revoked_at is null order by sk.created_at desc limit 1) as active_kid,
     l.*, p.code as product_code, p.name as product_name, t.name as type_name, t.scope, t.resource_kind, t.mode,
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
@@ -86,6 +91,7 @@ function assemble(rows: Row[]): ValidationRead | undefined {
     customer_id: first.k_customer_id,
     customer_name: first.customer_name,
     status: first.k_status,
+    active_kid: first.active_kid,
   };
   const licenses = rows.filter((row) => row.id !== null);
   const usage = {

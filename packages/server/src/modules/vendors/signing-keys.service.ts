@@ -92,7 +92,6 @@ export async function rotateSigningKey(ctx: AppContext, manager: KeyManager, act
     });
     return { kid: key.kid, publicKey: key.publicKey, createdAt: at };
   });
-  ctx.signer.forget(manager.vendorId);
   return created;
 }
 

@@ -66,6 +66,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     }
   }
   await s.alterTable('webhook_endpoints').dropColumn('last_event_id').execute();
+  // Every signature reads which key of its vendor is active (a rotation elsewhere takes effect at once).
+  await s
+    .createIndex('signing_keys_vendor')
+    .on('signing_keys')
+    .columns(['vendor_id', 'created_at'])
+    .execute();
   await db
     .deleteFrom('jobs')
     .where('kind', 'in', ['webhooks.dispatch', 'webhooks.deliver'])
