@@ -17,6 +17,14 @@ export interface Config {
   readonly validateRateLimit: number;
   /** Login attempts per minute per client address and e-mail. */
   readonly loginRateLimit: number;
+  /** Login attempts per minute per client address, whatever the e-mail (password spraying). */
+  readonly loginAddressRateLimit: number;
+  /**
+   * Fastify's `trustProxy`: whose `X-Forwarded-For` names the client (rate limits key on it). Off by default;
+   * `true` (any peer is a trusted proxy), or a comma-separated list of proxy addresses/CIDRs (`loopback`,
+   * `10.0.0.0/8`, …).
+   */
+  readonly trustProxy: boolean | string[];
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   /** Serve the built web cabinet at `/` (off in API-only tests). */
@@ -48,6 +56,12 @@ function powerOfTwo(value: string | undefined, fallback: number, name: string): 
   return parsed;
 }
 
+function trustProxyOf(value: string | undefined): boolean | string[] {
+  if (!value || value === '0' || value === 'false') return false;
+  if (value === 'true' || value === '1') return true;
+  return value.split(',').map((entry) => entry.trim());
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env.PORT, 8080, 'PORT');
   const host = env.HOST || '127.0.0.1';
@@ -62,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     validateRateLimit: integer(env.VALIDATE_RATE_LIMIT, 1200, 'VALIDATE_RATE_LIMIT'),
     loginRateLimit: integer(env.LOGIN_RATE_LIMIT, 10, 'LOGIN_RATE_LIMIT'),
+    loginAddressRateLimit: integer(env.LOGIN_ADDRESS_RATE_LIMIT, 30, 'LOGIN_ADDRESS_RATE_LIMIT'),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
     bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     serveWeb: env.SERVE_WEB !== '0',
     runJobs: env.RUN_JOBS !== '0',

@@ -1,7 +1,7 @@
 import { heartbeatEcho, redeemEcho, useEcho } from '@licensor/core';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import { keyCheckLimit } from '../../platform/auth/rate-limit.js';
 import { type AppContext, appActor } from '../../platform/context.js';
 import type { Metrics } from '../../platform/http/metrics.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
@@ -117,8 +117,7 @@ const SIGNATURE_NOTE =
  */
 export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void {
   const reader = createValidationReader(ctx.handle);
-  const limiter = new RateLimiter(ctx.config.validateRateLimit, 'license checks from this address');
-  const limit = (ip: string) => limiter.hit(ip, Date.now());
+  const limit = keyCheckLimit(app, ctx.config.validateRateLimit);
 
   const echoed = <T>(request: T) => ({ ts: ctx.clock.now().toISOString(), request });
 
@@ -159,7 +158,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      limit(request.ip);
+      await limit(request);
       const result = await validateKey(ctx, reader, request.body);
       metrics.validations.inc({ code: result.answer.code });
       const vendorId =
@@ -184,7 +183,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      limit(request.ip);
+      await limit(request);
       const result = await activate(ctx, request.body);
       return sendSigned(reply, result.vendorId, result.created ? 201 : 200, {
         ...result.binding,
@@ -207,7 +206,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      limit(request.ip);
+      await limit(request);
       await deactivate(ctx, request.body);
       return reply.status(204).send(null);
     },
@@ -242,7 +241,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      limit(request.ip);
+      await limit(request);
       const session = await checkout(ctx, request.body);
       return sendSigned(reply, session.vendorId, 201, {
         id: session.id,
@@ -310,7 +309,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      limit(request.ip);
+      await limit(request);
       const { nonce, ...coupon } = request.body;
       const { vendorId, ...redeemed } = await redeemCoupon(ctx, { actor: appActor }, coupon);
       return sendSigned(reply, vendorId, 200, { ...redeemed, ...echoed(redeemEcho({ ...coupon, nonce })) });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { actorOf } from '../../platform/auth/principal.js';
-import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import { loginLimit } from '../../platform/auth/rate-limit.js';
 import { ROLES } from '../../platform/auth/roles.js';
 import { ErrorBody, errorResponses, IdParams } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
@@ -39,7 +39,7 @@ const Token = Type.Object({
 
 /** Login is the one cabinet route reachable without a session. */
 export const loginRoutes: RouteModule = (app, ctx) => {
-  const limiter = new RateLimiter(ctx.config.loginRateLimit, 'login attempts');
+  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
   app.post(
     '/v1/auth/login',
     {
@@ -57,7 +57,7 @@ export const loginRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      limiter.hit(`${request.ip}|${request.body.email.toLowerCase()}`, ctx.clock.now().getTime());
+      await limit(request, request.body.email);
       const result = await login(ctx, request.body.email, request.body.password);
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,

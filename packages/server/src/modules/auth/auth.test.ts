@@ -135,4 +135,44 @@ describe('login rate limit', () => {
       await server.close();
     }
   });
+
+  it('an attacker sprays one password over many e-mails from one address and is stopped', async () => {
+    const server = await startTestServer('sqlite', {
+      config: { loginRateLimit: 3, loginAddressRateLimit: 5 },
+    });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i++)
+        codes.push(
+          (await server.anon.post('/v1/auth/login', { email: `u${i}@x.test`, password: 'Summer2026' }))
+            .status,
+        );
+      expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('behind a trusted proxy the limit keys on the forwarded client; otherwise the header is ignored', async () => {
+    const attempt = (server: TestServer, client: string, i: number) =>
+      server.anon
+        .withHeaders({ 'x-forwarded-for': client })
+        .post('/v1/partner/auth/login', { email: `p${i}@x.test`, password: 'guess' });
+    const proxied = await startTestServer('sqlite', {
+      config: { loginAddressRateLimit: 2, trustProxy: ['loopback'] },
+    });
+    const direct = await startTestServer('sqlite', { config: { loginAddressRateLimit: 2 } });
+    try {
+      const first = [1, 2, 3].map((i) => attempt(proxied, '203.0.113.1', i));
+      expect((await Promise.all(first)).map((r) => r.status).sort()).toEqual([401, 401, 429]);
+      expect((await attempt(proxied, '203.0.113.2', 4)).status).toBe(401);
+
+      const spoofed = [];
+      for (let i = 0; i < 3; i++) spoofed.push((await attempt(direct, `198.51.100.${i}`, i)).status);
+      expect(spoofed).toEqual([401, 401, 429]);
+    } finally {
+      await proxied.close();
+      await direct.close();
+    }
+  });
 });

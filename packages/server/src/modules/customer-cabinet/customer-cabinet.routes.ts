@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { closePortalSession } from '../../platform/auth/portal-sessions.js';
-import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import { loginLimit } from '../../platform/auth/rate-limit.js';
 import { ErrorBody, errorResponses, listOf } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
 import { Redeemed } from '../coupons/coupons.routes.js';
@@ -67,7 +67,7 @@ const CustomerMe = Type.Object({
 
 /** The customer cabinet's API (seeds 003 and 004): its own cookie, its own scope, only its own data. */
 export const customerCabinetRoutes: RouteModule = (app, ctx) => {
-  const limiter = new RateLimiter(ctx.config.loginRateLimit, 'login attempts');
+  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
 
   app.post(
     '/v1/customer/auth/login',
@@ -92,8 +92,8 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      limiter.hit(request.ip, ctx.clock.now().getTime());
       const body = request.body;
+      await limit(request, 'key' in body ? 'key' : body.email);
       const principal =
         'key' in body
           ? await loginWithKey(ctx, reply, body.key)

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { closePortalSession } from '../../platform/auth/portal-sessions.js';
-import { RateLimiter } from '../../platform/auth/rate-limit.js';
+import { loginLimit } from '../../platform/auth/rate-limit.js';
 import type { AppContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { ErrorBody, errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
@@ -105,7 +105,7 @@ async function ownCustomer(ctx: AppContext, partner: PartnerPrincipal, id: strin
 
 /** The partner portal (seed 002): entitlements with the account switcher, orders, customers, draw-downs. */
 export const partnerPortalRoutes: RouteModule = (app, ctx) => {
-  const limiter = new RateLimiter(ctx.config.loginRateLimit, 'login attempts');
+  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
   app.post(
     '/v1/partner/auth/login',
     {
@@ -122,7 +122,7 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      limiter.hit(`${request.ip}|${request.body.email.toLowerCase()}`, ctx.clock.now().getTime());
+      await limit(request, request.body.email);
       return me(await loginPartner(ctx, reply, request.body.email, request.body.password));
     },
   );

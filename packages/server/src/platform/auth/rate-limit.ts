@@ -1,28 +1,49 @@
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
+import type { Api } from '../http/types.js';
+
+export type RequestLimit = (request: FastifyRequest, account?: string) => Promise<void>;
 
 /**
- * A fixed-window counter per client and bucket, in memory. Each server process limits on its own;
- * behind a load balancer the effective limit is per process, which is enough to stop guessing.
+ * A per-minute limit on what `keyOf` names (@fastify/rate-limit's in-memory store). Each server process
+ * limits on its own; behind a load balancer the effective limit is per process, which is enough to stop
+ * guessing. The client address is the socket's, or the proxy's forwarded one with `TRUST_PROXY`.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+function perMinute(
+  app: Api,
+  max: number,
+  what: string,
+  keyOf: (request: FastifyRequest, account: string) => string,
+): RequestLimit {
+  if (max === 0) return async () => undefined;
+  // createRateLimit asks the key of a request; the account the request is for rides beside it.
+  const accounts = new WeakMap<FastifyRequest, string>();
+  const check = app.createRateLimit({
+    max,
+    timeWindow: 60_000,
+    keyGenerator: (request) => keyOf(request, accounts.get(request) ?? ''),
+  });
+  return async (request, account = '') => {
+    accounts.set(request, account);
+    const result = await check(request);
+    if (!result.isAllowed && result.isExceeded)
+      throw new AppError('RATE_LIMITED', `too many ${what}; try again in ${result.ttlInSeconds} s`);
+  };
+}
 
-  constructor(
-    private readonly perMinute: number,
-    private readonly what: string,
-  ) {}
+/** License checks per client address (the app API). */
+export const keyCheckLimit = (app: Api, max: number): RequestLimit =>
+  perMinute(app, max, 'license checks from this address', (request) => request.ip);
 
-  hit(client: string, nowMs: number): void {
-    if (this.perMinute === 0) return;
-    const window = this.windows.get(client);
-    if (!window || nowMs - window.start >= 60_000) {
-      if (this.windows.size > 100_000) this.windows.clear();
-      this.windows.set(client, { start: nowMs, count: 1 });
-      return;
-    }
-    window.count += 1;
-    if (window.count > this.perMinute) {
-      throw new AppError('RATE_LIMITED', `too many ${this.what}; try again in a minute`);
-    }
-  }
+/**
+ * Logins: per client address and account (guessing one password), and per client address across
+ * accounts (spraying one password over many e-mails).
+ */
+export function loginLimit(app: Api, perAccount: number, perAddress: number): RequestLimit {
+  const byAccount = perMinute(app, perAccount, 'login attempts', (r, account) => `${r.ip}|${account}`);
+  const byAddress = perMinute(app, perAddress, 'login attempts from this address', (r) => r.ip);
+  return async (request, account = '') => {
+    await byAddress(request);
+    await byAccount(request, account.toLowerCase());
+  };
 }
