@@ -1,7 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import {
+  choose,
+  closeBrowser,
+  launchBrowser,
+  logInToCabinet,
+  screenshot,
+  startWebServer,
+} from './support.js';
 
 describe('the vendor cabinet in a browser', () => {
   let server: TestServer;
@@ -13,7 +20,7 @@ describe('the vendor cabinet in a browser', () => {
     page = await browser.newPage({ locale: 'en-US' });
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await server?.close();
   });
 

@@ -6,7 +6,14 @@ import {
   createProduct,
 } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import {
+  choose,
+  closeBrowser,
+  launchBrowser,
+  logInToCabinet,
+  screenshot,
+  startWebServer,
+} from './support.js';
 
 describe('coupons in a browser (seed 004)', () => {
   let server: TestServer;
@@ -20,7 +27,7 @@ describe('coupons in a browser (seed 004)', () => {
     customer = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await server?.close();
   });
 

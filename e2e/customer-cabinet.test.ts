@@ -10,7 +10,7 @@ import {
   issue,
 } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import { closeBrowser, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
 
 describe('the customer cabinet in a browser (seed 003)', () => {
   let server: TestServer;
@@ -25,7 +25,7 @@ describe('the customer cabinet in a browser (seed 003)', () => {
     vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await server?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -10,7 +10,14 @@ import {
   createProduct,
 } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import {
+  choose,
+  closeBrowser,
+  launchBrowser,
+  logInToCabinet,
+  screenshot,
+  startWebServer,
+} from './support.js';
 
 const DAY = 86_400_000;
 
@@ -41,7 +48,7 @@ describe('offline licensing across the product and the vendor cabinet (seeds 000
     vendor = await (await browser.newContext({ acceptDownloads: true, locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await ai?.close();
     await server?.close();
     fs.rmSync(downloads, { recursive: true, force: true });

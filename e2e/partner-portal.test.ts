@@ -4,7 +4,14 @@ import { createJobRunner } from '../packages/server/src/server.js';
 import { createLicenseType, createProduct } from '../packages/server/src/test-support/fixtures.js';
 import { startSmtpServer } from '../packages/server/src/test-support/smtp.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { choose, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import {
+  choose,
+  closeBrowser,
+  launchBrowser,
+  logInToCabinet,
+  screenshot,
+  startWebServer,
+} from './support.js';
 
 describe('the partner portal in a browser (seed 002)', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -20,7 +27,7 @@ describe('the partner portal in a browser (seed 002)', () => {
     vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser(browser);
     await server?.close();
     await smtp?.close();
   });

@@ -8,10 +8,46 @@ import { startTestServer, type TestServer } from '../packages/server/src/test-su
 export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Debian's chromium, headless, without the background traffic this closed network refuses. */
+const cspViolations = new WeakMap<Browser, string[]>();
+
+/**
+ * Debian's chromium, headless, without the background traffic this closed network refuses. Every page it
+ * opens is watched for Content-Security-Policy violations, which `closeBrowser` reports.
+ */
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (npm test does)`);
+  const browser = await launch();
+  const violations: string[] = [];
+  cspViolations.set(browser, violations);
+  const watch = (page: Page) =>
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('page', watch);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    watch(page);
+    return page;
+  };
+  return browser;
+}
+
+/** Closes the browser, failing if any page broke the server's Content-Security-Policy. */
+export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+  if (!browser) return;
+  const violations = cspViolations.get(browser) ?? [];
+  await browser.close();
+  if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join('\n')}`);
+}
+
+function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

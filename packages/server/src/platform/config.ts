@@ -33,6 +33,8 @@ export interface Config {
   readonly runJobs: boolean;
   /** scrypt's cost N for new password hashes (a power of two; 2^17 by default, lower only for tests). */
   readonly passwordCost: ScryptCost;
+  /** Bearer token `/metrics` asks for; without one, only loopback clients may read it. */
+  readonly metricsToken: string | undefined;
   /** How often dead floating sessions (no heartbeat) are ended and their seats freed. */
   readonly reapSeconds: number;
   /** Let webhooks reach loopback and private addresses (tests, on-premises receivers); off on a shared server. */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env.LICENSOR_MASTER_KEY || undefined,
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
     passwordCost: costWithN(powerOfTwo(env.PASSWORD_SCRYPT_N, 131_072, 'PASSWORD_SCRYPT_N')),
+    metricsToken: env.METRICS_TOKEN || undefined,
     reapSeconds: Math.max(1, integer(env.SESSION_REAP_SECONDS, 30, 'SESSION_REAP_SECONDS')),
   };
 }

@@ -49,4 +49,31 @@ describe('operability', () => {
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
   });
+
+  it('sends security headers on API answers and pages alike', async () => {
+    for (const path of ['/v1/products', '/healthz', '/docs/']) {
+      const response = await server.anon.get(path);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("object-src 'none'");
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+  });
+
+  it('serves /metrics to this machine, or to whoever has METRICS_TOKEN', async () => {
+    expect((await server.anon.get('/metrics')).status).toBe(200);
+    expect((await server.anon.withHeaders({ 'x-forwarded-for': '203.0.113.9' }).get('/metrics')).status).toBe(
+      403,
+    );
+    const guarded = await startTestServer('sqlite', { config: { metricsToken: 'scrape-secret-1' } });
+    try {
+      expect((await guarded.anon.get('/metrics')).status).toBe(401);
+      expect((await guarded.anon.withToken('wrong').get('/metrics')).status).toBe(401);
+      expect((await guarded.anon.withToken('scrape-secret-1').get('/metrics')).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

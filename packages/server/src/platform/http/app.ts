@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -13,7 +14,7 @@ import { authenticate } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
-import { Metrics } from './metrics.js';
+import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
 import { ErrorBody } from './schemas.js';
 import type { Api, RouteModule } from './types.js';
@@ -74,6 +75,28 @@ export async function buildApp(
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  await app.register(helmet, {
+    // Pages load only our own scripts; Mantine sets styles inline. No page may be framed (clickjacking).
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        // Upgrading would break a plain-http installation on a LAN; PUBLIC_URL on https gets it.
+        'upgrade-insecure-requests': ctx.config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -91,7 +114,12 @@ export async function buildApp(
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The API explorer's page carries inline script; the plugin lets exactly it through our CSP.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => `${header}; frame-ancestors 'none'; object-src 'none'`,
+  });
   app.addSchema(ErrorBody);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -112,9 +140,10 @@ export async function buildApp(
       }
     },
   );
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    assertMetricsAccess(request, ctx.config.metricsToken);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   for (const routes of modules.publicRoutes) routes(app, ctx);
   for (const routes of modules.instrumentedRoutes) routes(app, ctx, metrics);

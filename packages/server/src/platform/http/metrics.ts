@@ -1,4 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import client from 'prom-client';
+import { safeEqual } from '../crypto.js';
+import { AppError } from '../errors.js';
 
 /** Prometheus metrics; one registry per app so tests can run several servers in one process. */
 export class Metrics {
@@ -20,4 +23,25 @@ export class Metrics {
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }
+}
+
+const isLoopback = (address: string | undefined) =>
+  !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+
+/**
+ * Who may read `/metrics`: with `METRICS_TOKEN`, whoever presents it; without, only a scraper on this
+ * machine talking to the socket directly (a request relayed by a proxy carries X-Forwarded-For).
+ */
+export function assertMetricsAccess(request: FastifyRequest, token: string | undefined): void {
+  if (token) {
+    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    if (!safeEqual(presented, token))
+      throw new AppError('UNAUTHENTICATED', 'the metrics need the METRICS_TOKEN as a bearer token');
+    return;
+  }
+  if (!isLoopback(request.socket.remoteAddress) || request.headers['x-forwarded-for'] !== undefined)
+    throw new AppError(
+      'FORBIDDEN',
+      'the metrics are served to this machine only, unless METRICS_TOKEN is set',
+    );
 }
