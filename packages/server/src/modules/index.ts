@@ -21,6 +21,7 @@ import { partnerPortalRoutes } from './partner-portal/partner-portal.routes.js';
 import { partnerRoutes, partnerUserRoutes } from './partners/partners.routes.js';
 import { productRoutes } from './products/products.routes.js';
 import { scanReminders } from './reminders/reminders.service.js';
+import { pruneHistory } from './system/retention.service.js';
 import { vendorSettingsRoutes } from './vendors/settings.routes.js';
 import { signingKeyManagementRoutes } from './vendors/signing-keys.routes.js';
 import { signingKeyRoutes } from './vendors/vendors.routes.js';
@@ -61,6 +62,9 @@ export const jobHandlers: Record<string, JobHandler> = {
     await scanReminders(ctx);
   },
   'statistics.refresh': async (ctx) => refreshStatistics(ctx.handle),
+  'retention.prune': async (ctx) => {
+    await pruneHistory(ctx);
+  },
 };
 
 export const schedulesFor = (config: Pick<Config, 'reapSeconds'>): Schedule[] => [
@@ -68,4 +72,5 @@ export const schedulesFor = (config: Pick<Config, 'reapSeconds'>): Schedule[] =>
   // Reminders are counted in calendar days, so one scan a day finds everything due that day.
   { kind: 'reminders.scan', everyMs: 86_400_000 },
   { kind: 'statistics.refresh', everyMs: 86_400_000 },
+  { kind: 'retention.prune', everyMs: 86_400_000 },
 ];

@@ -35,6 +35,8 @@ export interface Config {
   readonly passwordCost: ScryptCost;
   /** Bearer token `/metrics` asks for; without one, only loopback clients may read it. */
   readonly metricsToken: string | undefined;
+  /** Days finished jobs, settled webhook deliveries and ended sessions are kept (0: kept for ever). */
+  readonly retentionDays: number;
   /** How often dead floating sessions (no heartbeat) are ended and their seats freed. */
   readonly reapSeconds: number;
   /** Let webhooks reach loopback and private addresses (tests, on-premises receivers); off on a shared server. */
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
     passwordCost: costWithN(powerOfTwo(env.PASSWORD_SCRYPT_N, 131_072, 'PASSWORD_SCRYPT_N')),
     metricsToken: env.METRICS_TOKEN || undefined,
+    retentionDays: integer(env.RETENTION_DAYS, 90, 'RETENTION_DAYS'),
     reapSeconds: Math.max(1, integer(env.SESSION_REAP_SECONDS, 30, 'SESSION_REAP_SECONDS')),
   };
 }

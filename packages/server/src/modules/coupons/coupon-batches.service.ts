@@ -5,6 +5,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole, type Role } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
+import { csvCell } from '../../platform/csv.js';
 import { pageOf } from '../../platform/db/paging.js';
 import type { CouponBatchTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -236,11 +237,6 @@ export async function listBatches(ctx: AppContext, principal: Principal) {
     .execute();
   return { data: rows.map(toBatch), nextCursor: null };
 }
-
-const csvCell = (value: string | number | null) => {
-  const text = value === null ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
 
 /** A batch as CSV (code, type, state, redemptions, last key, last redeemed at), streamed in pages. */
 export async function* exportBatchCsv(

@@ -223,6 +223,17 @@ describe.each(DIALECTS)('coupons on %s', (dialect) => {
     expect(lines[0]).toBe('code,type,state,redemptions,comment,created_at');
     expect(lines).toHaveLength(6);
     expect(csv.text).toContain('"csv, ""quoted"""');
+
+    // A comment a spreadsheet would run as a formula is exported as text.
+    const formula = await generate({
+      type: 'add_product',
+      items: [{ productId: addon.id, licenseTypeId: addonType }],
+      count: 1,
+      comment: '=HYPERLINK("http://evil.test","click")',
+    });
+    const exported = (await server.api.get(`/v1/coupon-batches/${formula.id}/coupons.csv`)).text;
+    expect(exported).toContain(`"'=HYPERLINK(""http://evil.test"",""click"")"`);
+    expect(exported).not.toMatch(/,=HYPERLINK/);
     const detail = (await server.api.get(`/v1/coupons/${redeemed[0].id}`)).body;
     expect(detail.history).toHaveLength(1);
     expect(detail.history[0]).toMatchObject({ keyId: holder.keyId, channel: 'app' });

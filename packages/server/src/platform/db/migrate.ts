@@ -9,6 +9,7 @@ import * as webhooks from './migrations/0007-webhooks.js';
 import * as customerCabinet from './migrations/0008-customer-cabinet.js';
 import * as hotPathIndexes from './migrations/0009-hot-path-indexes.js';
 import * as webhookOutbox from './migrations/0010-webhook-outbox.js';
+import * as retention from './migrations/0011-retention.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-customer-cabinet': customerCabinet,
   '0009-hot-path-indexes': hotPathIndexes,
   '0010-webhook-outbox': webhookOutbox,
+  '0011-retention': retention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
