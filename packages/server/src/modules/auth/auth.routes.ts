@@ -80,7 +80,10 @@ export const authRoutes: RouteModule = (app, ctx) => {
 
   app.post(
     '/v1/auth/logout',
-    { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { minRole: 'support' },
+      schema: { tags: ['auth'], response: { 204: Type.Null(), ...errorResponses } },
+    },
     async (request, reply) => {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) await logout(ctx, cookie);
@@ -103,6 +106,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/users',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['users'],
         summary: 'Add a staff user (admin); the password is shown once when generated',
@@ -141,6 +145,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/tokens',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token (shown once, stored as a hash)',
@@ -159,7 +164,10 @@ export const authRoutes: RouteModule = (app, ctx) => {
 
   app.delete(
     '/v1/tokens/:id',
-    { schema: { tags: ['tokens'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { minRole: 'admin' },
+      schema: { tags: ['tokens'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
     async (request, reply) => {
       await revokeToken(ctx, request.principal, actorOf(request.principal), request.params.id);
       return reply.status(204).send(null);

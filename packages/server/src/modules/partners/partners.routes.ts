@@ -55,6 +55,7 @@ export const partnerUserRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/partners/:id/users',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['partners'],
         summary: 'A partner-portal login (admin); a generated password is shown once',

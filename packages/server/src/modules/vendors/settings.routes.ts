@@ -30,6 +30,7 @@ export const vendorSettingsRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/v1/vendor/settings',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['vendor'],
         body: Type.Object(

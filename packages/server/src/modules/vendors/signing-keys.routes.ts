@@ -29,6 +29,7 @@ export const signingKeyManagementRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/signing-keys/rotate',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['signing keys'],
         summary: 'Make a new active key; the previous one retires but still verifies',
@@ -44,6 +45,7 @@ export const signingKeyManagementRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/signing-keys/:kid/revoke',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags: ['signing keys'],
         summary: 'Revoke a retired key: what it signed stops verifying',

@@ -46,6 +46,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/webhooks',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags,
         summary: 'Add an endpoint; payloads are signed per Standard Webhooks with the secret shown once',
@@ -70,6 +71,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   app.patch(
     '/v1/webhooks/:id',
     {
+      config: { minRole: 'admin' },
       schema: {
         tags,
         params: IdParams,
@@ -100,7 +102,10 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   );
   app.post(
     '/v1/webhook-deliveries/:id/actions/redeliver',
-    { schema: { tags, params: IdParams, response: { 200: Delivery, ...errorResponses } } },
+    {
+      config: { minRole: 'admin' },
+      schema: { tags, params: IdParams, response: { 200: Delivery, ...errorResponses } },
+    },
     (request) => redeliver(ctx, request.principal, request.params.id),
   );
 };

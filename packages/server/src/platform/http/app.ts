@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../auth/authenticate.js';
+import { assertRole } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
@@ -151,6 +152,9 @@ export async function buildApp(
     scope.decorateRequest('principal', null as never);
     scope.addHook('onRequest', async (request) => {
       request.principal = await authenticate(ctx, request);
+      // Support staff read; every write needs at least a manager unless its route says otherwise.
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        assertRole(request.principal.role, request.routeOptions.config.minRole ?? 'manager');
     });
     for (const routes of modules.managementRoutes) routes(scope as Api, ctx);
   });

@@ -7,6 +7,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Principal } from '../auth/principal.js';
+import type { Role } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
 
 export type Api = FastifyInstance<
@@ -24,5 +25,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set on management routes by the authentication hook. */
     principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The least staff role a management write route needs (`manager` when unset; reads need `support`).
+     * Checked before the body is read, so a forbidden caller learns nothing from validation errors.
+     */
+    minRole?: Role;
   }
 }
