@@ -80,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     validateRateLimit: integer(env.VALIDATE_RATE_LIMIT, 1200, 'VALIDATE_RATE_LIMIT'),
     loginRateLimit: integer(env.LOGIN_RATE_LIMIT, 10, 'LOGIN_RATE_LIMIT'),
-    loginAddressRateLimit: integer(env.LOGIN_ADDRESS_RATE_LIMIT, 30, 'LOGIN_ADDRESS_RATE_LIMIT'),
+    loginAddressRateLimit: integer(env.LOGIN_ADDRESS_RATE_LIMIT, 60, 'LOGIN_ADDRESS_RATE_LIMIT'),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     serveWeb: env.SERVE_WEB !== '0',

@@ -23,13 +23,15 @@ export function createTestStore(dialect: TestDialect, overrides: Partial<Config>
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-test-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
   // Tests' webhook receivers listen on loopback, which a shared server refuses; and the tests log in hundreds
-  // of times, so passwords get scrypt's lowest accepted cost (the default's is tested in passwords.test.ts).
+  // of times from one address, so passwords get scrypt's lowest accepted cost (the default's is tested in
+  // passwords.test.ts) and the per-address login limit is raised (tests of limits set their own).
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
     VALIDATE_RATE_LIMIT: '0',
     LOG_LEVEL: 'warn',
     WEBHOOK_ALLOW_PRIVATE: '1',
     PASSWORD_SCRYPT_N: '16384',
+    LOGIN_ADDRESS_RATE_LIMIT: '1000',
   };
   if (dialect === 'postgres')
     Object.assign(env, { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema });

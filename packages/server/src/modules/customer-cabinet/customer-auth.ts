@@ -78,10 +78,25 @@ export async function authenticateCustomer(
   request: FastifyRequest,
 ): Promise<CustomerPrincipal> {
   const session = await authenticatePortal(ctx, request, 'customer');
+  if (session.keyId) await assertKeyStillHeld(ctx, session.keyId, session.subjectId);
   return {
     vendorId: session.vendorId,
     customerId: session.subjectId,
     keyId: session.keyId,
     csrfToken: session.csrfToken,
   };
+}
+
+/**
+ * A session opened with a license key lasts as long as the key is this customer's: deleted, suspended,
+ * revoked or moved to another customer, the key no longer opens the cabinet, nor does its session.
+ */
+async function assertKeyStillHeld(ctx: AppContext, keyId: string, customerId: string): Promise<void> {
+  const key = await ctx.handle.db
+    .selectFrom('license_keys')
+    .select(['customer_id', 'status'])
+    .where('id', '=', keyId)
+    .executeTakeFirst();
+  if (key?.status === 'active' && key.customer_id === customerId) return;
+  throw new AppError('UNAUTHENTICATED', 'the license key of this session was deleted or moved; log in again');
 }

@@ -93,7 +93,7 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const body = request.body;
-      await limit(request, 'key' in body ? 'key' : body.email);
+      await limit(request, 'key' in body ? `key:${body.key}` : body.email);
       const principal =
         'key' in body
           ? await loginWithKey(ctx, reply, body.key)

@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId, newSecret } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db/database.js';
+import type { DatabaseHandle, Db } from '../../platform/db/database.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { ServiceRequestTable } from '../../platform/db/schema.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
@@ -62,11 +62,13 @@ export async function createCustomerUser(
 
 async function attach(
   trx: Db,
+  handle: DatabaseHandle,
   principal: CustomerPrincipal,
   licenseIds: string[],
   source: 'code' | 'file',
   now: Date,
 ) {
+  await assertClaimable(trx, handle, principal, licenseIds);
   for (const licenseId of licenseIds) {
     await trx
       .insertInto('attached_licenses')
@@ -89,6 +91,43 @@ async function attach(
   });
 }
 
+/**
+ * A license is never silently shared between customers: one held by another customer who has a cabinet
+ * of its own, or already added by another customer, is refused (the vendor moves keys between customers).
+ * Stock keys (their customer has no cabinet users: a box on a shelf) go to the first customer who adds them.
+ * Checked under the licenses' row locks, so two customers adding one code at once cannot both succeed.
+ */
+async function assertClaimable(trx: Db, handle: DatabaseHandle, principal: CustomerPrincipal, ids: string[]) {
+  if (ids.length === 0) return;
+  await lockRows(handle, trx.selectFrom('licenses').select('id').where('id', 'in', ids)).execute();
+  const owners = await trx
+    .selectFrom('licenses')
+    .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
+    .select('license_keys.customer_id')
+    .where('licenses.id', 'in', ids)
+    .where('license_keys.customer_id', '<>', principal.customerId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_users')
+          .select('customer_users.id')
+          .whereRef('customer_users.customer_id', '=', 'license_keys.customer_id'),
+      ),
+    )
+    .executeTakeFirst();
+  const claimed = await trx
+    .selectFrom('attached_licenses')
+    .select('license_id')
+    .where('license_id', 'in', ids)
+    .where('customer_id', '<>', principal.customerId)
+    .executeTakeFirst();
+  if (owners || claimed)
+    throw new AppError(
+      'OWNED_BY_ANOTHER_CUSTOMER',
+      'this license belongs to another customer; the vendor can move it to you',
+    );
+}
+
 /** Seed 003: a license activated offline is added by typing its activation code (the license key it came with). */
 export async function attachByCode(ctx: AppContext, principal: CustomerPrincipal, code: string) {
   const now = ctx.clock.now();
@@ -103,6 +142,7 @@ export async function attachByCode(ctx: AppContext, principal: CustomerPrincipal
       .execute();
     await attach(
       trx,
+      ctx.handle,
       principal,
       licenses.map((l) => l.id),
       'code',
@@ -152,7 +192,7 @@ export async function attachByFiles(ctx: AppContext, principal: CustomerPrincipa
       : [];
     if (known.length !== new Set(ids).size)
       throw new AppError('INVALID_LICENSE_FILE', 'a license file names a license this vendor does not know');
-    await attach(trx, principal, [...new Set(ids)], 'file', now);
+    await attach(trx, ctx.handle, principal, [...new Set(ids)], 'file', now);
     return { attached: known.length };
   });
 }

@@ -104,6 +104,55 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     ).toBe('KEY_NOT_FOUND');
   });
 
+  it('a key-login session ends when its key is moved to another customer or deleted', async () => {
+    const moved = await setupLicensed(server.api, { scope: 'seat' });
+    const cabinet = await logIn({ key: moved.key });
+    expect((await cabinet.get('/v1/customer/licenses')).status).toBe(200);
+    const other = await server.api.post('/v1/customers', { name: 'New owner' });
+    expect((await server.api.patch(`/v1/keys/${moved.keyId}`, { customerId: other.body.id })).status).toBe(
+      200,
+    );
+    const after = await cabinet.get('/v1/customer/licenses');
+    expect([after.status, after.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+
+    const deleted = await setupLicensed(server.api, { scope: 'seat' });
+    const second = await logIn({ key: deleted.key });
+    expect((await server.api.delete(`/v1/keys/${deleted.keyId}`)).status).toBe(204);
+    expect((await second.get('/v1/customer/licenses')).status).toBe(401);
+  });
+
+  it('a customer attempts to add a license that belongs to another customer', async () => {
+    const product = await createProduct(server.api);
+    const type = await createLicenseType(server.api, product.id, { scope: 'installation' });
+    // Another customer with a cabinet of its own holds this key.
+    const owner = await createCustomerWithKey(server.api, 'Owner with cabinet');
+    const owned = await issue(server.api, owner.keyId, type.id);
+    await server.api.post(`/v1/customers/${owner.customerId}/users`, {
+      email: `owner-${dialect}@attach.test`,
+      name: 'Owner',
+      password: 'owner-pass-1',
+    });
+    const file = (
+      await server.api.post('/v1/offline/license-files', { licenseId: owned.id, installationId: 'pc-9' })
+    ).body.content;
+    const intruder = await logIn({ key: (await createCustomerWithKey(server.api)).key });
+    for (const body of [{ code: owner.key }, { files: [file] }]) {
+      const refused = await intruder.post('/v1/customer/licenses/attach', body);
+      expect([refused.status, refused.body.error.code]).toEqual([409, 'OWNED_BY_ANOTHER_CUSTOMER']);
+    }
+    expect((await intruder.get('/v1/customer/licenses')).body.data).toHaveLength(0);
+
+    // A stock key goes to the first customer who adds it, and to no one else.
+    const stock = await createCustomerWithKey(server.api, 'Shelf stock');
+    await issue(server.api, stock.keyId, type.id);
+    const first = await logIn({ key: (await createCustomerWithKey(server.api)).key });
+    const second = await logIn({ key: (await createCustomerWithKey(server.api)).key });
+    const claims = await Promise.all(
+      [first, second].map((c) => c.post('/v1/customer/licenses/attach', { code: stock.key })),
+    );
+    expect(claims.map((c) => c.status).sort()).toEqual([200, 409]);
+  });
+
   it('a customer asks to renew; the vendor sees the request and fulfils it; the new expiry shows', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'month', count: 1 } });
     const customer = await logIn({ key: licensed.key });
