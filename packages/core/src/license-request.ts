@@ -1,5 +1,6 @@
 import { armor, unarmor } from './armor.js';
 import { base64ToText, textToBase64 } from './base64.js';
+import { isAcceptedInstant } from './instant.js';
 
 /** Periods a customer can ask for in a license request (seed 000: month, three months, year, perpetual). */
 export const REQUEST_PERIODS = ['P1M', 'P3M', 'P1Y', 'perpetual'] as const;
@@ -46,8 +47,8 @@ export function decodeLicenseRequest(text: string): ParsedRequest {
     return { ok: false, problem: 'unknown request version' };
   if (!isText(value.product, 64)) return { ok: false, problem: 'product is missing' };
   if (!isText(value.installationId)) return { ok: false, problem: 'installationId is missing' };
-  if (!isText(value.startsAt, 40) || Number.isNaN(Date.parse(value.startsAt)))
-    return { ok: false, problem: 'startsAt is not a date' };
+  if (!isText(value.startsAt, 40) || !isAcceptedInstant(value.startsAt))
+    return { ok: false, problem: 'startsAt is not a date between 1970 and 9999' };
   if (!REQUEST_PERIODS.includes(value.period as RequestPeriod))
     return { ok: false, problem: 'period must be P1M, P3M, P1Y or perpetual' };
   if (value.fingerprint !== undefined && !isText(value.fingerprint))

@@ -6,6 +6,7 @@ import { assertRole, type Role } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import { csvCell } from '../../platform/csv.js';
+import type { Db } from '../../platform/db/database.js';
 import { pageOf } from '../../platform/db/paging.js';
 import type { CouponBatchTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -36,11 +37,14 @@ export interface CouponIssuer {
 }
 
 const CHUNK = 500;
-export const MAX_BATCH = 1_000_000;
+/** The most codes one request generates: more would hold a client for minutes; make several batches. */
+export const MAX_BATCH = 100_000;
 
 /** Rules of the three coupon types (seed 004) that the schema cannot say. */
 function checkBatch(input: BatchInput): void {
   const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH)
+    throw new AppError('VALIDATION_FAILED', `a batch holds 1 to ${MAX_BATCH} coupons; make several batches`);
   if (input.reusable && input.type !== 'extend_trial')
     throw new AppError('VALIDATION_FAILED', 'only trial extension coupons can be reusable');
   if (input.type === 'change_composition') {
@@ -57,7 +61,9 @@ function checkBatch(input: BatchInput): void {
 }
 
 /**
- * Generates a batch of coupons in one transaction, inserted in chunks (100,000 codes take seconds);
+ * Generates a batch of coupons, a chunk per transaction: 100,000 codes take seconds, and one transaction
+ * would hold SQLite's write lock (and this process's connection) all that time, freezing every other write.
+ * The batch row counts the codes committed so far, so a batch cut short by a crash shows what it holds.
  * `onProgress` reports after each chunk. An upgrade coupon with "activate now" is redeemed at once.
  */
 export async function generateCouponBatch(
@@ -72,7 +78,25 @@ export async function generateCouponBatch(
   const count = input.count ?? 1;
   const now = ctx.clock.now();
   const at = now.toISOString();
-  return inTransaction(ctx.handle, async (trx) => {
+  const insertChunk = async (
+    trx: Db,
+    batch: CouponBatchTable,
+    prefix: string,
+    size: number,
+    first?: string,
+  ) => {
+    const rows = Array.from({ length: size }, (_, i) => ({
+      id: i === 0 && first ? first : newId(),
+      vendor_id: issuer.vendorId,
+      batch_id: batch.id,
+      code: generateCouponCode(prefix, randomBytes),
+      created_at: at,
+    }));
+    await trx.insertInto('coupons').values(rows).execute();
+    return rows.map((row) => row.code);
+  };
+  const firstCoupon = newId();
+  const started = await inTransaction(ctx.handle, async (trx) => {
     const vendor = await trx
       .selectFrom('vendors')
       .select('prefix')
@@ -87,7 +111,7 @@ export async function generateCouponBatch(
       type: input.type,
       partner_id: input.partnerId ?? null,
       items: JSON.stringify(items),
-      count,
+      count: Math.min(CHUNK, count),
       reusable: input.reusable ? 1 : 0,
       key_id: targetKey?.id ?? null,
       activate_now: input.activateNow ? 1 : 0,
@@ -96,20 +120,7 @@ export async function generateCouponBatch(
       created_at: at,
     };
     await trx.insertInto('coupon_batches').values(batch).execute();
-    const codes: string[] = [];
-    const firstCoupon = newId();
-    for (let done = 0; done < count; done += CHUNK) {
-      const rows = Array.from({ length: Math.min(CHUNK, count - done) }, (_, i) => ({
-        id: done === 0 && i === 0 ? firstCoupon : newId(),
-        vendor_id: issuer.vendorId,
-        batch_id: batch.id,
-        code: generateCouponCode(vendor.prefix, randomBytes),
-        created_at: at,
-      }));
-      await trx.insertInto('coupons').values(rows).execute();
-      for (const row of rows) codes.push(row.code);
-      onProgress?.(Math.min(done + CHUNK, count), count);
-    }
+    const codes = await insertChunk(trx, batch, vendor.prefix, batch.count, firstCoupon);
     await recordEvent(trx, issuer.vendorId, actor, now, {
       type: 'coupon_batch.generated',
       subjectType: 'coupon_batch',
@@ -121,8 +132,27 @@ export async function generateCouponBatch(
       const { key } = await findKeyByCode(trx, targetKey.key);
       await redeemWith(trx, ctx.handle, key!, { ...toBatch(batch), couponId: firstCoupon }, actor, now);
     }
-    return { ...toBatch(batch), codes: count <= 1000 ? codes : codes.slice(0, 1000) };
+    return { batch, prefix: vendor.prefix, codes };
   });
+  const { batch, prefix, codes } = started;
+  onProgress?.(batch.count, count);
+  while (batch.count < count) {
+    await new Promise((resolve) => setImmediate(resolve)); // let the requests queued meanwhile run
+    const size = Math.min(CHUNK, count - batch.count);
+    const chunk = await inTransaction(ctx.handle, async (trx) => {
+      const inserted = await insertChunk(trx, batch, prefix, size);
+      await trx
+        .updateTable('coupon_batches')
+        .set((eb) => ({ count: eb('count', '+', size) }))
+        .where('id', '=', batch.id)
+        .execute();
+      return inserted;
+    });
+    batch.count += size;
+    if (codes.length < 1000) codes.push(...chunk.slice(0, 1000 - codes.length));
+    onProgress?.(batch.count, count);
+  }
+  return { ...toBatch(batch), codes };
 }
 
 export interface CouponQuery {

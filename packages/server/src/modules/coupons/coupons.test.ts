@@ -200,6 +200,37 @@ describe.each(DIALECTS)('coupons on %s', (dialect) => {
     expect((await card(second.keyId)).licenses).toEqual([]);
   });
 
+  it('a batch holds at most 100,000 codes, and generating one does not hold up other writes', async () => {
+    const items = [{ productId: addon.id, licenseTypeId: addonType }];
+    const tooMany = await server.api.post('/v1/coupon-batches', {
+      type: 'add_product',
+      items,
+      count: 100_001,
+    });
+    expect([tooMany.status, tooMany.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+
+    const finished: string[] = [];
+    const big = server.api
+      .post('/v1/coupon-batches', { type: 'add_product', items, count: 100_000, comment: 'big' })
+      .then((response) => {
+        finished.push('batch');
+        return response;
+      });
+    // A write sent after the batch started is answered while the batch is still being written.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const customer = await server.api.post('/v1/customers', { name: 'Served meanwhile' });
+    finished.push('customer');
+    expect(customer.status).toBe(201);
+    const batch = await big;
+    expect(batch.status).toBe(201);
+    expect(batch.body.count).toBe(100_000);
+    expect(finished).toEqual(['customer', 'batch']);
+    const listed = (await server.api.get('/v1/coupon-batches')).body.data.find(
+      (b: { id: string }) => b.id === batch.body.id,
+    );
+    expect(listed.count).toBe(100_000);
+  }, 120_000);
+
   it('the coupons page lists with filters, exports a batch as CSV, and shows a coupon’s history', async () => {
     const batch = await generate({
       type: 'add_product',

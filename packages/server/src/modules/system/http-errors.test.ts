@@ -49,6 +49,50 @@ describe.each(DIALECTS)('bad input over HTTP on %s', (dialect) => {
     expect((await server.api.get(`/v1/keys/${licensed.keyId}`)).body.bindings).toHaveLength(0);
   });
 
+  it('refuses invalid UTF-8, bodies sent to routes that take none, and dates outside 1970–9999, writing nothing', async () => {
+    const before = await count();
+    const invalid = Buffer.concat([Buffer.from('{"name":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const raw = await fetch(`${server.url}/v1/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.vendor.token}` },
+      body: invalid,
+    });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_JSON');
+    expect(await count()).toBe(before);
+
+    for (const path of ['/v1/customers?q=%FF%FE', '/v1/keys/%FF', '/v1/customers/%C3%28']) {
+      const response = await server.api.get(path);
+      expect([response.status, response.body.error.code], path).toEqual([400, 'BAD_REQUEST']);
+    }
+
+    const keys = async () => (await server.api.get('/v1/signing-keys')).body.data.length;
+    const keysBefore = await keys();
+    const rotate = await server.api.post('/v1/signing-keys/rotate', { force: true });
+    expect([rotate.status, rotate.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await keys()).toBe(keysBefore);
+    expect((await server.api.post('/v1/signing-keys/rotate', {})).status).toBe(201); // {} is no body
+
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    for (const startsAt of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '+275760-09-13T00:00:00Z']) {
+      const issued = await server.api.post(`/v1/keys/${licensed.keyId}/licenses`, {
+        licenseTypeId: licensed.licenseTypeId,
+        startsAt,
+      });
+      expect([issued.status, issued.body.error?.code], startsAt).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    const card = (await server.api.get(`/v1/keys/${licensed.keyId}`)).body;
+    expect(card.licenses).toHaveLength(1);
+    expect(
+      (
+        await server.api.post(`/v1/keys/${licensed.keyId}/licenses`, {
+          licenseTypeId: licensed.licenseTypeId,
+          startsAt: '9999-01-01T00:00:00Z',
+        })
+      ).status,
+    ).toBe(201);
+  });
+
   it('an empty partner or manager id is refused as 400, not stored as a dangling reference', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat' });
     const before = await count();

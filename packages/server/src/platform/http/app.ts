@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
 import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
+import { hasInvalidQueryEncoding } from './query-encoding.js';
 import { ErrorBody } from './schemas.js';
 import type { Api, RouteModule } from './types.js';
 import { validatorCompiler } from './validator.js';
@@ -29,6 +31,13 @@ export interface AppModules {
   /** Routes that also need the metrics (the app API counts validations). */
   readonly instrumentedRoutes: readonly ((app: Api, ctx: AppContext, metrics: Metrics) => void)[];
 }
+
+/** No body, an empty one, or `{}`: what a client sends to an action that takes nothing. */
+const isEmptyBody = (body: unknown): boolean =>
+  body === undefined ||
+  body === null ||
+  body === '' ||
+  (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0);
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
 
@@ -47,14 +56,36 @@ export async function buildApp(
     // Per-request info lines would cost more than a validation; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Fastify's own refusals (a path that is not valid percent-encoded UTF-8) in our error shape.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     trustProxy: ctx.config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   const metrics = new Metrics();
   app.setErrorHandler(handleError);
   app.setValidatorCompiler(validatorCompiler);
-  // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
+  // JSON must be valid UTF-8: the default parser would turn bad bytes into U+FFFD and store them.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (!isUtf8(body as Buffer)) {
+      done(new AppError('MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, (body as Buffer).toString('utf8'), done);
+  });
   app.addHook('preValidation', async (request) => {
+    if (hasInvalidQueryEncoding(request.url))
+      throw new AppError('BAD_REQUEST', 'the query string is not valid UTF-8', [
+        { path: 'querystring', message: 'percent-encodes bytes that are not UTF-8' },
+      ]);
+    const takesBody = request.routeOptions.schema?.body !== undefined;
+    // A body sent to a route that takes none is a client's mistake, not something to ignore silently.
+    if (!takesBody && !isEmptyBody(request.body))
+      throw new AppError('VALIDATION_FAILED', `${request.method} ${request.routeOptions.url} takes no body`, [
+        { path: 'body', message: 'must be empty' },
+      ]);
+    // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE')
       request.body = {};
     const nul =

@@ -1,3 +1,4 @@
+import { isAcceptedInstant } from '@licensor/core';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
@@ -7,6 +8,12 @@ const base: Options = { removeAdditional: false, useDefaults: true, allErrors: f
 function ajv(options: Options): Ajv {
   const instance = new Ajv({ ...base, ...options });
   (addFormats as unknown as (a: Ajv) => void)(instance);
+  // A date-time is RFC 3339 and within years 1970–9999: a year 0 or 275760 would parse, then break arithmetic.
+  const rfc3339 = instance.formats['date-time'] as { validate: (text: string) => boolean };
+  instance.addFormat('date-time', {
+    type: 'string',
+    validate: (text: string) => rfc3339.validate(text) && isAcceptedInstant(text),
+  });
   return instance;
 }
 
