@@ -4,6 +4,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: unknown[] = [],
   ) {
     super(message);
   }
@@ -42,6 +43,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       response.status,
       data?.error?.code ?? 'HTTP_ERROR',
       data?.error?.message ?? response.statusText,
+      data?.error?.details ?? [],
     );
   }
   return data as T;

@@ -1,6 +1,7 @@
 import { Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, LanguageSwitch } from './common';
+import { VendorChoice } from './VendorChoice';
 
 export interface LoginField {
   name: string;
@@ -63,6 +64,11 @@ export function LoginForm({
                 />
               ),
             )}
+            <VendorChoice
+              error={error}
+              value={values.vendor}
+              onChange={(vendor) => setValues({ ...values, vendor })}
+            />
             <ErrorAlert error={error} />
             <Button type="submit" loading={busy} data-testid="login-submit">
               {submitLabel}

@@ -21,6 +21,7 @@ import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../componen
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { Shell } from '../components/Shell';
+import { VendorChoice } from '../components/VendorChoice';
 import { navigate } from '../router';
 import { EntitlementsTable } from '../vendor/PartnersPage';
 
@@ -275,11 +276,16 @@ function Requests() {
   );
 }
 
-function EmailLogin({ logIn }: { logIn: (body: { email: string; password: string }) => Promise<unknown> }) {
+function EmailLogin({
+  logIn,
+}: {
+  logIn: (body: { email: string; password: string; vendor?: string }) => Promise<unknown>;
+}) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const login = useMutation({ mutationFn: () => logIn({ email, password }) });
+  const [vendor, setVendor] = useState<string>();
+  const login = useMutation({ mutationFn: () => logIn({ email, password, vendor }) });
   return (
     <Card withBorder w={380} mx="auto" mt="md">
       <Stack>
@@ -296,6 +302,7 @@ function EmailLogin({ logIn }: { logIn: (body: { email: string; password: string
           onChange={(e) => setPassword(e.currentTarget.value)}
           data-testid="customer-password"
         />
+        <VendorChoice error={login.error} value={vendor} onChange={setVendor} />
         <ErrorAlert error={login.error} />
         <Button variant="light" onClick={() => login.mutate()} data-testid="customer-email-login">
           {t('login.submit')}

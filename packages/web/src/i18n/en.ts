@@ -34,7 +34,13 @@ export const en = {
     requests: 'Requests',
     webhooks: 'Webhooks',
   },
-  login: { title: 'Log in to the vendor cabinet', email: 'E-mail', password: 'Password', submit: 'Log in' },
+  login: {
+    title: 'Log in to the vendor cabinet',
+    email: 'E-mail',
+    password: 'Password',
+    submit: 'Log in',
+    vendor: 'Vendor',
+  },
   products: {
     title: 'Products',
     new: 'New product',

@@ -35,7 +35,13 @@ export const ru: Dictionary = {
     requests: 'Заявки',
     webhooks: 'Вебхуки',
   },
-  login: { title: 'Вход в кабинет вендора', email: 'E-mail', password: 'Пароль', submit: 'Войти' },
+  login: {
+    title: 'Вход в кабинет вендора',
+    email: 'E-mail',
+    password: 'Пароль',
+    submit: 'Войти',
+    vendor: 'Поставщик',
+  },
   products: {
     title: 'Продукты',
     new: 'Новый продукт',

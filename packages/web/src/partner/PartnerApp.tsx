@@ -381,7 +381,11 @@ export function PartnerApp() {
           { name: 'password', label: t('login.password'), secret: true },
         ]}
         onSubmit={(values) =>
-          logIn('/v1/partner/auth/login', { email: values.email ?? '', password: values.password ?? '' })
+          logIn('/v1/partner/auth/login', {
+            email: values.email ?? '',
+            password: values.password ?? '',
+            vendor: values.vendor,
+          })
         }
       />
     );

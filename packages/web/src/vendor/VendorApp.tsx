@@ -50,7 +50,11 @@ export function VendorApp() {
           { name: 'password', label: t('login.password'), secret: true },
         ]}
         onSubmit={(values) =>
-          logIn('/v1/auth/login', { email: values.email ?? '', password: values.password ?? '' })
+          logIn('/v1/auth/login', {
+            email: values.email ?? '',
+            password: values.password ?? '',
+            vendor: values.vendor,
+          })
         }
       />
     );

@@ -50,6 +50,12 @@ export const loginRoutes: RouteModule = (app, ctx) => {
           {
             email: Type.String({ minLength: 3, maxLength: 254 }),
             password: Type.String({ minLength: 1, maxLength: 200 }),
+            vendor: Type.Optional(
+              Type.String({
+                pattern: '^[A-Za-z]{4}$',
+                description: "The vendor's key prefix, when the e-mail has accounts with several vendors",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -58,7 +64,7 @@ export const loginRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       await limit(request, request.body.email);
-      const result = await login(ctx, request.body.email, request.body.password);
+      const result = await login(ctx, request.body.email, request.body.password, request.body.vendor);
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,
         sameSite: 'strict',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chooseAccount } from '../../platform/auth/account-login.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole, type Role } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
@@ -6,7 +7,7 @@ import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { checkLoginPassword, hashPassword } from '../../platform/passwords.js';
+import { hashPassword } from '../../platform/passwords.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
 
 const SESSION_DAYS = 7;
@@ -23,10 +24,18 @@ export interface Me {
   csrfToken: string;
 }
 
-/** E-mail + password → a new cabinet session; the same answer whether the e-mail or the password is wrong. */
-export async function login(ctx: AppContext, email: string, password: string): Promise<LoginResult> {
+/**
+ * E-mail + password (+ the vendor's prefix, when the e-mail is staff of several) → a new cabinet session;
+ * the same answer whether the e-mail or the password is wrong.
+ */
+export async function login(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  vendorPrefix?: string,
+): Promise<LoginResult> {
   const db = ctx.handle.db;
-  const user = await db
+  let query = db
     .selectFrom('users')
     .innerJoin('vendors', 'vendors.id', 'users.vendor_id')
     .select([
@@ -36,13 +45,12 @@ export async function login(ctx: AppContext, email: string, password: string): P
       'users.role',
       'users.password_hash',
       'vendors.id as vendorId',
-      'vendors.name as vendorName',
-      'vendors.prefix',
+      'vendors.name as vendor_name',
+      'vendors.prefix as vendor_prefix',
     ])
-    .where('users.email', '=', email.toLowerCase())
-    .executeTakeFirst();
-  const ok = await checkLoginPassword(db, 'users', user, password, ctx.config.passwordCost);
-  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
+    .where('users.email', '=', email.toLowerCase());
+  if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
+  const user = await chooseAccount(db, 'users', await query.execute(), password, ctx.config.passwordCost);
 
   const now = ctx.clock.now();
   const sessionToken = newSecret('');
@@ -64,7 +72,7 @@ export async function login(ctx: AppContext, email: string, password: string): P
     expiresAt,
     me: {
       user: { id: user.id, email: user.email, name: user.name, role: user.role },
-      vendor: { id: user.vendorId, name: user.vendorName, prefix: user.prefix },
+      vendor: { id: user.vendorId, name: user.vendor_name, prefix: user.vendor_prefix },
       csrfToken,
     },
   };
@@ -113,7 +121,12 @@ export async function createUser(
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const email = input.email.toLowerCase();
-    const taken = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    const taken = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('vendor_id', '=', principal.vendorId)
+      .where('email', '=', email)
+      .executeTakeFirst();
     if (taken) throw new AppError('ALREADY_EXISTS', `a user with e-mail ${email} exists`);
     const id = newId();
     await trx

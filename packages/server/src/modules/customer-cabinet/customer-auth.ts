@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { chooseAccount } from '../../platform/auth/account-login.js';
 import { authenticatePortal, openPortalSession } from '../../platform/auth/portal-sessions.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { checkLoginPassword } from '../../platform/passwords.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
 
 /** A customer in its cabinet; logged in with a license key, it sees that key and nothing else. */
@@ -47,20 +47,23 @@ export async function loginWithPassword(
   reply: FastifyReply,
   email: string,
   password: string,
+  vendorPrefix?: string,
 ): Promise<CustomerPrincipal> {
-  const user = await ctx.handle.db
+  let query = ctx.handle.db
     .selectFrom('customer_users')
-    .selectAll()
-    .where('email', '=', email.toLowerCase())
-    .executeTakeFirst();
-  const ok = await checkLoginPassword(
+    .innerJoin('vendors', 'vendors.id', 'customer_users.vendor_id')
+    .selectAll('customer_users')
+    .select(['vendors.name as vendor_name', 'vendors.prefix as vendor_prefix'])
+    .where('customer_users.email', '=', email.toLowerCase());
+  if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
+  const candidates = await query.execute();
+  const user = await chooseAccount(
     ctx.handle.db,
     'customer_users',
-    user,
+    candidates,
     password,
     ctx.config.passwordCost,
   );
-  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
   const session = await openPortalSession(ctx, reply, 'customer', {
     vendorId: user.vendor_id,
     subjectId: user.customer_id,

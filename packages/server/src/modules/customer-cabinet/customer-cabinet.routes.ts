@@ -84,6 +84,12 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
             {
               email: Type.String({ minLength: 3, maxLength: 254 }),
               password: Type.String({ minLength: 1, maxLength: 200 }),
+              vendor: Type.Optional(
+                Type.String({
+                  pattern: '^[A-Za-z]{4}$',
+                  description: "The vendor's key prefix, when the e-mail has accounts with several vendors",
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -97,7 +103,7 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       const principal =
         'key' in body
           ? await loginWithKey(ctx, reply, body.key)
-          : await loginWithPassword(ctx, reply, body.email, body.password);
+          : await loginWithPassword(ctx, reply, body.email, body.password, body.vendor);
       return customerMe(ctx, principal);
     },
   );

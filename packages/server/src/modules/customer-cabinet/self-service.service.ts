@@ -33,7 +33,13 @@ export async function createCustomerUser(
   return inTransaction(ctx.handle, async (trx) => {
     await findCustomer(trx, principal.vendorId, customerId);
     const email = input.email.toLowerCase();
-    if (await trx.selectFrom('customer_users').select('id').where('email', '=', email).executeTakeFirst()) {
+    const taken = await trx
+      .selectFrom('customer_users')
+      .select('id')
+      .where('vendor_id', '=', principal.vendorId)
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (taken) {
       throw new AppError('ALREADY_EXISTS', `a customer login with e-mail ${email} exists`);
     }
     const id = newId();

@@ -115,6 +115,12 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
           {
             email: Type.String({ minLength: 3, maxLength: 254 }),
             password: Type.String({ minLength: 1, maxLength: 200 }),
+            vendor: Type.Optional(
+              Type.String({
+                pattern: '^[A-Za-z]{4}$',
+                description: "The vendor's key prefix, when the e-mail has accounts with several vendors",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -123,7 +129,9 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       await limit(request, request.body.email);
-      return me(await loginPartner(ctx, reply, request.body.email, request.body.password));
+      return me(
+        await loginPartner(ctx, reply, request.body.email, request.body.password, request.body.vendor),
+      );
     },
   );
 

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { chooseAccount } from '../../platform/auth/account-login.js';
 import { authenticatePortal, openPortalSession } from '../../platform/auth/portal-sessions.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { checkLoginPassword } from '../../platform/passwords.js';
 
 /** A partner user in the partner portal: sees its own partner's orders, customers and requests only. */
 export interface PartnerPrincipal {
@@ -23,15 +23,21 @@ export const partnerActor = (partner: PartnerPrincipal): Actor => ({
   channel: 'portal',
 });
 
-async function loadPartnerUser(ctx: AppContext, where: { email?: string; id?: string }) {
-  let query = ctx.handle.db
+function partnerUsers(ctx: AppContext) {
+  return ctx.handle.db
     .selectFrom('partner_users')
     .innerJoin('partners', 'partners.id', 'partner_users.partner_id')
+    .innerJoin('vendors', 'vendors.id', 'partner_users.vendor_id')
     .selectAll('partner_users')
-    .select('partners.name as partner_name');
-  if (where.email) query = query.where('partner_users.email', '=', where.email.toLowerCase());
-  if (where.id) query = query.where('partner_users.id', '=', where.id);
-  return query.executeTakeFirst();
+    .select([
+      'partners.name as partner_name',
+      'vendors.name as vendor_name',
+      'vendors.prefix as vendor_prefix',
+    ]);
+}
+
+async function loadPartnerUser(ctx: AppContext, id: string) {
+  return partnerUsers(ctx).where('partner_users.id', '=', id).executeTakeFirst();
 }
 
 const principalOf = (
@@ -53,16 +59,18 @@ export async function loginPartner(
   reply: FastifyReply,
   email: string,
   password: string,
+  vendorPrefix?: string,
 ): Promise<PartnerPrincipal> {
-  const user = await loadPartnerUser(ctx, { email });
-  const ok = await checkLoginPassword(
+  let query = partnerUsers(ctx).where('partner_users.email', '=', email.toLowerCase());
+  if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
+  const candidates = await query.execute();
+  const user = await chooseAccount(
     ctx.handle.db,
     'partner_users',
-    user,
+    candidates,
     password,
     ctx.config.passwordCost,
   );
-  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong e-mail or password');
   const session = await openPortalSession(ctx, reply, 'partner', {
     vendorId: user.vendor_id,
     subjectId: user.id,
@@ -75,7 +83,7 @@ export async function authenticatePartner(
   request: FastifyRequest,
 ): Promise<PartnerPrincipal> {
   const session = await authenticatePortal(ctx, request, 'partner');
-  const user = await loadPartnerUser(ctx, { id: session.subjectId });
+  const user = await loadPartnerUser(ctx, session.subjectId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'the partner user no longer exists');
   return principalOf(user, session.csrfToken);
 }

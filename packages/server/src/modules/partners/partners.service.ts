@@ -77,6 +77,7 @@ export async function createPartnerUser(
     const taken = await trx
       .selectFrom('partner_users')
       .select('id')
+      .where('vendor_id', '=', principal.vendorId)
       .where('email', '=', email)
       .executeTakeFirst();
     if (taken) throw new AppError('ALREADY_EXISTS', `a partner user with e-mail ${email} exists`);

@@ -71,12 +71,6 @@ export async function createVendor(ctx: AppContext, input: CreateVendorInput): P
       .where('prefix', '=', prefix)
       .executeTakeFirst();
     if (taken) throw new AppError('ALREADY_EXISTS', `the prefix ${prefix} is taken`);
-    const emailTaken = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('email', '=', input.ownerEmail.toLowerCase())
-      .executeTakeFirst();
-    if (emailTaken) throw new AppError('ALREADY_EXISTS', `a user with e-mail ${input.ownerEmail} exists`);
     const at = now.toISOString();
     await trx
       .insertInto('vendors')
