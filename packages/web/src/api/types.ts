@@ -48,6 +48,8 @@ export interface Customer {
   partnerId: string | null;
   managerId: string | null;
   comment: string | null;
+  /** The language of the e-mails the customer gets. */
+  language: 'en' | 'ru';
   keys?: { id: string; key: string; status: string; createdAt: string }[];
 }
 

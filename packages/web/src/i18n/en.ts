@@ -72,6 +72,7 @@ export const en = {
     manager: 'Manager responsible for the client',
     keys: 'License keys',
     createKey: 'Create license key',
+    language: 'Language of e-mails',
   },
   key: {
     title: 'License key',

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../components/common';
 
 export type CustomerForm = Pick<
   Customer,
-  'name' | 'contactName' | 'phone' | 'email' | 'website' | 'partnerId' | 'managerId' | 'comment'
+  'name' | 'contactName' | 'phone' | 'email' | 'website' | 'partnerId' | 'managerId' | 'comment' | 'language'
 >;
 
 const blank: CustomerForm = {
@@ -20,6 +20,7 @@ const blank: CustomerForm = {
   partnerId: null,
   managerId: null,
   comment: '',
+  language: 'en',
 };
 
 /** The key-card client fields (seed 004), used to create and to edit a customer. */
@@ -81,6 +82,17 @@ export function CustomerFields({
           onChange={(value) => setForm({ ...form, managerId: value })}
         />
       </Group>
+      <Select
+        label={t('customers.language')}
+        data={[
+          { value: 'en', label: 'English' },
+          { value: 'ru', label: 'Русский' },
+        ]}
+        value={form.language ?? 'en'}
+        allowDeselect={false}
+        onChange={(value) => value && setForm({ ...form, language: value as CustomerForm['language'] })}
+        data-testid="customer-language"
+      />
       <Textarea label={t('common.comment')} {...text('comment')} />
       <ErrorAlert error={error} />
       <Group>

@@ -18,6 +18,7 @@ export const Customer = Type.Object({
   partnerId: NullableString,
   managerId: NullableString,
   comment: NullableString,
+  language: Type.String({ description: 'en | ru: the language of e-mails to the customer' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -40,6 +41,7 @@ const fields = {
   partnerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   managerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   comment: OptionalText(5000),
+  language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')])),
 };
 
 export const customerRoutes: RouteModule = (app, ctx) => {

@@ -21,6 +21,7 @@ export interface CustomerFields {
   partnerId?: string | null;
   managerId?: string | null;
   comment?: string | null;
+  language?: 'en' | 'ru';
 }
 
 export const toCustomer = (row: CustomerTable) => ({
@@ -33,6 +34,7 @@ export const toCustomer = (row: CustomerTable) => ({
   partnerId: row.partner_id,
   managerId: row.manager_id,
   comment: row.comment,
+  language: row.language,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -118,6 +120,7 @@ export async function createCustomer(
       partner_id: input.partnerId ?? null,
       manager_id: input.managerId ?? null,
       comment: input.comment ?? null,
+      language: input.language ?? 'en',
       created_at: now,
       updated_at: now,
     };
@@ -158,6 +161,7 @@ export async function updateCustomer(
     if (input.partnerId !== undefined) changes.partner_id = input.partnerId;
     if (input.managerId !== undefined) changes.manager_id = input.managerId;
     if (input.comment !== undefined) changes.comment = input.comment;
+    if (input.language !== undefined) changes.language = input.language;
     await trx.updateTable('customers').set(changes).where('id', '=', id).execute();
     const after = { ...before, ...changes };
     await indexCustomer(trx, principal.vendorId, id, after);

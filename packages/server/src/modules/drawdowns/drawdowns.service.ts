@@ -386,6 +386,7 @@ export async function acceptDrawdown(ctx: AppContext, partner: PartnerPrincipal,
           partner_id: partner.partnerId,
           manager_id: null,
           comment: null,
+          language: partner.language === 'ru' ? 'ru' : 'en',
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
         })

@@ -73,6 +73,7 @@ interface Holder {
   customer_id: string;
   customer_name: string;
   customer_email: string | null;
+  customer_language: string;
   partner_id: string | null;
   manager_id: string | null;
 }
@@ -90,6 +91,7 @@ async function holdersOf(trx: Db, keyIds: string[]) {
         'customers.id as customer_id',
         'customers.name as customer_name',
         'customers.email as customer_email',
+        'customers.language as customer_language',
         'customers.partner_id',
         'customers.manager_id',
       ])
@@ -117,8 +119,11 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
       .selectFrom('vendors')
       .select(['id', 'settings', 'reminders_scanned_at'])
       .execute();
-    const mail = new Map<string, { vendorId: string; language: string; items: DueLicense[] }>();
-    const recipientsOf = recipientLookup(trx);
+    // One message per vendor and recipient: a person on two vendors' lists gets each vendor's own e-mail.
+    const mail = new Map<
+      string,
+      { vendorId: string; email: string; language: string; items: DueLicense[] }
+    >();
     let due = 0;
     for (const vendor of vendors) {
       const days = reminderDays(vendor.settings);
@@ -181,6 +186,7 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
           after: { daysLeft, threshold, expiresAt: license.expires_at },
         })),
       );
+      const recipientsOf = await recipientLookup(trx, [...holders.values()]);
       for (const { license, daysLeft } of reminded) {
         const holder = holders.get(license.key_id);
         if (!holder) continue;
@@ -191,57 +197,76 @@ export async function scanReminders(ctx: AppContext): Promise<number> {
           expiresAt: license.expires_at!,
           daysLeft,
         };
-        for (const recipient of await recipientsOf(holder)) {
-          const entry = mail.get(recipient.email) ?? {
+        for (const recipient of recipientsOf(holder)) {
+          const to = `${vendor.id}\n${recipient.email}`;
+          const entry = mail.get(to) ?? {
             vendorId: vendor.id,
+            email: recipient.email,
             language: recipient.language,
             items: [],
           };
           entry.items.push(item);
-          mail.set(recipient.email, entry);
+          mail.set(to, entry);
         }
       }
     }
     const day = now.toISOString().slice(0, 10);
-    for (const [email, entry] of mail) {
-      const message = reminderMail(entry.language, email, entry.items, `${ctx.config.publicUrl}/customer`);
-      await sendMailLater(trx, entry.vendorId, message, now, `reminder:${email}:${day}`);
+    for (const entry of mail.values()) {
+      const message = reminderMail(
+        entry.language,
+        entry.email,
+        entry.items,
+        `${ctx.config.publicUrl}/customer`,
+      );
+      await sendMailLater(
+        trx,
+        entry.vendorId,
+        message,
+        now,
+        `reminder:${entry.vendorId}:${entry.email}:${day}`,
+      );
     }
     return due;
   });
 }
 
-/** Who hears of a license's expiry: the customer (in Russian), its manager and its partner's users; looked up once per scan. */
-function recipientLookup(trx: Db) {
-  const managers = new Map<string, Promise<{ email: string; language: string }[]>>();
-  const partners = new Map<string, Promise<{ email: string; language: string }[]>>();
-  const once = (
-    cache: typeof managers,
-    id: string,
-    load: () => Promise<{ email: string; language: string }[]>,
-  ) => {
-    if (!cache.has(id)) cache.set(id, load());
-    return cache.get(id)!;
-  };
-  return async (license: Holder) => [
-    ...(license.customer_email ? [{ email: license.customer_email, language: 'ru' }] : []),
-    ...(license.manager_id
-      ? await once(managers, license.manager_id, () =>
-          trx
-            .selectFrom('users')
-            .select(['email', 'language'])
-            .where('id', '=', license.manager_id!)
-            .execute(),
-        )
-      : []),
-    ...(license.partner_id
-      ? await once(partners, license.partner_id, () =>
-          trx
-            .selectFrom('partner_users')
-            .select(['email', 'language'])
-            .where('partner_id', '=', license.partner_id!)
-            .execute(),
-        )
-      : []),
+interface Recipient {
+  email: string;
+  language: string;
+}
+
+/**
+ * Who hears of a license's expiry: the customer (in its language), its manager and its partner's users.
+ * Managers and partner users of all the holders are read in a few batched queries, not one per license.
+ */
+async function recipientLookup(trx: Db, holders: Holder[]): Promise<(holder: Holder) => Recipient[]> {
+  const managerIds = [...new Set(holders.flatMap((h) => (h.manager_id ? [h.manager_id] : [])))];
+  const partnerIds = [...new Set(holders.flatMap((h) => (h.partner_id ? [h.partner_id] : [])))];
+  const managers = new Map<string, Recipient>();
+  const partnerUsers = new Map<string, Recipient[]>();
+  for (let i = 0; i < managerIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('users')
+      .select(['id', 'email', 'language'])
+      .where('id', 'in', managerIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows) managers.set(row.id, { email: row.email, language: row.language });
+  }
+  for (let i = 0; i < partnerIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('partner_users')
+      .select(['partner_id', 'email', 'language'])
+      .where('partner_id', 'in', partnerIds.slice(i, i + 500))
+      .execute();
+    for (const row of rows)
+      partnerUsers.set(row.partner_id, [
+        ...(partnerUsers.get(row.partner_id) ?? []),
+        { email: row.email, language: row.language },
+      ]);
+  }
+  return (holder) => [
+    ...(holder.customer_email ? [{ email: holder.customer_email, language: holder.customer_language }] : []),
+    ...(holder.manager_id && managers.has(holder.manager_id) ? [managers.get(holder.manager_id)!] : []),
+    ...(holder.partner_id ? (partnerUsers.get(holder.partner_id) ?? []) : []),
   ];
 }

@@ -11,6 +11,7 @@ import {
 } from '../../test-support/fixtures.js';
 import { startSmtpServer } from '../../test-support/smtp.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { scanReminders } from './reminders.service.js';
 
 const DAY = 86_400_000;
 
@@ -51,6 +52,7 @@ describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
     await server.api.patch(`/v1/customers/${holder.customerId}`, {
       email: 'admin@botfactory.test',
       partnerId,
+      language: 'ru', // the customer reads Russian; the partner user English
     });
     const first = await issue(server.api, holder.keyId, type.id); // expires in 50 days
     const later = await issue(server.api, holder.keyId, type.id, {
@@ -170,5 +172,58 @@ describe.each(DIALECTS)('expiry reminders on %s', (dialect) => {
     expect(await thresholds(issued.id)).toEqual([30, 15]);
     await nextDay();
     expect(await thresholds(inBand.id)).toEqual([30, 15]);
+  });
+
+  it('each vendor mails its own reminders, in each customer’s language, in a few queries however many holders', async () => {
+    const beta = server.anon.withToken(
+      (await server.addVendor(`B${dialect === 'sqlite' ? 'SQL' : 'PGS'}`)).token,
+    );
+    const mailsBefore = smtp.received.length;
+    const expiring = async (client: typeof beta, customer: string, language: 'en' | 'ru') => {
+      const product = await createProduct(client);
+      const type = await createLicenseType(client, product.id, {
+        scope: 'installation',
+        term: { unit: 'day', count: 3 },
+      });
+      const holder = await createCustomerWithKey(client, customer);
+      await client.patch(`/v1/customers/${holder.customerId}`, { email: 'it@both.test', language });
+      await issue(client, holder.keyId, type.id);
+    };
+    await server.api.patch('/v1/vendor/settings', { reminderDays: [7] });
+    await expiring(server.api, 'Acme client', 'en');
+    await expiring(beta, 'Beta client', 'ru');
+    // Thirty more customers, each with a partner of its own: the recipients are read in batches.
+    for (let i = 0; i < 30; i++) {
+      const partner = (await server.api.post('/v1/partners', { name: `Partner ${i}` })).body;
+      await server.api.post(`/v1/partners/${partner.id}/users`, {
+        email: `p${i}-${dialect}@partners.test`,
+        name: 'P',
+        password: 'partner-pass-1',
+      });
+      const product = await createProduct(server.api);
+      const type = await createLicenseType(server.api, product.id, {
+        scope: 'installation',
+        term: { unit: 'day', count: 3 },
+      });
+      const holder = await createCustomerWithKey(server.api, `Client ${i}`);
+      await server.api.patch(`/v1/customers/${holder.customerId}`, { partnerId: partner.id });
+      await issue(server.api, holder.keyId, type.id);
+    }
+    const statements: string[] = [];
+    server.ctx.handle.observer = (sql) => statements.push(sql);
+    clock.advance(DAY);
+    const due = await scanReminders(server.ctx);
+    server.ctx.handle.observer = undefined;
+    expect(due).toBeGreaterThanOrEqual(32);
+    expect(statements.filter((s) => /from "(partner_users|users)"/.test(s)).length).toBeLessThanOrEqual(4);
+    await createJobRunner(server.ctx).drain();
+
+    const toBoth = smtp.received.slice(mailsBefore).filter((m) => m.to.includes('it@both.test'));
+    expect(toBoth.map((m) => m.subject).sort()).toEqual([
+      'Licenses expiring: 1 — time to renew',
+      'Лицензии истекают: 1 — пора продлить',
+    ]);
+    expect(toBoth.find((m) => m.subject.startsWith('Licenses'))?.text).toContain('Acme client');
+    expect(toBoth.find((m) => m.subject.startsWith('Лицензии'))?.text).toContain('Beta client');
   });
 });

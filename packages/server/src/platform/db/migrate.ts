@@ -11,6 +11,7 @@ import * as hotPathIndexes from './migrations/0009-hot-path-indexes.js';
 import * as webhookOutbox from './migrations/0010-webhook-outbox.js';
 import * as retention from './migrations/0011-retention.js';
 import * as emailsPerVendor from './migrations/0012-emails-per-vendor.js';
+import * as customerLanguage from './migrations/0013-customer-language.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-webhook-outbox': webhookOutbox,
   '0011-retention': retention,
   '0012-emails-per-vendor': emailsPerVendor,
+  '0013-customer-language': customerLanguage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

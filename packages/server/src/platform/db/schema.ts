@@ -98,6 +98,8 @@ export interface CustomerTable {
   partner_id: string | null;
   manager_id: string | null;
   comment: string | null;
+  /** 'en' or 'ru': the language of the e-mails the customer gets. */
+  language: string;
   created_at: string;
   updated_at: string;
 }
