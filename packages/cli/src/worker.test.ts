@@ -89,4 +89,37 @@ describe.each(['sqlite', 'postgres'] as const)('licensor worker beside licensor 
       await store.drop();
     }
   }, 60_000);
+
+  it('two workers share the webhook outbox: each of 40 events is delivered exactly once', async () => {
+    const ids: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      ids.push(String(req.headers['webhook-id']));
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const store = createTestStore(dialect);
+    const env = { ...store.env, RUN_JOBS: '0' };
+    const init = await runCli(['init', '--vendor', 'Two', '--prefix', 'TWOW', '--email', 't@two.test'], env);
+    const { url, child: server } = await spawnServer(env);
+    const workers = await Promise.all([spawnWorker(env), spawnWorker(env)]);
+    try {
+      const api = new ApiClient(url).withToken(JSON.parse(init.stdout).token);
+      await api.post('/v1/webhooks', { url: hookUrl, events: ['customer.created'] });
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => api.post('/v1/customers', { name: `Customer ${i}` })),
+      );
+      await until('40 deliveries', () => ids.length >= 40);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // a duplicate would arrive by now
+      expect(ids).toHaveLength(40);
+      expect(new Set(ids).size).toBe(40);
+    } finally {
+      for (const worker of workers) worker.kill('SIGKILL');
+      server.kill('SIGTERM');
+      await exited(server);
+      receiver.close();
+      await store.drop();
+    }
+  }, 60_000);
 });

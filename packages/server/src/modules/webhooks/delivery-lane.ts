@@ -92,6 +92,8 @@ export class DeliveryLane {
           const left = (this.perEndpoint.get(delivery.endpoint_id) ?? 1) - 1;
           if (left > 0) this.perEndpoint.set(delivery.endpoint_id, left);
           else this.perEndpoint.delete(delivery.endpoint_id);
+          // A freed slot takes the next due delivery now, not at the next tick (a backlog drains at speed).
+          if (this.timer) this.tick().catch(() => undefined);
         });
       this.inFlight.set(delivery.id, sending);
     }
