@@ -1,5 +1,6 @@
 import { armor, unarmor, unarmorAll } from './armor.js';
 import { base64ToText, isBase64, textToBase64 } from './base64.js';
+import { isTerm, type Term } from './term.js';
 
 /** What a license file grants (DESIGN §5); signed by the vendor, read by the product. */
 export interface LicensePayload {
@@ -18,6 +19,12 @@ export interface LicensePayload {
   seats: number | null;
   startsAt: string;
   expiresAt: string | null;
+  /**
+   * The grant's term by the calendar (absent in files from before it was carried; null = perpetual). A product
+   * that stacks this license after another adds the term to the later start with `addTerm`, so a year is a
+   * calendar year wherever it starts, not the milliseconds between `startsAt` and `expiresAt`.
+   */
+  term?: Term | null;
   installationId: string;
   tenant?: string;
   issuedAt: string;
@@ -97,6 +104,7 @@ export function isLicensePayload(value: unknown): value is LicensePayload {
     p.capabilities.every((c) => typeof c === 'string') &&
     date(p.startsAt) &&
     (p.expiresAt === null || date(p.expiresAt)) &&
+    (p.term === undefined || p.term === null || isTerm(p.term)) &&
     date(p.issuedAt) &&
     (p.fileExpiresAt === undefined || date(p.fileExpiresAt))
   );

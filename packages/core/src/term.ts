@@ -7,6 +7,19 @@ export interface Term {
 
 const DAY_MS = 86_400_000;
 
+/** A term as read from untrusted JSON (a license file): a unit and a positive whole count. */
+export function isTerm(value: unknown): value is Term {
+  if (typeof value !== 'object' || value === null) return false;
+  const { unit, count } = value as Record<string, unknown>;
+  return (
+    (unit === 'day' || unit === 'month' || unit === 'year') &&
+    typeof count === 'number' &&
+    Number.isInteger(count) &&
+    count > 0 &&
+    count <= 1000
+  );
+}
+
 /** `from` plus the term, in UTC; month ends clamp (Jan 31 + 1 month = Feb 28/29). */
 export function addTerm(from: Date, term: Term): Date {
   if (term.unit === 'day') return new Date(from.getTime() + term.count * DAY_MS);

@@ -77,6 +77,46 @@ describe('LicenseManager', () => {
     expect(expiries).toEqual(['2026-01-31T00:00:00.000Z', '2026-03-02T00:00:00.000Z']);
   });
 
+  it('a second one-year certificate ends a calendar year after the first, across 29 February', async () => {
+    const m = await manager({ now: new Date('2026-11-25T00:00:00Z') });
+    const year = (startsAt: string, expiresAt: string) =>
+      payload({
+        scope: 'installation',
+        capabilities: ['manage'],
+        startsAt,
+        expiresAt,
+        term: { unit: 'year', count: 1 },
+      });
+    await m.import([await seal(primo, year('2026-11-25T00:00:00.000Z', '2027-11-25T00:00:00.000Z'))]);
+    await m.import([await seal(primo, year('2026-11-25T00:00:00.000Z', '2027-11-25T00:00:00.000Z'))]);
+    expect(m.list().map((l) => l.expiresAt)).toEqual([
+      '2027-11-25T00:00:00.000Z',
+      '2028-11-25T00:00:00.000Z',
+    ]);
+    // A month from 31 January ends on the last day of February.
+    const months = await manager({ now: new Date('2027-01-01T00:00:00Z') });
+    const month = payload({
+      scope: 'installation',
+      capabilities: ['manage'],
+      startsAt: '2027-01-01T00:00:00.000Z',
+      expiresAt: '2027-01-31T00:00:00.000Z',
+      term: { unit: 'day', count: 30 },
+    });
+    const nextMonth = payload({
+      scope: 'installation',
+      capabilities: ['manage'],
+      startsAt: '2027-01-01T00:00:00.000Z',
+      expiresAt: '2027-02-01T00:00:00.000Z',
+      term: { unit: 'month', count: 1 },
+    });
+    await months.import([await seal(primo, month)]);
+    await months.import([await seal(primo, nextMonth)]);
+    expect(months.list().map((l) => l.expiresAt)).toEqual([
+      '2027-01-31T00:00:00.000Z',
+      '2027-02-28T00:00:00.000Z',
+    ]);
+  });
+
   it('an agent license binds once and for good, and extends that agent’s time', async () => {
     const clock = { now: START };
     const m = await manager(clock);

@@ -1,4 +1,4 @@
-import type { LicensePayload } from '@licensor/core';
+import { addTerm, type LicensePayload } from '@licensor/core';
 import { ROLLBACK_TOLERANCE_MS } from './clock-guard.js';
 import type { LicenseStorage } from './storage.js';
 import { type RejectionCode, readBundle, verifyLicenseFile } from './verify.js';
@@ -102,8 +102,15 @@ const isAgentLicense = (l: ManagedLicense) =>
 const isPlatformLicense = (l: ManagedLicense) =>
   l.payload.scope === 'installation' || l.payload.scope === 'tenant';
 const isUnlimited = (l: ManagedLicense) => l.payload.scope === 'unlimited';
-const durationMs = (p: LicensePayload) =>
-  p.expiresAt ? new Date(p.expiresAt).getTime() - new Date(p.startsAt).getTime() : null;
+/**
+ * When a license's time ends if it starts at `start`: its term added by the calendar (a year from 2027-11-25
+ * ends 2028-11-25), or — for files from before the term was carried — its length in milliseconds.
+ */
+function endFrom(p: LicensePayload, start: Date): Date | null {
+  if (p.expiresAt === null || p.term === null) return null;
+  if (p.term) return addTerm(start, p.term);
+  return new Date(start.getTime() + new Date(p.expiresAt).getTime() - new Date(p.startsAt).getTime());
+}
 
 /**
  * The product's own "Settings → Licenses" (seeds 000 and 001): imports signed files, keeps them per
@@ -148,15 +155,15 @@ export class LicenseManager {
   /** Places a license's term after the current expiry of what it extends, while that is still valid. */
   private stack(license: ManagedLicense, now: Date, extends_: (l: ManagedLicense) => boolean): void {
     const current = this.currentExpiry(now, (l) => l.id !== license.id && extends_(l));
-    const duration = durationMs(license.payload);
-    if (current === null || duration === null) {
+    const perpetual = license.payload.expiresAt === null;
+    if (current === null || current === undefined || perpetual) {
       license.effectiveStart = license.payload.startsAt;
-      license.effectiveExpiry = duration === null ? null : license.payload.expiresAt;
+      license.effectiveExpiry = license.payload.expiresAt;
       return;
     }
-    const start = Math.max(new Date(license.payload.startsAt).getTime(), current?.getTime() ?? 0);
-    license.effectiveStart = new Date(start).toISOString();
-    license.effectiveExpiry = new Date(start + duration).toISOString();
+    const start = new Date(Math.max(new Date(license.payload.startsAt).getTime(), current.getTime()));
+    license.effectiveStart = start.toISOString();
+    license.effectiveExpiry = endFrom(license.payload, start)?.toISOString() ?? null;
   }
 
   /**

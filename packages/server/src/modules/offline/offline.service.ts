@@ -1,4 +1,5 @@
 import {
+  addTerm,
   decodeLicenseRequest,
   encodeBundle,
   type LicensePayload,
@@ -7,6 +8,8 @@ import {
   type Scope,
   sealLicenseFile,
   seatLimit,
+  type Term,
+  type TermUnit,
 } from '@licensor/core';
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
@@ -28,6 +31,23 @@ export interface FileOptions {
   encrypt?: boolean;
   /** After this moment the product refuses the file itself, whatever the license says. */
   fileExpiresAt?: string;
+  /** The period a license issued from a request was issued for (set by the server, not by callers). */
+  term?: Term | null;
+}
+
+/**
+ * The term a file carries for a product to stack by the calendar: the requested period when the license was
+ * issued from a request, else its type's term when the license still spans exactly that; otherwise none (the
+ * product then keeps the license's own length).
+ */
+function termOfFile(row: LicenseRow, requested: Term | null | undefined): Term | null | undefined {
+  if (requested !== undefined) return requested;
+  if (row.expires_at === null) return null;
+  if (!row.term_unit || !row.term_count) return undefined;
+  const term = { unit: row.term_unit as TermUnit, count: row.term_count };
+  return addTerm(new Date(row.starts_at), term).toISOString() === new Date(row.expires_at).toISOString()
+    ? term
+    : undefined;
 }
 
 export interface LicenseFileInput extends FileOptions {
@@ -137,6 +157,7 @@ export async function buildFile(
     seats: row.max_seats,
     startsAt: row.starts_at,
     expiresAt: row.expires_at,
+    term: termOfFile(row, options.term),
     installationId: options.installationId,
     ...(options.tenant ? { tenant: options.tenant } : {}),
     issuedAt: now.toISOString(),
@@ -223,6 +244,7 @@ export async function issueLicenseFile(
         term: periodTerm(request.period),
       });
       row = await licenseRow(trx, principal.vendorId, issued.id);
+      options.term = periodTerm(request.period);
     } else if (input.licenseId) {
       row = await licenseRow(trx, principal.vendorId, input.licenseId);
       if (request && row.product_code !== request.product) {

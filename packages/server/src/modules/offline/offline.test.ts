@@ -92,6 +92,7 @@ describe.each(DIALECTS)('offline license files on %s', (dialect) => {
       installationId: 'inst-42',
       startsAt: '2026-02-01T00:00:00.000Z',
       expiresAt: '2026-05-01T00:00:00.000Z',
+      term: { unit: 'month', count: 3 }, // the requested period, for the product to stack by the calendar
       capabilities: ['manage', 'build'],
       customer: { name: 'Primo client' },
     });
