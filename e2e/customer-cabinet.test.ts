@@ -84,13 +84,20 @@ describe('the customer cabinet in a browser (seed 003)', () => {
     await vendor.getByTestId('fulfil-request').click();
     await expect.poll(() => vendor.getByTestId('fulfil-request').count()).toBe(0);
 
-    await customer.reload();
-    await expect.poll(() => customer.getByTestId('customer-requests').textContent()).toContain('fulfilled');
+    // No reload: the cabinet reads its requests and licenses again on its own.
+    await expect
+      .poll(() => customer.getByTestId('customer-requests').textContent(), { timeout: 15_000 })
+      .toContain('fulfilled');
     const after = await customer
       .getByTestId('customer-license-row')
       .first()
       .getByTestId('license-expiry')
       .textContent();
     expect(after).not.toBe(before);
+
+    // Logging out returns to the login page.
+    await customer.getByTestId('logout').click();
+    await customer.getByTestId('login-key').waitFor();
+    expect(await customer.getByTestId('logout').count()).toBe(0);
   });
 });

@@ -10,7 +10,8 @@ import { usePath } from './router';
 import { VendorApp } from './vendor/VendorApp';
 
 const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
+  // Coming back to the window shows what changed meanwhile (queues, sessions, requests).
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: true } },
 });
 
 /** Three portals in one bundle: the customer cabinet, the partner portal, and the vendor cabinet. */

@@ -4,10 +4,21 @@ import { useTranslation } from 'react-i18next';
 import { get } from './client';
 import type { List } from './types';
 
+/**
+ * How often views of things others change (approval queues, live sessions, requests, the customer's licenses)
+ * read them again while open, besides on window focus and after the viewer's own actions.
+ */
+export const LIVE_REFRESH_MS = 10_000;
+
 /** A server list read page by page with its cursor: the items so far, and whether more can be loaded. */
-export function usePagedList<T>(queryKey: readonly unknown[], path: string) {
+export function usePagedList<T>(
+  queryKey: readonly unknown[],
+  path: string,
+  options: { live?: boolean } = {},
+) {
   const query = useInfiniteQuery({
     queryKey,
+    refetchInterval: options.live ? LIVE_REFRESH_MS : false,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       get<List<T>>(

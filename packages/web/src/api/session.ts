@@ -31,9 +31,15 @@ export function usePortalSession<Me extends { csrfToken: string }>(
     queryClient.setQueryData(key, answer);
     return answer;
   };
+  /** Ends the session (already ended counts as done) and shows the login page again. */
   const logOut = async (path: string) => {
-    await post(path);
-    queryClient.clear();
+    try {
+      await post(path);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
+    }
+    queryClient.setQueryData(key, null);
+    queryClient.removeQueries({ predicate: (query) => query.queryKey.join('/') !== key.join('/') });
   };
   return { me, logIn, logOut };
 }

@@ -15,6 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
+import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Entitlement, License, List } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
@@ -207,6 +208,7 @@ function Devices() {
   const devices = useQuery({
     queryKey: ['customer', 'devices'],
     queryFn: () => get<{ resources: Resource[]; sessions: Resource[] }>('/v1/customer/devices'),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   const row = (r: Resource, i: number) => (
     <Table.Tr key={`${r.kind}-${r.id}-${i}`}>
@@ -257,6 +259,7 @@ function Requests() {
     queryKey: ['customer', 'requests'],
     queryFn: () =>
       get<List<{ id: string; kind: string; state: string; createdAt: string }>>('/v1/customer/requests'),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   return (
     <Stack>
@@ -320,6 +323,7 @@ export function CustomerApp() {
     queryKey: ['customer', 'licenses'],
     queryFn: () => get<List<CabinetLicense>>('/v1/customer/licenses'),
     enabled: Boolean(me.data),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   if (me.isPending) return null;
   if (!me.data) {

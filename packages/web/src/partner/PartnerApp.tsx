@@ -306,7 +306,7 @@ function RequestsPage() {
     kind: string;
     state: string;
     createdAt: string;
-  }>(['partner', 'requests'], '/v1/partner/service-requests');
+  }>(['partner', 'requests'], '/v1/partner/service-requests', { live: true });
   const fulfil = useMutation({
     mutationFn: (id: string) => post(`/v1/partner/service-requests/${id}/actions/fulfil`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partner', 'requests'] }),

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
+import { LIVE_REFRESH_MS } from '../api/paged-list';
 import type { Drawdown, List, Partner } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
@@ -54,6 +55,7 @@ export function DrawdownQueuePage() {
   const drawdowns = useQuery({
     queryKey: ['drawdowns', state],
     queryFn: () => get<List<Drawdown>>(`/v1/drawdowns${state === 'all' ? '' : `?state=${state}`}`),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
   const partnerName = (id: string) => partners.data?.data.find((p) => p.id === id)?.name ?? id;

@@ -15,6 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, download, get, patch, post } from '../api/client';
+import { LIVE_REFRESH_MS } from '../api/paged-list';
 import type { Customer, KeyCard, LicenseType, List, Redemption } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { navigate } from '../router';
@@ -338,7 +339,12 @@ function Sessions({ card }: { card: KeyCard }) {
 /** The license key card (seed 004): main settings, products bound to the key, redeemed coupons, sessions. */
 export function KeyCardPage({ id }: { id: string }) {
   const { t } = useTranslation();
-  const card = useQuery({ queryKey: ['key', id], queryFn: () => get<KeyCard>(`/v1/keys/${id}`) });
+  // Live: the Sessions tab shows apps checking out and in.
+  const card = useQuery({
+    queryKey: ['key', id],
+    queryFn: () => get<KeyCard>(`/v1/keys/${id}`),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
   if (!card.data) return <ErrorAlert error={card.error} />;
   return (
     <Stack>

@@ -58,6 +58,7 @@ export function RequestsPage() {
   const requests = usePagedList<ServiceRequest>(
     ['service-requests', state],
     `/v1/service-requests?state=${state}`,
+    { live: true },
   );
   return (
     <Stack>
