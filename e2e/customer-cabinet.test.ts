@@ -68,6 +68,9 @@ describe('the customer cabinet in a browser (seed 003)', () => {
     await customer.getByTestId('attach-files').setInputFiles(file);
     await expect.poll(() => customer.getByTestId('customer-license-row').count()).toBe(2);
     await expect.poll(() => customer.getByTestId('customer-licenses').textContent()).toContain('local');
+    // Issued for an installation, the offline license is activated there, not free.
+    const localRow = customer.getByTestId('customer-license-row').filter({ hasText: 'local-db' });
+    await expect.poll(() => localRow.textContent()).toContain('activated');
     const before = await customer
       .getByTestId('customer-license-row')
       .first()
