@@ -10,7 +10,14 @@ import {
   issue,
 } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { closeBrowser, launchBrowser, logInToCabinet, screenshot, startWebServer } from './support.js';
+import {
+  choose,
+  closeBrowser,
+  launchBrowser,
+  logInToCabinet,
+  screenshot,
+  startWebServer,
+} from './support.js';
 
 describe('the customer cabinet in a browser (seed 003)', () => {
   let server: TestServer;
@@ -78,6 +85,12 @@ describe('the customer cabinet in a browser (seed 003)', () => {
       .textContent();
     await customer.getByTestId('customer-license-row').first().getByTestId('renew-license').click();
     await expect.poll(() => customer.getByTestId('customer-requests').textContent()).toContain('open');
+    // One renewal at a time: the button says it is requested.
+    await expect
+      .poll(() =>
+        customer.getByTestId('customer-license-row').first().getByTestId('renew-license').textContent(),
+      )
+      .toBe('Renewal requested');
     await screenshot(customer, 'customer-cabinet');
 
     await logInToCabinet(vendor, server.url, server.vendor.owner.email, 'correct-horse-1');
@@ -97,6 +110,19 @@ describe('the customer cabinet in a browser (seed 003)', () => {
       .getByTestId('license-expiry')
       .textContent();
     expect(after).not.toBe(before);
+
+    // Seed 003: "Order a new license" — the vendor sees what is ordered and how many.
+    await choose(customer, 'order-product', product.name);
+    await choose(customer, 'order-type', terminal.name);
+    await customer.getByTestId('order-quantity').fill('2');
+    await customer.getByTestId('order-submit').click();
+    await expect.poll(() => customer.getByTestId('customer-requests').textContent()).toContain('× 2');
+    await vendor.reload();
+    await expect
+      .poll(() => vendor.getByTestId('service-requests').textContent())
+      .toContain(`${terminal.name}`);
+    await expect.poll(() => vendor.getByTestId('service-requests').textContent()).toContain('× 2');
+    await screenshot(vendor, 'service-requests-order');
 
     // Logging out returns to the login page.
     await customer.getByTestId('logout').click();

@@ -53,6 +53,24 @@ export interface Customer {
   keys?: { id: string; key: string; status: string; createdAt: string }[];
 }
 
+/** A customer's "renew" or "order a new license" request, with what it is about. */
+export interface ServiceRequest {
+  id: string;
+  customerName: string | null;
+  kind: 'renew' | 'order';
+  licenseId: string | null;
+  key: string | null;
+  productId: string | null;
+  productName: string | null;
+  licenseTypeId: string | null;
+  licenseTypeName: string | null;
+  term: { unit: 'day' | 'month' | 'year'; count: number } | null;
+  quantity: number;
+  comment: string | null;
+  state: string;
+  createdAt: string;
+}
+
 export interface License {
   id: string;
   keyId: string;

@@ -4,10 +4,13 @@ import {
   Card,
   Code,
   Group,
+  NumberInput,
   PasswordInput,
+  Select,
   Stack,
   Table,
   Text,
+  Textarea,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -17,10 +20,11 @@ import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
-import type { Entitlement, License, List } from '../api/types';
+import type { Entitlement, License, List, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
+import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { VendorChoice } from '../components/VendorChoice';
 import { navigate } from '../router';
@@ -147,6 +151,12 @@ function AttachLicenses() {
 function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
   const { t } = useTranslation();
   const refresh = useRefresh();
+  const requests = useCustomerRequests();
+  const renewalOpen = new Set(
+    (requests.data?.data ?? [])
+      .filter((r) => r.kind === 'renew' && r.state === 'open')
+      .map((r) => r.licenseId),
+  );
   const renew = useMutation({
     mutationFn: (licenseId: string) => post('/v1/customer/requests', { kind: 'renew', licenseId }),
     onSuccess: refresh,
@@ -187,10 +197,11 @@ function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
                   <Button
                     size="compact-xs"
                     variant="light"
+                    disabled={renewalOpen.has(license.id)}
                     onClick={() => renew.mutate(license.id)}
                     data-testid="renew-license"
                   >
-                    {t('customerCabinet.renew')}
+                    {renewalOpen.has(license.id) ? t('requests.alreadyOpen') : t('customerCabinet.renew')}
                   </Button>
                 )}
               </Table.Td>
@@ -253,22 +264,116 @@ function Entitlements() {
   );
 }
 
-function Requests() {
-  const { t } = useTranslation();
-  const requests = useQuery({
+const useCustomerRequests = () =>
+  useQuery({
     queryKey: ['customer', 'requests'],
-    queryFn: () =>
-      get<List<{ id: string; kind: string; state: string; createdAt: string }>>('/v1/customer/requests'),
+    queryFn: () => get<List<ServiceRequest>>('/v1/customer/requests'),
     refetchInterval: LIVE_REFRESH_MS,
   });
+
+interface CatalogProduct {
+  id: string;
+  name: string;
+  licenseTypes: { id: string; name: string; term: ServiceRequest['term'] }[];
+}
+
+/** Seed 003: "Order a new license" — product, license type, quantity, comment; the vendor fulfils it. */
+function OrderForm() {
+  const { t } = useTranslation();
+  const refresh = useRefresh();
+  const catalog = useQuery({
+    queryKey: ['customer', 'catalog'],
+    queryFn: () => get<{ data: CatalogProduct[] }>('/v1/customer/catalog'),
+  });
+  const [productId, setProductId] = useState<string | null>(null);
+  const [typeId, setTypeId] = useState<string | null>(null);
+  const [quantity, setQuantity] = useState<number>(1);
+  const [comment, setComment] = useState('');
+  const products = catalog.data?.data ?? [];
+  const types = products.find((p) => p.id === productId)?.licenseTypes ?? [];
+  const order = useMutation({
+    mutationFn: () =>
+      post('/v1/customer/requests', {
+        kind: 'order',
+        productId,
+        ...(typeId ? { licenseTypeId: typeId } : {}),
+        quantity,
+        ...(comment ? { comment } : {}),
+      }),
+    onSuccess: () => {
+      setProductId(null);
+      setTypeId(null);
+      setQuantity(1);
+      setComment('');
+      refresh();
+    },
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('requests.orderNew')}</Title>
+        <Group grow align="end">
+          <Select
+            label={t('requests.product')}
+            data={products.map((p) => ({ value: p.id, label: p.name }))}
+            value={productId}
+            allowDeselect={false}
+            onChange={(value) => {
+              setProductId(value);
+              setTypeId(null);
+            }}
+            data-testid="order-product"
+          />
+          <Select
+            label={t('requests.licenseType')}
+            data={types.map((type) => ({ value: type.id, label: type.name }))}
+            value={typeId}
+            allowDeselect={false}
+            onChange={setTypeId}
+            disabled={!productId}
+            data-testid="order-type"
+          />
+          <NumberInput
+            label={t('requests.quantity')}
+            min={1}
+            max={100}
+            value={quantity}
+            onChange={(value) => setQuantity(Number(value) || 1)}
+            data-testid="order-quantity"
+          />
+        </Group>
+        <Textarea
+          label={t('common.comment')}
+          value={comment}
+          onChange={(e) => setComment(e.currentTarget.value)}
+          data-testid="order-comment"
+        />
+        <ErrorAlert error={order.error} />
+        <Group>
+          <Button onClick={() => order.mutate()} disabled={!productId} data-testid="order-submit">
+            {t('requests.sendOrder')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function Requests() {
+  const { t } = useTranslation();
+  const requests = useCustomerRequests();
   return (
     <Stack>
       <Title order={4}>{t('customerCabinet.requests')}</Title>
+      <OrderForm />
       <Table data-testid="customer-requests">
         <Table.Tbody>
           {requests.data?.data.map((r) => (
             <Table.Tr key={r.id}>
               <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>
+                <RequestSubject request={r} />
+              </Table.Td>
               <Table.Td data-testid="request-state">{t(`requests.${r.state}`)}</Table.Td>
               <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
             </Table.Tr>

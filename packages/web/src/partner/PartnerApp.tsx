@@ -17,10 +17,11 @@ import { useTranslation } from 'react-i18next';
 import { get, patch, post } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
-import type { Customer, Drawdown, Entitlement, List, Order } from '../api/types';
+import type { Customer, Drawdown, Entitlement, List, Order, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
+import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
 import { EntitlementsTable, OrdersTable } from '../vendor/PartnersPage';
@@ -300,13 +301,9 @@ function OrdersPage() {
 function RequestsPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const requests = usePagedList<{
-    id: string;
-    customerName: string;
-    kind: string;
-    state: string;
-    createdAt: string;
-  }>(['partner', 'requests'], '/v1/partner/service-requests', { live: true });
+  const requests = usePagedList<ServiceRequest>(['partner', 'requests'], '/v1/partner/service-requests', {
+    live: true,
+  });
   const fulfil = useMutation({
     mutationFn: (id: string) => post(`/v1/partner/service-requests/${id}/actions/fulfil`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partner', 'requests'] }),
@@ -321,6 +318,9 @@ function RequestsPage() {
             <Table.Tr key={r.id}>
               <Table.Td>{r.customerName}</Table.Td>
               <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>
+                <RequestSubject request={r} />
+              </Table.Td>
               <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
               <Table.Td>
                 {r.state === 'open' && r.kind === 'renew' ? (

@@ -4,23 +4,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { LicenseType, List } from '../api/types';
+import type { LicenseType, List, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
-
-interface ServiceRequest {
-  id: string;
-  customerName: string | null;
-  kind: 'renew' | 'order';
-  productId: string | null;
-  comment: string | null;
-  state: string;
-  createdAt: string;
-}
+import { RequestSubject } from '../components/RequestSubject';
 
 function Fulfil({ request }: { request: ServiceRequest }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [typeId, setTypeId] = useState<string | null>(null);
+  const [typeId, setTypeId] = useState<string | null>(request.licenseTypeId);
   const types = useQuery({
     queryKey: ['license-types'],
     queryFn: () => get<List<LicenseType>>('/v1/license-types'),
@@ -74,6 +65,9 @@ export function RequestsPage() {
             <Table.Tr key={r.id} data-testid="service-request">
               <Table.Td>{r.customerName}</Table.Td>
               <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>
+                <RequestSubject request={r} />
+              </Table.Td>
               <Table.Td>{r.comment}</Table.Td>
               <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
               <Table.Td>

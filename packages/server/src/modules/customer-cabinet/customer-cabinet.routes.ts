@@ -22,7 +22,13 @@ import {
   customerRedeem,
   customerRedemptions,
 } from './customer-cabinet.service.js';
-import { attachByCode, attachByFiles, listCustomerRequests, requestService } from './self-service.service.js';
+import {
+  attachByCode,
+  attachByFiles,
+  listCustomerRequests,
+  orderCatalog,
+  requestService,
+} from './self-service.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,13 +50,37 @@ const CabinetLicense = Type.Intersect([
   }),
 ]);
 
+const Catalog = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      name: Type.String(),
+      licenseTypes: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          scope: Type.String(),
+          term: Type.Union([Type.Null(), Type.Object({ unit: Type.String(), count: Type.Integer() })]),
+        }),
+      ),
+    }),
+  ),
+});
+
 export const ServiceRequest = Type.Object({
   id: Type.String(),
   customerId: Type.String(),
   customerName: Type.Union([Type.Null(), Type.String()]),
   kind: Type.String({ description: 'renew | order' }),
   licenseId: Type.Union([Type.Null(), Type.String()]),
+  key: Type.Union([Type.Null(), Type.String()]),
   productId: Type.Union([Type.Null(), Type.String()]),
+  productName: Type.Union([Type.Null(), Type.String()]),
+  licenseTypeId: Type.Union([Type.Null(), Type.String()]),
+  licenseTypeName: Type.Union([Type.Null(), Type.String()]),
+  term: Type.Union([Type.Null(), Type.Object({ unit: Type.String(), count: Type.Integer() })]),
+  quantity: Type.Integer(),
   comment: Type.Union([Type.Null(), Type.String()]),
   state: Type.String({ description: 'open | fulfilled' }),
   createdAt: Type.String(),
@@ -204,6 +234,17 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       },
       (request) => listCustomerRequests(ctx, request.customer),
     );
+    scope.get(
+      '/v1/customer/catalog',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: 'What the customer may order: the vendor’s products and their license types',
+          response: { 200: Catalog, ...errorResponses },
+        },
+      },
+      (request) => orderCatalog(ctx, request.customer),
+    );
     scope.post(
       '/v1/customer/requests',
       {
@@ -215,6 +256,8 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
               kind: Type.Union([Type.Literal('renew'), Type.Literal('order')]),
               licenseId: Type.Optional(Type.String({ maxLength: 64 })),
               productId: Type.Optional(Type.String({ maxLength: 64 })),
+              licenseTypeId: Type.Optional(Type.String({ maxLength: 64 })),
+              quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
               comment: Type.Optional(Type.String({ maxLength: 2000 })),
             },
             { additionalProperties: false },

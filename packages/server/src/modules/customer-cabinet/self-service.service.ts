@@ -203,24 +203,116 @@ export async function attachByFiles(ctx: AppContext, principal: CustomerPrincipa
   });
 }
 
-const toRequest = (row: ServiceRequestTable & { customer_name?: string }) => ({
+/** What a request is about, read beside it for the lists: whose, which key, product, type and term. */
+interface RequestContext {
+  customer_name?: string | null;
+  license_key?: string | null;
+  product_name?: string | null;
+  type_id?: string | null;
+  type_name?: string | null;
+  term_unit?: string | null;
+  term_count?: number | null;
+}
+
+const toRequest = (row: ServiceRequestTable & RequestContext) => ({
   id: row.id,
   customerId: row.customer_id,
   customerName: row.customer_name ?? null,
   kind: row.kind,
   licenseId: row.license_id,
+  key: row.license_key ?? null,
   productId: row.product_id,
+  productName: row.product_name ?? null,
+  licenseTypeId: row.license_type_id ?? row.type_id ?? null,
+  licenseTypeName: row.type_name ?? null,
+  term: row.term_unit && row.term_count ? { unit: row.term_unit, count: row.term_count } : null,
+  quantity: row.quantity,
   comment: row.comment,
   state: row.state,
   createdAt: row.created_at,
   fulfilledAt: row.fulfilled_at,
 });
 
+/**
+ * Requests with what they are about: the customer, the license's key, the product and license type (the
+ * order's, or the renewed license's) and its term.
+ */
+function selectRequests(db: Db) {
+  return db
+    .selectFrom('service_requests as sr')
+    .innerJoin('customers as c', 'c.id', 'sr.customer_id')
+    .leftJoin('licenses as l', 'l.id', 'sr.license_id')
+    .leftJoin('license_keys as k', 'k.id', 'l.key_id')
+    .leftJoin('license_types as t', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb('t.id', '=', eb.ref('sr.license_type_id')),
+          eb.and([eb('sr.license_type_id', 'is', null), eb('t.id', '=', eb.ref('l.license_type_id'))]),
+        ]),
+      ),
+    )
+    .leftJoin('products as p', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb('p.id', '=', eb.ref('sr.product_id')),
+          eb.and([eb('sr.product_id', 'is', null), eb('p.id', '=', eb.ref('t.product_id'))]),
+        ]),
+      ),
+    )
+    .selectAll('sr')
+    .select([
+      'c.name as customer_name',
+      'k.key as license_key',
+      'p.name as product_name',
+      't.id as type_id',
+      't.name as type_name',
+      't.term_unit',
+      't.term_count',
+    ]);
+}
+
+/** What a customer may order in its cabinet: the vendor's products and their license types. */
+export async function orderCatalog(ctx: AppContext, principal: CustomerPrincipal) {
+  const db = ctx.handle.db;
+  const products = await db
+    .selectFrom('products')
+    .select(['id', 'code', 'name'])
+    .where('vendor_id', '=', principal.vendorId)
+    .orderBy('name')
+    .execute();
+  const types = await db
+    .selectFrom('license_types')
+    .select(['id', 'product_id', 'name', 'scope', 'term_unit', 'term_count'])
+    .where('vendor_id', '=', principal.vendorId)
+    .orderBy('name')
+    .execute();
+  return {
+    data: products.map((product) => ({
+      ...product,
+      licenseTypes: types
+        .filter((type) => type.product_id === product.id)
+        .map((type) => ({
+          id: type.id,
+          name: type.name,
+          scope: type.scope,
+          term: type.term_unit && type.term_count ? { unit: type.term_unit, count: type.term_count } : null,
+        })),
+    })),
+  };
+}
+
 /** "Renew" and "order a new license" (seed 003): a request the vendor sees in its cabinet and fulfils. */
 export async function requestService(
   ctx: AppContext,
   principal: CustomerPrincipal,
-  input: { kind: 'renew' | 'order'; licenseId?: string; productId?: string; comment?: string },
+  input: {
+    kind: 'renew' | 'order';
+    licenseId?: string;
+    productId?: string;
+    licenseTypeId?: string;
+    quantity?: number;
+    comment?: string;
+  },
   visibleLicenseIds: string[],
 ) {
   if (input.kind === 'renew' && (!input.licenseId || !visibleLicenseIds.includes(input.licenseId))) {
@@ -246,13 +338,25 @@ export async function requestService(
           { requestId: open.id },
         ]);
     }
+    let productId = input.productId ?? null;
     if (input.kind === 'order') {
-      const product = input.productId
+      if (input.licenseTypeId) {
+        const type = await trx
+          .selectFrom('license_types')
+          .select('product_id')
+          .where('vendor_id', '=', principal.vendorId)
+          .where('id', '=', input.licenseTypeId)
+          .executeTakeFirst();
+        if (!type || (productId && type.product_id !== productId))
+          throw notFound('LICENSE_TYPE_NOT_FOUND', 'license type');
+        productId = type.product_id;
+      }
+      const product = productId
         ? await trx
             .selectFrom('products')
             .select('id')
             .where('vendor_id', '=', principal.vendorId)
-            .where('id', '=', input.productId)
+            .where('id', '=', productId)
             .executeTakeFirst()
         : undefined;
       if (!product) throw notFound('PRODUCT_NOT_FOUND', 'product');
@@ -263,7 +367,9 @@ export async function requestService(
       customer_id: principal.customerId,
       kind: input.kind,
       license_id: input.kind === 'renew' ? (input.licenseId ?? null) : null,
-      product_id: input.kind === 'order' ? (input.productId ?? null) : null,
+      product_id: input.kind === 'order' ? productId : null,
+      license_type_id: input.kind === 'order' ? (input.licenseTypeId ?? null) : null,
+      quantity: input.kind === 'order' ? (input.quantity ?? 1) : 1,
       comment: input.comment ?? null,
       state: 'open',
       created_at: now.toISOString(),
@@ -306,11 +412,9 @@ export async function requestService(
 }
 
 export async function listCustomerRequests(ctx: AppContext, principal: CustomerPrincipal) {
-  const rows = await ctx.handle.db
-    .selectFrom('service_requests')
-    .selectAll()
-    .where('customer_id', '=', principal.customerId)
-    .orderBy('id', 'desc')
+  const rows = await selectRequests(ctx.handle.db)
+    .where('sr.customer_id', '=', principal.customerId)
+    .orderBy('sr.id', 'desc')
     .execute();
   return { data: rows.map(toRequest), nextCursor: null };
 }
@@ -321,17 +425,12 @@ export async function listServiceRequests(
   filter: { state?: string; partnerId?: string; limit?: number; cursor?: string },
 ) {
   const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
-  let query = ctx.handle.db
-    .selectFrom('service_requests')
-    .innerJoin('customers', 'customers.id', 'service_requests.customer_id')
-    .selectAll('service_requests')
-    .select('customers.name as customer_name')
-    .where('service_requests.vendor_id', '=', principal.vendorId);
-  if (filter.state) query = query.where('service_requests.state', '=', filter.state);
-  if (filter.partnerId) query = query.where('customers.partner_id', '=', filter.partnerId);
-  if (filter.cursor) query = query.where('service_requests.id', '<', filter.cursor);
+  let query = selectRequests(ctx.handle.db).where('sr.vendor_id', '=', principal.vendorId);
+  if (filter.state) query = query.where('sr.state', '=', filter.state);
+  if (filter.partnerId) query = query.where('c.partner_id', '=', filter.partnerId);
+  if (filter.cursor) query = query.where('sr.id', '<', filter.cursor);
   const rows = await query
-    .orderBy('service_requests.id', 'desc')
+    .orderBy('sr.id', 'desc')
     .limit(limit + 1)
     .execute();
   const page = pageOf(rows, limit);
@@ -387,7 +486,8 @@ export async function fulfilServiceRequest(
         'a partner fulfils renewals; a new license comes from the customer’s entitlements',
       );
     }
-    if (request.kind === 'order' && !input.licenseTypeId) {
+    const orderedType = input.licenseTypeId ?? request.license_type_id;
+    if (request.kind === 'order' && !orderedType) {
       throw new AppError('VALIDATION_FAILED', 'an order is fulfilled with a license type (licenseTypeId)');
     }
     const claimed = await trx
@@ -411,9 +511,13 @@ export async function fulfilServiceRequest(
         .orderBy('id')
         .executeTakeFirst();
       if (!key) throw notFound('KEY_NOT_FOUND', 'license key of the customer');
-      licenseId = (
-        await issueLicenseWith(trx, now, vendorId, actor, key.id, { licenseTypeId: input.licenseTypeId! })
-      ).id;
+      // As many licenses as ordered, on the customer's first key; the request points at the first.
+      for (let i = 0; i < request.quantity; i++) {
+        const issued = await issueLicenseWith(trx, now, vendorId, actor, key.id, {
+          licenseTypeId: orderedType!,
+        });
+        licenseId ??= issued.id;
+      }
       await trx.updateTable('service_requests').set({ license_id: licenseId }).where('id', '=', id).execute();
     }
     await recordEvent(trx, vendorId, actor, now, {

@@ -248,6 +248,51 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     expect((await server.api.get('/v1/service-requests?limit=0')).status).toBe(400);
   });
 
+  it('a customer orders three licenses of a type from the catalog; the vendor sees what, for whom, and fulfils all three', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'year', count: 1 } });
+    const customer = await logIn({ key: licensed.key });
+    const catalog = (await customer.get('/v1/customer/catalog')).body.data;
+    const product = catalog.find((p: { id: string }) => p.id === licensed.productId);
+    expect(product.licenseTypes[0]).toMatchObject({
+      id: licensed.licenseTypeId,
+      term: { unit: 'year', count: 1 },
+    });
+    const order = await customer.post('/v1/customer/requests', {
+      kind: 'order',
+      licenseTypeId: licensed.licenseTypeId,
+      quantity: 3,
+      comment: 'for the new branch',
+    });
+    expect(order.status).toBe(201);
+    const listed = (await server.api.get('/v1/service-requests?state=open')).body.data.find(
+      (r: { id: string }) => r.id === order.body.id,
+    );
+    expect(listed).toMatchObject({
+      kind: 'order',
+      productId: licensed.productId,
+      productName: expect.any(String),
+      licenseTypeId: licensed.licenseTypeId,
+      term: { unit: 'year', count: 1 },
+      quantity: 3,
+      comment: 'for the new branch',
+    });
+    expect(listed.customerName).toBeTruthy();
+    const fulfilled = await server.api.post(`/v1/service-requests/${order.body.id}/actions/fulfil`);
+    expect(fulfilled.body.state).toBe('fulfilled');
+    expect((await customer.get('/v1/customer/licenses')).body.data).toHaveLength(4);
+
+    // A renewal in the list names the key and the license's product and term.
+    const renew = await customer.post('/v1/customer/requests', {
+      kind: 'renew',
+      licenseId: licensed.licenseId,
+    });
+    const renewal = (await server.api.get('/v1/service-requests?state=open')).body.data.find(
+      (r: { id: string }) => r.id === renew.body.id,
+    );
+    expect(renewal).toMatchObject({ key: licensed.key, productId: null, term: { unit: 'year', count: 1 } });
+    expect(renewal.productName).toBe(listed.productName);
+  });
+
   it('an order for a new license is fulfilled with a license type', async () => {
     const licensed = await setupLicensed(server.api, { scope: 'seat' });
     const customer = await logIn({ key: licensed.key });

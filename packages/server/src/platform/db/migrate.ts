@@ -12,6 +12,7 @@ import * as webhookOutbox from './migrations/0010-webhook-outbox.js';
 import * as retention from './migrations/0011-retention.js';
 import * as emailsPerVendor from './migrations/0012-emails-per-vendor.js';
 import * as customerLanguage from './migrations/0013-customer-language.js';
+import * as orderRequests from './migrations/0014-order-requests.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-retention': retention,
   '0012-emails-per-vendor': emailsPerVendor,
   '0013-customer-language': customerLanguage,
+  '0014-order-requests': orderRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

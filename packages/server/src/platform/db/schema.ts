@@ -370,6 +370,10 @@ export interface ServiceRequestTable {
   kind: string;
   license_id: string | null;
   product_id: string | null;
+  /** An order's license type, when the customer chose one. */
+  license_type_id: string | null;
+  /** How many licenses an order asks for (1 for a renewal). */
+  quantity: number;
   comment: string | null;
   /** 'open' or 'fulfilled'. */
   state: string;
