@@ -25,11 +25,11 @@ export async function enqueueDeliveries(
   events: readonly OutboxEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
+  // Disabled endpoints get their deliveries too: they wait, unclaimed, until the endpoint is enabled again.
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'events'])
     .where('vendor_id', '=', vendorId)
-    .where('enabled', '=', 1)
     .execute();
   if (endpoints.length === 0) return;
   const rows = [];

@@ -35,6 +35,8 @@ export class DeliveryLane {
   private readonly perEndpoint = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private claiming: Promise<number> | undefined;
+  /** Where the next claim starts in the list of endpoints with due deliveries. */
+  private turn = 0;
   private readonly concurrency: number;
   private readonly endpointLimit: number;
   private readonly timeoutMs: number;
@@ -100,44 +102,68 @@ export class DeliveryLane {
     return claimed.length;
   }
 
-  /** Due deliveries of enabled endpoints, at most `free`, and no endpoint beyond its free slots. */
-  private claim(free: number): Promise<WebhookDeliveryTable[]> {
+  /**
+   * Due deliveries of enabled endpoints, at most `free`, each endpoint within its free slots, the endpoints
+   * taken in turn (a rotating start): one receiver's backlog never keeps another's deliveries waiting.
+   */
+  private async claim(free: number): Promise<WebhookDeliveryTable[]> {
     const now = this.ctx.clock.now();
     const nowIso = now.toISOString();
-    return inTransaction(this.ctx.handle, async (trx) => {
-      const query = trx
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-        .select(['d.id', 'd.endpoint_id'])
-        .where('d.state', '=', 'pending')
-        .where('d.next_attempt_at', '<=', nowIso)
-        .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<', nowIso)]))
-        .where('e.enabled', '=', 1)
-        .orderBy('d.next_attempt_at')
-        .limit(free * 4);
-      // Other lanes skip what this one is claiming (SQLite's IMMEDIATE transaction serialises claims).
-      const postgres = this.ctx.handle.dialect === 'postgres';
-      const due = await (postgres ? query.forUpdate('d').skipLocked() : query).execute();
-      const taken: string[] = [];
-      const slots = new Map(this.perEndpoint);
-      for (const row of due) {
-        const used = slots.get(row.endpoint_id) ?? 0;
-        if (used >= this.endpointLimit || taken.length >= free) continue;
-        slots.set(row.endpoint_id, used + 1);
-        taken.push(row.id);
-      }
-      if (taken.length === 0) return [];
-      return trx
-        .updateTable('webhook_deliveries')
-        .set({
-          locked_by: this.id,
-          // Long enough for the attempt and its bookkeeping; a lane that dies loses its claims after it.
-          locked_until: new Date(now.getTime() + this.timeoutMs * 6).toISOString(),
-        })
-        .where('id', 'in', taken)
-        .returningAll()
-        .execute();
-    });
+    const lockedUntil = new Date(now.getTime() + this.timeoutMs * 6).toISOString();
+    const db = this.ctx.handle.db;
+    const due = (trx: Db, endpointId: string) =>
+      trx
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('endpoint_id', '=', endpointId)
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', nowIso)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]));
+    const endpoints = await db
+      .selectFrom('webhook_endpoints as e')
+      .select('e.id')
+      .where('e.enabled', '=', 1)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select('d.id')
+            .whereRef('d.endpoint_id', '=', 'e.id')
+            .where('d.state', '=', 'pending')
+            .where('d.next_attempt_at', '<=', nowIso)
+            .where((w) => w.or([w('d.locked_until', 'is', null), w('d.locked_until', '<', nowIso)])),
+        ),
+      )
+      .orderBy('e.id')
+      .execute();
+    const start = endpoints.length ? this.turn++ % endpoints.length : 0;
+    const claimed: WebhookDeliveryTable[] = [];
+    for (const { id } of [...endpoints.slice(start), ...endpoints.slice(0, start)]) {
+      const slots = Math.min(this.endpointLimit - (this.perEndpoint.get(id) ?? 0), free - claimed.length);
+      if (slots <= 0) continue;
+      const rows = await inTransaction(this.ctx.handle, async (trx) => {
+        const query = due(trx, id).orderBy('next_attempt_at').limit(slots);
+        // Other lanes skip what this one is claiming (SQLite's IMMEDIATE transaction serialises claims).
+        const picked = await (this.ctx.handle.dialect === 'postgres'
+          ? query.forUpdate().skipLocked()
+          : query
+        ).execute();
+        if (picked.length === 0) return [];
+        return trx
+          .updateTable('webhook_deliveries')
+          .set({ locked_by: this.id, locked_until: lockedUntil })
+          .where(
+            'id',
+            'in',
+            picked.map((row) => row.id),
+          )
+          .returningAll()
+          .execute();
+      });
+      claimed.push(...rows);
+      if (claimed.length >= free) break;
+    }
+    return claimed;
   }
 
   /** One attempt: a signed POST (Standard Webhooks headers); a failure is retried with backoff, then fails. */
@@ -148,23 +174,24 @@ export class DeliveryLane {
       .selectAll()
       .where('id', '=', delivery.endpoint_id)
       .executeTakeFirstOrThrow();
-    const event = await db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '=', delivery.event_id)
-      .executeTakeFirstOrThrow();
-    const sentAt = this.ctx.clock.now();
-    const body = JSON.stringify({ type: event.type, timestamp: event.at, data: toEvent(event) });
-    const secret = this.ctx.secrets.open(endpoint.secret);
-    const headers = {
-      'content-type': 'application/json',
-      'webhook-id': event.id,
-      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(event.id, sentAt, body),
-    };
     let status: number | null = null;
     let error: string | null = null;
+    // Whatever fails — reading the event, opening the secret, the request — is an attempt that failed.
     try {
+      const event = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('id', '=', delivery.event_id)
+        .executeTakeFirstOrThrow();
+      const sentAt = this.ctx.clock.now();
+      const body = JSON.stringify({ type: event.type, timestamp: event.at, data: toEvent(event) });
+      const secret = this.ctx.secrets.open(endpoint.secret);
+      const headers = {
+        'content-type': 'application/json',
+        'webhook-id': event.id,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(event.id, sentAt, body),
+      };
       ({ status } = await postToWebhook(endpoint.url, headers, body, {
         timeoutMs: this.timeoutMs,
         allowPrivate: this.ctx.config.webhookAllowPrivate,

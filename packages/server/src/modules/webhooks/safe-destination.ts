@@ -23,7 +23,10 @@ for (const [network, prefix] of [
 ] as const)
   FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 127], // :: and ::1
+  ['::', 96], // ::, ::1 and IPv4-compatible addresses (::127.0.0.1)
+  ['64:ff9b::', 96], // NAT64: reaches IPv4 addresses, metadata included
+  ['64:ff9b:1::', 48],
+  ['2002::', 16], // 6to4
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],

@@ -145,9 +145,17 @@ export async function redeliver(ctx: AppContext, principal: Principal, id: strin
     if (!row) throw notFound('NOT_FOUND', 'webhook delivery');
     await trx
       .updateTable('webhook_deliveries')
-      .set({ state: 'pending', next_attempt_at: now.toISOString(), locked_by: null, locked_until: null })
+      // A fresh day of attempts, as for a new delivery.
+      .set({
+        state: 'pending',
+        attempts: 0,
+        last_error: null,
+        next_attempt_at: now.toISOString(),
+        locked_by: null,
+        locked_until: null,
+      })
       .where('id', '=', id)
       .execute();
-    return toDelivery({ ...row, state: 'pending' });
+    return toDelivery({ ...row, state: 'pending', attempts: 0, last_error: null });
   });
 }

@@ -24,13 +24,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .column('next_attempt_at')
     .where(sql.ref('state'), '=', 'pending')
     .execute();
+  // The lane claims per endpoint, oldest due first.
+  await s
+    .createIndex('webhook_deliveries_endpoint_due')
+    .on('webhook_deliveries')
+    .columns(['endpoint_id', 'next_attempt_at'])
+    .where(sql.ref('state'), '=', 'pending')
+    .execute();
   await s
     .createIndex('webhook_endpoints_vendor')
     .on('webhook_endpoints')
     .columns(['vendor_id', 'enabled'])
     .execute();
 
-  const endpoints = await db.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1).execute();
+  // Every endpoint, disabled ones included: their events wait for them to be enabled again.
+  const endpoints = await db.selectFrom('webhook_endpoints').selectAll().execute();
   for (const endpoint of endpoints) {
     const patterns = JSON.parse(endpoint.events) as string[];
     let cursor: string = endpoint.last_event_id;
