@@ -1,7 +1,7 @@
 import { Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, LanguageSwitch } from './common';
-import { VendorChoice } from './VendorChoice';
+import { VendorChoice, type VendorOption, vendorsOffered } from './VendorChoice';
 
 export interface LoginField {
   name: string;
@@ -23,6 +23,7 @@ export function LoginForm({
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
+  const [vendors, setVendors] = useState<VendorOption[]>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -32,6 +33,7 @@ export function LoginForm({
       await onSubmit(values);
     } catch (caught) {
       setError(caught);
+      setVendors((offered) => vendorsOffered(caught) ?? offered);
     } finally {
       setBusy(false);
     }
@@ -60,13 +62,19 @@ export function LoginForm({
                   label={field.label}
                   data-testid={`login-${field.name}`}
                   value={values[field.name] ?? ''}
-                  onChange={(e) => setValues({ ...values, [field.name]: e.currentTarget.value })}
+                  onChange={(e) => {
+                    // Another e-mail: the vendors offered for the last one no longer apply.
+                    if (field.name === 'email') {
+                      setVendors(undefined);
+                      setValues({ ...values, email: e.currentTarget.value, vendor: '' });
+                    } else setValues({ ...values, [field.name]: e.currentTarget.value });
+                  }}
                 />
               ),
             )}
             <VendorChoice
-              error={error}
-              value={values.vendor}
+              vendors={vendors}
+              value={values.vendor || undefined}
               onChange={(vendor) => setValues({ ...values, vendor })}
             />
             <ErrorAlert error={error} />

@@ -2,22 +2,32 @@ import { Select } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 
+export interface VendorOption {
+  prefix: string;
+  name: string;
+}
+
+/** The vendors a VENDOR_REQUIRED answer offers (the e-mail and password open accounts at each), else none. */
+export const vendorsOffered = (error: unknown): VendorOption[] | undefined =>
+  error instanceof ApiError && error.code === 'VENDOR_REQUIRED'
+    ? (error.details as VendorOption[])
+    : undefined;
+
 /**
- * After a login answered VENDOR_REQUIRED (the e-mail and password open accounts with several vendors):
- * the vendors to choose from. Renders nothing otherwise.
+ * The choice of vendor after a login answered VENDOR_REQUIRED. The form keeps the offered vendors until the
+ * e-mail changes, so a later failure (a mistyped password) does not hide the choice it still sends.
  */
 export function VendorChoice({
-  error,
+  vendors,
   value,
   onChange,
 }: {
-  error: unknown;
+  vendors: VendorOption[] | undefined;
   value: string | undefined;
   onChange: (prefix: string) => void;
 }) {
   const { t } = useTranslation();
-  if (!(error instanceof ApiError) || error.code !== 'VENDOR_REQUIRED') return null;
-  const vendors = error.details as { prefix: string; name: string }[];
+  if (!vendors) return null;
   return (
     <Select
       label={t('login.vendor')}

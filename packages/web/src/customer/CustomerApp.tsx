@@ -26,7 +26,7 @@ import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
-import { VendorChoice } from '../components/VendorChoice';
+import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
 import { navigate } from '../router';
 import { EntitlementsTable } from '../vendor/PartnersPage';
 
@@ -393,7 +393,11 @@ function EmailLogin({
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [vendor, setVendor] = useState<string>();
-  const login = useMutation({ mutationFn: () => logIn({ email, password, vendor }) });
+  const [vendors, setVendors] = useState<VendorOption[]>();
+  const login = useMutation({
+    mutationFn: () => logIn({ email, password, vendor }),
+    onError: (error) => setVendors((offered) => vendorsOffered(error) ?? offered),
+  });
   return (
     <Card withBorder w={380} mx="auto" mt="md">
       <Stack>
@@ -401,7 +405,11 @@ function EmailLogin({
         <TextInput
           label={t('login.email')}
           value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
+          onChange={(e) => {
+            setEmail(e.currentTarget.value);
+            setVendors(undefined);
+            setVendor(undefined);
+          }}
           data-testid="customer-email"
         />
         <PasswordInput
@@ -410,7 +418,7 @@ function EmailLogin({
           onChange={(e) => setPassword(e.currentTarget.value)}
           data-testid="customer-password"
         />
-        <VendorChoice error={login.error} value={vendor} onChange={setVendor} />
+        <VendorChoice vendors={vendors} value={vendor} onChange={setVendor} />
         <ErrorAlert error={login.error} />
         <Button variant="light" onClick={() => login.mutate()} data-testid="customer-email-login">
           {t('login.submit')}

@@ -384,7 +384,7 @@ export function PartnerApp() {
           logIn('/v1/partner/auth/login', {
             email: values.email ?? '',
             password: values.password ?? '',
-            vendor: values.vendor,
+            vendor: values.vendor || undefined,
           })
         }
       />

@@ -53,7 +53,7 @@ export function VendorApp() {
           logIn('/v1/auth/login', {
             email: values.email ?? '',
             password: values.password ?? '',
-            vendor: values.vendor,
+            vendor: values.vendor || undefined,
           })
         }
       />

@@ -48,7 +48,8 @@ export async function login(
       'vendors.name as vendor_name',
       'vendors.prefix as vendor_prefix',
     ])
-    .where('users.email', '=', email.toLowerCase());
+    .where('users.email', '=', email.toLowerCase())
+    .orderBy('vendors.prefix');
   if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
   const user = await chooseAccount(db, 'users', await query.execute(), password, ctx.config.passwordCost);
 

@@ -33,6 +33,7 @@ export async function loginWithKey(
     subjectId: key.customerId,
     keyId: key.id,
   });
+  await markCabinetUsed(ctx, key.customerId);
   return {
     vendorId: session.vendorId,
     customerId: session.subjectId,
@@ -54,7 +55,8 @@ export async function loginWithPassword(
     .innerJoin('vendors', 'vendors.id', 'customer_users.vendor_id')
     .selectAll('customer_users')
     .select(['vendors.name as vendor_name', 'vendors.prefix as vendor_prefix'])
-    .where('customer_users.email', '=', email.toLowerCase());
+    .where('customer_users.email', '=', email.toLowerCase())
+    .orderBy('vendors.prefix');
   if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
   const candidates = await query.execute();
   const user = await chooseAccount(
@@ -68,6 +70,7 @@ export async function loginWithPassword(
     vendorId: user.vendor_id,
     subjectId: user.customer_id,
   });
+  await markCabinetUsed(ctx, user.customer_id);
   return {
     vendorId: session.vendorId,
     customerId: session.subjectId,
@@ -102,4 +105,14 @@ async function assertKeyStillHeld(ctx: AppContext, keyId: string, customerId: st
     .executeTakeFirst();
   if (key?.status === 'active' && key.customer_id === customerId) return;
   throw new AppError('UNAUTHENTICATED', 'the license key of this session was deleted or moved; log in again');
+}
+
+/** The customer holds its licenses itself from its first login on: they are no longer stock (see attach). */
+async function markCabinetUsed(ctx: AppContext, customerId: string): Promise<void> {
+  await ctx.handle.db
+    .updateTable('customers')
+    .set({ cabinet_used_at: ctx.clock.now().toISOString() })
+    .where('id', '=', customerId)
+    .where('cabinet_used_at', 'is', null)
+    .execute();
 }

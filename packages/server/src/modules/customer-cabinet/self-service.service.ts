@@ -98,9 +98,10 @@ async function attach(
 }
 
 /**
- * A license is never silently shared between customers: one held by another customer who has a cabinet
- * of its own, or already added by another customer, is refused (the vendor moves keys between customers).
- * Stock keys (their customer has no cabinet users: a box on a shelf) go to the first customer who adds them.
+ * A license is never silently shared between customers: one held by another customer who uses a cabinet
+ * (has logins, or has logged in with a key), or already added by another customer, is refused (the vendor
+ * moves keys between customers). Stock keys (a customer that never used a cabinet: boxes on a shelf) go to
+ * the first customer who adds them.
  * Checked under the licenses' row locks, so two customers adding one code at once cannot both succeed.
  */
 async function assertClaimable(trx: Db, handle: DatabaseHandle, principal: CustomerPrincipal, ids: string[]) {
@@ -111,14 +112,18 @@ async function assertClaimable(trx: Db, handle: DatabaseHandle, principal: Custo
     .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')
     .select('license_keys.customer_id')
     .where('licenses.id', 'in', ids)
+    .innerJoin('customers', 'customers.id', 'license_keys.customer_id')
     .where('license_keys.customer_id', '<>', principal.customerId)
     .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('customer_users')
-          .select('customer_users.id')
-          .whereRef('customer_users.customer_id', '=', 'license_keys.customer_id'),
-      ),
+      eb.or([
+        eb('customers.cabinet_used_at', 'is not', null),
+        eb.exists(
+          eb
+            .selectFrom('customer_users')
+            .select('customer_users.id')
+            .whereRef('customer_users.customer_id', '=', 'license_keys.customer_id'),
+        ),
+      ]),
     )
     .executeTakeFirst();
   const claimed = await trx

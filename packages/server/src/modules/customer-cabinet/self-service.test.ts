@@ -142,6 +142,19 @@ describe.each(DIALECTS)('customer self-service (seed 003) on %s', (dialect) => {
     }
     expect((await intruder.get('/v1/customer/licenses')).body.data).toHaveLength(0);
 
+    // A customer that logs in with its key alone holds its licenses too: its license file cannot be added.
+    const keyOnly = await createCustomerWithKey(server.api, 'Key-only owner');
+    const keyOnlyLicense = await issue(server.api, keyOnly.keyId, type.id);
+    await logIn({ key: keyOnly.key });
+    const keyOnlyFile = (
+      await server.api.post('/v1/offline/license-files', {
+        licenseId: keyOnlyLicense.id,
+        installationId: 'pc-7',
+      })
+    ).body.content;
+    const copied = await intruder.post('/v1/customer/licenses/attach', { files: [keyOnlyFile] });
+    expect([copied.status, copied.body.error.code]).toEqual([409, 'OWNED_BY_ANOTHER_CUSTOMER']);
+
     // A stock key goes to the first customer who adds it, and to no one else.
     const stock = await createCustomerWithKey(server.api, 'Shelf stock');
     await issue(server.api, stock.keyId, type.id);

@@ -61,7 +61,9 @@ export async function loginPartner(
   password: string,
   vendorPrefix?: string,
 ): Promise<PartnerPrincipal> {
-  let query = partnerUsers(ctx).where('partner_users.email', '=', email.toLowerCase());
+  let query = partnerUsers(ctx)
+    .where('partner_users.email', '=', email.toLowerCase())
+    .orderBy('vendors.prefix');
   if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
   const candidates = await query.execute();
   const user = await chooseAccount(

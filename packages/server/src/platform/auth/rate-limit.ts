@@ -35,15 +35,23 @@ function perMinute(
 export const keyCheckLimit = (app: Api, max: number): RequestLimit =>
   perMinute(app, max, 'license checks from this address', (request) => request.ip);
 
+/** One per-address budget for all three login routes of an app: each attempt may cost a slow hash. */
+const addressBudgets = new WeakMap<Api, RequestLimit>();
+
 /**
  * Logins: per client address and account (guessing one password), and per client address across
- * accounts (spraying one password over many e-mails).
+ * accounts and portals (spraying one password over many e-mails).
  */
 export function loginLimit(app: Api, perAccount: number, perAddress: number): RequestLimit {
   const byAccount = perMinute(app, perAccount, 'login attempts', (r, account) => `${r.ip}|${account}`);
-  const byAddress = perMinute(app, perAddress, 'login attempts from this address', (r) => r.ip);
+  let byAddress = addressBudgets.get(app);
+  if (!byAddress) {
+    byAddress = perMinute(app, perAddress, 'login attempts from this address', (r) => r.ip);
+    addressBudgets.set(app, byAddress);
+  }
+  const shared = byAddress;
   return async (request, account = '') => {
-    await byAddress(request);
+    await shared(request);
     await byAccount(request, account.toLowerCase());
   };
 }

@@ -13,6 +13,7 @@ import * as retention from './migrations/0011-retention.js';
 import * as emailsPerVendor from './migrations/0012-emails-per-vendor.js';
 import * as customerLanguage from './migrations/0013-customer-language.js';
 import * as orderRequests from './migrations/0014-order-requests.js';
+import * as cabinetUsed from './migrations/0015-cabinet-used.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-emails-per-vendor': emailsPerVendor,
   '0013-customer-language': customerLanguage,
   '0014-order-requests': orderRequests,
+  '0015-cabinet-used': cabinetUsed,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -100,6 +100,8 @@ export interface CustomerTable {
   comment: string | null;
   /** 'en' or 'ru': the language of the e-mails the customer gets. */
   language: string;
+  /** When the customer first logged in to its cabinet; null for stock that nobody has claimed. */
+  cabinet_used_at?: string | null;
   created_at: string;
   updated_at: string;
 }

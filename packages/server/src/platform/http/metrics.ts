@@ -30,7 +30,8 @@ const isLoopback = (address: string | undefined) =>
 
 /**
  * Who may read `/metrics`: with `METRICS_TOKEN`, whoever presents it; without, only a scraper on this
- * machine talking to the socket directly (a request relayed by a proxy carries X-Forwarded-For).
+ * machine talking to the socket directly (a request relayed by a proxy carries a forwarding header; behind a
+ * proxy on this machine that adds none, set the token).
  */
 export function assertMetricsAccess(request: FastifyRequest, token: string | undefined): void {
   if (token) {
@@ -39,7 +40,8 @@ export function assertMetricsAccess(request: FastifyRequest, token: string | und
       throw new AppError('UNAUTHENTICATED', 'the metrics need the METRICS_TOKEN as a bearer token');
     return;
   }
-  if (!isLoopback(request.socket.remoteAddress) || request.headers['x-forwarded-for'] !== undefined)
+  const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => request.headers[h] !== undefined);
+  if (!isLoopback(request.socket.remoteAddress) || relayed)
     throw new AppError(
       'FORBIDDEN',
       'the metrics are served to this machine only, unless METRICS_TOKEN is set',
