@@ -69,6 +69,21 @@ describe('the partner portal in a browser (seed 002)', () => {
     expect(smtp.received.find((m) => m.subject.includes(reference))?.to).toEqual([server.vendor.owner.email]);
 
     await logInToCabinet(vendor, server.url, server.vendor.owner.email, 'correct-horse-1');
+    // The e-mail's link opens that very request, which says who asks, under which order, for whom, what.
+    const link = /https?:\/\/\S+\/drawdowns\/\S+/.exec(
+      smtp.received.find((m) => m.subject.includes(reference))!.text,
+    )![0];
+    await vendor.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+    const card = vendor.getByTestId('drawdown-card').first();
+    await expect.poll(() => card.textContent()).toContain(reference);
+    const parties = await card.getByTestId('drawdown-parties').textContent();
+    expect(parties).toContain('Reseller One');
+    expect(parties).toContain('PO-77');
+    expect(parties).toContain('Factory Ltd');
+    const lines = await card.getByTestId('drawdown-lines').textContent();
+    expect(lines).toContain(product.name);
+    expect(lines).toContain(bot.name);
+    expect(lines).toContain('× 4');
     await vendor.getByTestId('nav-drawdowns').click();
     await vendor.getByTestId(`reason-${reference}`).fill('The customer bought 5 robots');
     await screenshot(vendor, 'approval-queue');

@@ -152,9 +152,11 @@ describe('LicenseManager', () => {
     expect(m.can('converse', { agent: 'bot' })).toBe(false);
   });
 
-  it('platform-unlimited grants every agent created while it is valid', async () => {
+  it('platform-unlimited grants every agent while it is valid, those created before it was uploaded too', async () => {
     const clock = { now: START };
     const m = await manager(clock);
+    await m.createAgent('before');
+    expect(m.can('converse', { agent: 'before' })).toBe(false);
     await m.import([
       await seal(
         primo,
@@ -167,12 +169,15 @@ describe('LicenseManager', () => {
         }),
       ),
     ]);
+    expect(m.can('converse', { agent: 'before' })).toBe(true);
+    expect(m.agents().find((a) => a.id === 'before')?.coveredBy).toBeTruthy();
     await m.createAgent('early');
     expect(m.can('converse', { agent: 'early' })).toBe(true);
     clock.now = new Date('2026-02-05T00:00:00Z');
     await m.createAgent('late');
     expect(m.can('converse', { agent: 'late' })).toBe(false);
     expect(m.can('converse', { agent: 'early' })).toBe(false);
+    expect(m.can('converse', { agent: 'before' })).toBe(false);
   });
 
   it('what expires stops what it allows: platform expired → no management but agents still talk; only agents → no flow editing', async () => {

@@ -252,6 +252,11 @@ export class LicenseManager {
       if (!rejection && isPlatformLicense(license))
         this.stack(license, now, (l) => isPlatformLicense(l) && l.tenant === license.tenant);
       this.state.licenses.push(license);
+      // Agents already there without a license of their own are granted by a platform-unlimited one (seed 001).
+      if (!rejection && isUnlimited(license))
+        for (const agent of this.state.agents)
+          if (agent.tenant === license.tenant && !agent.deletedAt && !agent.coveredBy)
+            agent.coveredBy = license.id;
       reports.push({
         id: payload.id,
         product: payload.product,
@@ -383,9 +388,11 @@ export class LicenseManager {
         (a) => a.id === scope.agent && !a.deletedAt && a.tenant === tenant,
       );
       if (!agent) return false;
+      // A valid platform-unlimited license of the tenant covers every agent, those made before it came too.
       return active.some(
         (l) =>
-          (l.agentId === agent.id || l.id === agent.coveredBy) && l.payload.capabilities.includes(capability),
+          (l.agentId === agent.id || l.id === agent.coveredBy || isUnlimited(l)) &&
+          l.payload.capabilities.includes(capability),
       );
     }
     return active.some((l) => !isAgentLicense(l) && l.payload.capabilities.includes(capability));

@@ -175,14 +175,22 @@ export interface Drawdown {
   id: string;
   reference: string;
   partnerId: string;
+  partnerName: string | null;
   orderId: string;
+  orderReference: string | null;
   customerId: string | null;
   customerName: string | null;
   newCustomer:
     | { name: string; website?: string; contactName?: string; email?: string }
     | { id: string }
     | null;
-  items: { orderItemId: string; quantity: number }[];
+  items: {
+    orderItemId: string;
+    quantity: number;
+    licenseTypeId: string | null;
+    licenseTypeName: string | null;
+    productName: string | null;
+  }[];
   state: string;
   rejectionReason: string | null;
   clonedFrom: string | null;

@@ -186,6 +186,8 @@ export const en = {
     password: 'Password (shown once)',
   },
   drawdowns: {
+    partner: 'Partner',
+    forCustomer: 'Customer',
     title: 'Draw-down requests',
     queue: 'Approval queue',
     new: 'New',

@@ -187,6 +187,8 @@ export const ru: Dictionary = {
     password: 'Пароль (показывается один раз)',
   },
   drawdowns: {
+    partner: 'Партнёр',
+    forCustomer: 'Клиент',
     title: 'Запросы на передачу',
     queue: 'Очередь одобрения',
     new: 'Новый',

@@ -1,11 +1,12 @@
-import { Button, Card, Group, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
-import type { Drawdown, List, Partner } from '../api/types';
+import type { Drawdown, List } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { usePath } from '../router';
 
 function Decision({ drawdown }: { drawdown: Drawdown }) {
   const { t } = useTranslation();
@@ -48,20 +49,64 @@ function Decision({ drawdown }: { drawdown: Drawdown }) {
   );
 }
 
-/** The accounts team's approval queue of partner draw-down requests. */
+/** One request as the accounts team decides it: who asks, under which order, for which customer, what. */
+function DrawdownCard({ drawdown: d, highlighted }: { drawdown: Drawdown; highlighted?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Card withBorder key={d.id} data-testid="drawdown-card" bg={highlighted ? 'yellow.0' : undefined}>
+      <Stack gap="xs">
+        <Group>
+          <Title order={5}>{d.reference}</Title>
+          <StatusBadge status={d.state} label={t(`drawdowns.states.${d.state}`)} />
+          <Text size="sm" c="dimmed">
+            {formatDateTime(d.createdAt)}
+          </Text>
+        </Group>
+        <Text size="sm" data-testid="drawdown-parties">
+          {t('drawdowns.partner')}: <b>{d.partnerName ?? d.partnerId}</b> · {t('drawdowns.order')}:{' '}
+          <b>{d.orderReference ?? d.orderId}</b> · {t('drawdowns.forCustomer')}: <b>{d.customerName}</b>
+        </Text>
+        <Table withRowBorders={false} data-testid="drawdown-lines">
+          <Table.Tbody>
+            {d.items.map((item) => (
+              <Table.Tr key={item.orderItemId}>
+                <Table.Td>{item.productName}</Table.Td>
+                <Table.Td>{item.licenseTypeName}</Table.Td>
+                <Table.Td>× {item.quantity}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {d.rejectionReason && <Text c="red">{d.rejectionReason}</Text>}
+        {d.state === 'submitted' && <Decision drawdown={d} />}
+      </Stack>
+    </Card>
+  );
+}
+
+/**
+ * The accounts team's approval queue of partner draw-down requests. `/drawdowns/{id}` (the link in the
+ * e-mail) opens with that request on top.
+ */
 export function DrawdownQueuePage() {
   const { t } = useTranslation();
+  const path = usePath();
+  const focusId = path.split('/')[2];
   const [state, setState] = useState('submitted');
   const drawdowns = useQuery({
     queryKey: ['drawdowns', state],
     queryFn: () => get<List<Drawdown>>(`/v1/drawdowns${state === 'all' ? '' : `?state=${state}`}`),
     refetchInterval: LIVE_REFRESH_MS,
   });
-  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
-  const partnerName = (id: string) => partners.data?.data.find((p) => p.id === id)?.name ?? id;
+  const focused = useQuery({
+    queryKey: ['drawdowns', 'one', focusId],
+    queryFn: () => get<Drawdown>(`/v1/drawdowns/${focusId}`),
+    enabled: Boolean(focusId),
+  });
   return (
     <Stack>
       <Title order={3}>{t('drawdowns.queue')}</Title>
+      {focused.data && <DrawdownCard drawdown={focused.data} highlighted />}
       <SegmentedControl
         value={state}
         onChange={setState}
@@ -73,25 +118,11 @@ export function DrawdownQueuePage() {
           { value: 'all', label: t('common.all') },
         ]}
       />
-      {drawdowns.data?.data.map((d) => (
-        <Card withBorder key={d.id} data-testid="drawdown-card">
-          <Stack gap="xs">
-            <Group>
-              <Title order={5}>{d.reference}</Title>
-              <StatusBadge status={d.state} label={t(`drawdowns.states.${d.state}`)} />
-              <Text size="sm">
-                {partnerName(d.partnerId)} → {d.customerName}
-              </Text>
-              <Text size="sm" c="dimmed">
-                {formatDateTime(d.createdAt)}
-              </Text>
-            </Group>
-            <Text size="sm">{d.items.map((item) => `${item.quantity}`).join(', ')}</Text>
-            {d.rejectionReason && <Text c="red">{d.rejectionReason}</Text>}
-            {d.state === 'submitted' && <Decision drawdown={d} />}
-          </Stack>
-        </Card>
-      ))}
+      {drawdowns.data?.data
+        .filter((d) => d.id !== focusId)
+        .map((d) => (
+          <DrawdownCard key={d.id} drawdown={d} />
+        ))}
     </Stack>
   );
 }

@@ -32,36 +32,100 @@ export interface DrawdownInput {
 
 const reference = (id: string) => `PDR-${id.slice(-6).toUpperCase()}`;
 
-const toDrawdown = (row: DrawdownTable, customerName: string | null) => ({
-  id: row.id,
-  reference: reference(row.id),
-  partnerId: row.partner_id,
-  orderId: row.order_id,
-  customerId: row.customer_id,
-  customerName,
-  newCustomer: row.new_customer ? (JSON.parse(row.new_customer) as DrawdownCustomer) : null,
-  items: JSON.parse(row.items) as DrawdownInput['items'],
-  state: row.state as DrawdownState,
-  rejectionReason: row.rejection_reason,
-  clonedFrom: row.cloned_from,
-  createdAt: row.created_at,
-  submittedAt: row.submitted_at,
-  decidedAt: row.decided_at,
-  acceptedAt: row.accepted_at,
-});
+/** Names read beside a page of requests, so each card says who asks for what (never a query per card). */
+interface Names {
+  customers: Map<string, string>;
+  partners: Map<string, string>;
+  orders: Map<string, string>;
+  lines: Map<string, { licenseTypeId: string; licenseTypeName: string; productName: string }>;
+}
 
-async function customerName(db: Db, row: DrawdownTable): Promise<string | null> {
-  if (row.customer_id) {
-    return (
-      (await db.selectFrom('customers').select('name').where('id', '=', row.customer_id).executeTakeFirst())
-        ?.name ?? null
-    );
+const toDrawdown = (row: DrawdownTable, names: Names) => {
+  const newCustomer = row.new_customer ? (JSON.parse(row.new_customer) as DrawdownCustomer) : null;
+  return {
+    id: row.id,
+    reference: reference(row.id),
+    partnerId: row.partner_id,
+    partnerName: names.partners.get(row.partner_id) ?? null,
+    orderId: row.order_id,
+    orderReference: names.orders.get(row.order_id) ?? null,
+    customerId: row.customer_id,
+    customerName: row.customer_id
+      ? (names.customers.get(row.customer_id) ?? null)
+      : ((newCustomer as { name?: string } | null)?.name ?? null),
+    newCustomer,
+    items: (JSON.parse(row.items) as DrawdownInput['items']).map((item) => ({
+      ...item,
+      licenseTypeId: names.lines.get(item.orderItemId)?.licenseTypeId ?? null,
+      licenseTypeName: names.lines.get(item.orderItemId)?.licenseTypeName ?? null,
+      productName: names.lines.get(item.orderItemId)?.productName ?? null,
+    })),
+    state: row.state as DrawdownState,
+    rejectionReason: row.rejection_reason,
+    clonedFrom: row.cloned_from,
+    createdAt: row.created_at,
+    submittedAt: row.submitted_at,
+    decidedAt: row.decided_at,
+    acceptedAt: row.accepted_at,
+  };
+};
+
+/** Requests as the API shows them, with their customers', partners', orders' and lines' names. */
+async function presentAll(db: Db, rows: DrawdownTable[]) {
+  const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
+  const customerIds = unique(rows.map((r) => r.customer_id));
+  const partnerIds = unique(rows.map((r) => r.partner_id));
+  const orderIds = unique(rows.map((r) => r.order_id));
+  const itemIds = unique(
+    rows.flatMap((r) => (JSON.parse(r.items) as DrawdownInput['items']).map((i) => i.orderItemId)),
+  );
+  const names: Names = { customers: new Map(), partners: new Map(), orders: new Map(), lines: new Map() };
+  if (customerIds.length)
+    for (const c of await db
+      .selectFrom('customers')
+      .select(['id', 'name'])
+      .where('id', 'in', customerIds)
+      .execute())
+      names.customers.set(c.id, c.name);
+  if (partnerIds.length)
+    for (const p of await db
+      .selectFrom('partners')
+      .select(['id', 'name'])
+      .where('id', 'in', partnerIds)
+      .execute())
+      names.partners.set(p.id, p.name);
+  if (orderIds.length)
+    for (const o of await db
+      .selectFrom('orders')
+      .select(['id', 'reference'])
+      .where('id', 'in', orderIds)
+      .execute())
+      names.orders.set(o.id, o.reference);
+  if (itemIds.length) {
+    const lines = await db
+      .selectFrom('order_items')
+      .innerJoin('license_types', 'license_types.id', 'order_items.license_type_id')
+      .innerJoin('products', 'products.id', 'license_types.product_id')
+      .select([
+        'order_items.id',
+        'license_types.id as typeId',
+        'license_types.name as typeName',
+        'products.name as productName',
+      ])
+      .where('order_items.id', 'in', itemIds)
+      .execute();
+    for (const line of lines)
+      names.lines.set(line.id, {
+        licenseTypeId: line.typeId,
+        licenseTypeName: line.typeName,
+        productName: line.productName,
+      });
   }
-  return row.new_customer ? (JSON.parse(row.new_customer) as { name: string }).name : null;
+  return rows.map((row) => toDrawdown(row, names));
 }
 
 async function present(db: Db, row: DrawdownTable) {
-  return toDrawdown(row, await customerName(db, row));
+  return (await presentAll(db, [row]))[0];
 }
 
 /** The request, if it belongs to this partner (another partner's request is simply not found). */
@@ -141,15 +205,11 @@ async function notify(
   notice: DrawdownNotice,
   now: Date,
 ): Promise<void> {
-  const partner = await trx
-    .selectFrom('partners')
-    .select('name')
-    .where('id', '=', row.partner_id)
-    .executeTakeFirstOrThrow();
+  const shown = await present(trx, row);
   const facts = {
-    reference: reference(row.id),
-    partnerName: partner.name,
-    customerName: (await customerName(trx, row)) ?? '',
+    reference: shown.reference,
+    partnerName: shown.partnerName ?? '',
+    customerName: shown.customerName ?? '',
     reason: row.rejection_reason,
   };
   if (notice === 'submitted' || notice === 'accepted') {
@@ -451,7 +511,7 @@ export async function listPartnerDrawdowns(ctx: AppContext, partner: PartnerPrin
     .orderBy('id', 'desc')
     .limit(500)
     .execute();
-  return { data: await Promise.all(rows.map((row) => present(ctx.handle.db, row))), nextCursor: null };
+  return { data: await presentAll(ctx.handle.db, rows), nextCursor: null };
 }
 
 export async function getPartnerDrawdown(ctx: AppContext, partner: PartnerPrincipal, id: string) {
@@ -463,7 +523,7 @@ export async function listDrawdowns(ctx: AppContext, principal: Principal, state
   let query = ctx.handle.db.selectFrom('drawdowns').selectAll().where('vendor_id', '=', principal.vendorId);
   if (state) query = query.where('state', '=', state);
   const rows = await query.orderBy('id', 'desc').limit(500).execute();
-  return { data: await Promise.all(rows.map((row) => present(ctx.handle.db, row))), nextCursor: null };
+  return { data: await presentAll(ctx.handle.db, rows), nextCursor: null };
 }
 
 export async function getDrawdown(ctx: AppContext, principal: Principal, id: string) {
