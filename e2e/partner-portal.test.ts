@@ -74,13 +74,13 @@ describe('the partner portal in a browser (seed 002)', () => {
       smtp.received.find((m) => m.subject.includes(reference))!.text,
     )![0];
     await vendor.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
-    const card = vendor.getByTestId('drawdown-card').first();
-    await expect.poll(() => card.textContent()).toContain(reference);
-    const parties = await card.getByTestId('drawdown-parties').textContent();
+    const requestCard = vendor.getByTestId('drawdown-card').first();
+    await expect.poll(() => requestCard.textContent()).toContain(reference);
+    const parties = await requestCard.getByTestId('drawdown-parties').textContent();
     expect(parties).toContain('Reseller One');
     expect(parties).toContain('PO-77');
     expect(parties).toContain('Factory Ltd');
-    const lines = await card.getByTestId('drawdown-lines').textContent();
+    const lines = await requestCard.getByTestId('drawdown-lines').textContent();
     expect(lines).toContain(product.name);
     expect(lines).toContain(bot.name);
     expect(lines).toContain('× 4');
