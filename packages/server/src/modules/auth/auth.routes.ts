@@ -15,6 +15,7 @@ import {
   me,
   revokeToken,
 } from './auth.service.js';
+import { requestPasswordReset, setPasswordWithLink } from './password-links.service.js';
 
 const Role = Type.Union(ROLES.map((role) => Type.Literal(role)));
 const Me = Type.Object({
@@ -75,6 +76,59 @@ export const loginRoutes: RouteModule = (app, ctx) => {
       return result.me;
     },
   );
+
+  app.post(
+    '/v1/password-resets',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Forgot password: mails a reset link (valid an hour) to the accounts of a portal with this e-mail',
+        description: 'The answer is 202 whether or not an account exists.',
+        body: Type.Object(
+          {
+            portal: Type.Union([Type.Literal('vendor'), Type.Literal('partner'), Type.Literal('customer')]),
+            email: Type.String({ minLength: 3, maxLength: 254 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Type.Object({}), 400: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await limit(request, request.body.email);
+      await requestPasswordReset(ctx, request.body.portal, request.body.email);
+      return reply.status(202).send({});
+    },
+  );
+
+  app.post(
+    '/v1/passwords',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Set a password with the token of an invitation or reset link (single use)',
+        body: Type.Object(
+          {
+            token: Type.String({ minLength: 10, maxLength: 200 }),
+            password: Type.String({ minLength: 8, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            portal: Type.String({ description: 'vendor | partner | customer: where to log in' }),
+          }),
+          400: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      await limit(request, 'password-link');
+      return setPasswordWithLink(ctx, request.body.token, request.body.password);
+    },
+  );
 };
 
 export const authRoutes: RouteModule = (app, ctx) => {
@@ -115,7 +169,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
       config: { minRole: 'admin' },
       schema: {
         tags: ['users'],
-        summary: 'Add a staff user (admin); the password is shown once when generated',
+        summary: 'Add a staff user (admin); without a password, an invitation to set one is mailed',
         body: Type.Object(
           {
             email: Type.String({ format: 'email', maxLength: 254 }),
@@ -126,7 +180,12 @@ export const authRoutes: RouteModule = (app, ctx) => {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Intersect([User, Type.Object({ password: Type.String() })]),
+          201: Type.Intersect([
+            User,
+            Type.Object({
+              invited: Type.Boolean({ description: 'true: a link to set the password was mailed' }),
+            }),
+          ]),
           ...errorResponses,
         },
       },

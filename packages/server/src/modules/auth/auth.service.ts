@@ -7,8 +7,9 @@ import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { hashPassword } from '../../platform/passwords.js';
+import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
+import { sendPasswordLink } from './password-links.service.js';
 
 const SESSION_DAYS = 7;
 
@@ -117,8 +118,10 @@ export async function createUser(
 ) {
   assertRole(principal.role, 'admin');
   if (input.role === 'owner') assertRole(principal.role, 'owner');
-  const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
+  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
+  const passwordHash = input.password
+    ? await hashPassword(input.password, ctx.config.passwordCost)
+    : UNUSABLE_PASSWORD_HASH;
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const email = input.email.toLowerCase();
@@ -149,7 +152,22 @@ export async function createUser(
       subjectId: id,
       after: { email, role: input.role },
     });
-    return { id, email, name: input.name, role: input.role, createdAt: now.toISOString(), password };
+    if (!input.password)
+      await sendPasswordLink(
+        ctx,
+        trx,
+        { vendorId: principal.vendorId, table: 'users', accountId: id, email, language: 'en' },
+        'invite',
+        now,
+      );
+    return {
+      id,
+      email,
+      name: input.name,
+      role: input.role,
+      createdAt: now.toISOString(),
+      invited: !input.password,
+    };
   });
 }
 

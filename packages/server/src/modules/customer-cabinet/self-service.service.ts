@@ -3,7 +3,7 @@ import { decodeLicenseFile, decodePayload, isLicensePayload, signedMessage } fro
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { newId, newSecret } from '../../platform/crypto.js';
+import { newId } from '../../platform/crypto.js';
 import type { DatabaseHandle, Db } from '../../platform/db/database.js';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { ServiceRequestTable } from '../../platform/db/schema.js';
@@ -11,9 +11,10 @@ import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
-import { hashPassword } from '../../platform/passwords.js';
+import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
+import { sendPasswordLink } from '../auth/password-links.service.js';
 import { findCustomer } from '../customers/customers.service.js';
 import { changeLicenseWith, issueLicenseWith } from '../licenses/licenses.service.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
@@ -27,8 +28,10 @@ export async function createCustomerUser(
   input: { email: string; name: string; password?: string },
 ) {
   assertRole(principal.role, 'manager');
-  const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
+  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
+  const passwordHash = input.password
+    ? await hashPassword(input.password, ctx.config.passwordCost)
+    : UNUSABLE_PASSWORD_HASH;
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await findCustomer(trx, principal.vendorId, customerId);
@@ -62,7 +65,15 @@ export async function createCustomerUser(
       customerId,
       after: { email },
     });
-    return { id, customerId, email, name: input.name, password };
+    if (!input.password)
+      await sendPasswordLink(
+        ctx,
+        trx,
+        { vendorId: principal.vendorId, table: 'customer_users', accountId: id, email, language: 'en' },
+        'invite',
+        now,
+      );
+    return { id, customerId, email, name: input.name, invited: !input.password };
   });
 }
 

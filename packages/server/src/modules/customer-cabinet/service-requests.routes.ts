@@ -28,7 +28,7 @@ export const serviceRequestRoutes: RouteModule = (app, ctx) => {
             customerId: Type.String(),
             email: Type.String(),
             name: Type.String(),
-            password: Type.String(),
+            invited: Type.Boolean({ description: 'true: a link to set the password was mailed' }),
           }),
           ...errorResponses,
         },

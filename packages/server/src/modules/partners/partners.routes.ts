@@ -58,7 +58,7 @@ export const partnerUserRoutes: RouteModule = (app, ctx) => {
       config: { minRole: 'admin' },
       schema: {
         tags: ['partners'],
-        summary: 'A partner-portal login (admin); a generated password is shown once',
+        summary: 'A partner-portal login (admin); without a password, an invitation to set one is mailed',
         params: IdParams,
         body: Type.Object(
           {
@@ -70,7 +70,12 @@ export const partnerUserRoutes: RouteModule = (app, ctx) => {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Intersect([PartnerUser, Type.Object({ password: Type.String() })]),
+          201: Type.Intersect([
+            PartnerUser,
+            Type.Object({
+              invited: Type.Boolean({ description: 'true: a link to set the password was mailed' }),
+            }),
+          ]),
           ...errorResponses,
         },
       },

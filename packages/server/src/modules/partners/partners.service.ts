@@ -1,12 +1,13 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
-import { newId, newSecret } from '../../platform/crypto.js';
+import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { hashPassword } from '../../platform/passwords.js';
+import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
+import { sendPasswordLink } from '../auth/password-links.service.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
   const row = await db
@@ -68,8 +69,10 @@ export async function createPartnerUser(
   input: PartnerUserInput,
 ) {
   assertRole(principal.role, 'admin');
-  const password = input.password ?? newSecret('', 12);
-  const passwordHash = await hashPassword(password, ctx.config.passwordCost);
+  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
+  const passwordHash = input.password
+    ? await hashPassword(input.password, ctx.config.passwordCost)
+    : UNUSABLE_PASSWORD_HASH;
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await assertPartnerOf(trx, principal.vendorId, partnerId);
@@ -102,7 +105,23 @@ export async function createPartnerUser(
       subjectId: id,
       after: { partnerId, email },
     });
-    return { id, partnerId, email, name: input.name, language, createdAt: now.toISOString(), password };
+    if (!input.password)
+      await sendPasswordLink(
+        ctx,
+        trx,
+        { vendorId: principal.vendorId, table: 'partner_users', accountId: id, email, language },
+        'invite',
+        now,
+      );
+    return {
+      id,
+      partnerId,
+      email,
+      name: input.name,
+      language,
+      createdAt: now.toISOString(),
+      invited: !input.password,
+    };
   });
 }
 

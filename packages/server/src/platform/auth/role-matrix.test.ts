@@ -23,6 +23,8 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'POST /v1/auth/login': 'anyone',
   'POST /v1/customer/auth/login': 'anyone',
   'POST /v1/partner/auth/login': 'anyone',
+  'POST /v1/password-resets': 'anyone',
+  'POST /v1/passwords': 'anyone',
   // The app API: a license key is the credential.
   'POST /v1/validate': 'anyone',
   'POST /v1/activate': 'anyone',

@@ -14,6 +14,7 @@ import * as emailsPerVendor from './migrations/0012-emails-per-vendor.js';
 import * as customerLanguage from './migrations/0013-customer-language.js';
 import * as orderRequests from './migrations/0014-order-requests.js';
 import * as cabinetUsed from './migrations/0015-cabinet-used.js';
+import * as passwordLinks from './migrations/0016-password-links.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-customer-language': customerLanguage,
   '0014-order-requests': orderRequests,
   '0015-cabinet-used': cabinetUsed,
+  '0016-password-links': passwordLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

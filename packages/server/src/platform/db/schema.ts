@@ -393,6 +393,18 @@ export interface SearchTermTable {
   key_id: string | null;
 }
 
+export interface PasswordLinkTable {
+  token_hash: string;
+  vendor_id: string;
+  account_table: 'users' | 'partner_users' | 'customer_users';
+  account_id: string;
+  /** 'invite' (a new account sets its first password) or 'reset' (forgot password). */
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -425,4 +437,5 @@ export interface Database {
   attached_licenses: AttachedLicenseTable;
   service_requests: ServiceRequestTable;
   search_terms: SearchTermTable;
+  password_links: PasswordLinkTable;
 }
