@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './i18n';
+import { SetPasswordPage } from './components/PasswordLinks';
 import { CustomerApp } from './customer/CustomerApp';
 import { PartnerApp } from './partner/PartnerApp';
 import { usePath } from './router';
@@ -18,6 +19,7 @@ const queryClient = new QueryClient({
 function App() {
   const path = usePath();
   const [, portal] = path.split('/');
+  if (path.endsWith('/set-password')) return <SetPasswordPage />;
   if (portal === 'customer') return <CustomerApp />;
   if (portal === 'partner') return <PartnerApp />;
   return <VendorApp />;

@@ -1,6 +1,7 @@
 import { Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert, LanguageSwitch } from './common';
+import { ForgotPassword, type Portal } from './PasswordLinks';
 import { VendorChoice, type VendorOption, vendorsOffered } from './VendorChoice';
 
 export interface LoginField {
@@ -15,11 +16,14 @@ export function LoginForm({
   fields,
   submitLabel,
   onSubmit,
+  portal,
 }: {
   title: string;
   fields: LoginField[];
   submitLabel: string;
   onSubmit: (values: Record<string, string>) => Promise<unknown>;
+  /** Offers "forgot password?" for this portal's accounts. */
+  portal?: Portal;
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
@@ -81,6 +85,7 @@ export function LoginForm({
             <Button type="submit" loading={busy} data-testid="login-submit">
               {submitLabel}
             </Button>
+            {portal && <ForgotPassword portal={portal} />}
           </Stack>
         </form>
       </Card>

@@ -24,6 +24,7 @@ import type { Entitlement, License, List, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
+import { ForgotPassword } from '../components/PasswordLinks';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
@@ -423,6 +424,7 @@ function EmailLogin({
         <Button variant="light" onClick={() => login.mutate()} data-testid="customer-email-login">
           {t('login.submit')}
         </Button>
+        <ForgotPassword portal="customer" />
       </Stack>
     </Card>
   );

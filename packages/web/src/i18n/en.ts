@@ -34,6 +34,18 @@ export const en = {
     requests: 'Requests',
     webhooks: 'Webhooks',
   },
+  passwords: {
+    forgot: 'Forgot password?',
+    sendLink: 'Send me a link',
+    linkSent: 'If an account with this e-mail exists, a link to set a new password is on its way.',
+    title: 'Choose a password',
+    new: 'New password (8 characters or more)',
+    repeat: 'The same again',
+    mismatch: 'The two differ',
+    save: 'Save the password',
+    done: 'Your password is set. You can log in now.',
+    invited: 'An invitation to set a password was sent to {{email}}.',
+  },
   login: {
     title: 'Log in to the vendor cabinet',
     email: 'E-mail',

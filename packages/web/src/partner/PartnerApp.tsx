@@ -375,6 +375,7 @@ export function PartnerApp() {
     return (
       <LoginForm
         title={t('partnerPortal.login')}
+        portal="partner"
         submitLabel={t('login.submit')}
         fields={[
           { name: 'email', label: t('login.email') },

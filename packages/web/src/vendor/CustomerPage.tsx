@@ -1,4 +1,4 @@
-import { Button, Card, Code, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +12,8 @@ function CabinetLogin({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const create = useMutation({
-    mutationFn: () => post<{ password: string }>(`/v1/customers/${customerId}/users`, { email, name: email }),
+    mutationFn: () =>
+      post<{ email: string; invited: boolean }>(`/v1/customers/${customerId}/users`, { email, name: email }),
   });
   return (
     <Card withBorder>
@@ -25,7 +26,11 @@ function CabinetLogin({ customerId }: { customerId: string }) {
         <Button variant="light" onClick={() => create.mutate()}>
           {t('customerUsers.create')}
         </Button>
-        {create.data && <Code>{`${t('partners.password')}: ${create.data.password}`}</Code>}
+        {create.data && (
+          <Text size="sm" c="green">
+            {t('passwords.invited', { email: create.data.email })}
+          </Text>
+        )}
       </Group>
       <ErrorAlert error={create.error} />
     </Card>

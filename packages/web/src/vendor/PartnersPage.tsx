@@ -1,12 +1,12 @@
 import {
   Button,
   Card,
-  Code,
   Group,
   NumberInput,
   Select,
   Stack,
   Table,
+  Text,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -89,7 +89,7 @@ function PartnerDetail({ partner }: { partner: Partner }) {
     queryFn: () => get<List<LicenseType>>('/v1/license-types'),
   });
   const addUser = useMutation({
-    mutationFn: () => post<{ password: string }>(`/v1/partners/${partner.id}/users`, user),
+    mutationFn: () => post<{ email: string; invited: boolean }>(`/v1/partners/${partner.id}/users`, user),
   });
   const addOrder = useMutation({
     mutationFn: () =>
@@ -112,11 +112,13 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             label="E-mail"
             value={user.email}
             onChange={(e) => setUser({ ...user, email: e.currentTarget.value })}
+            data-testid="partner-user-email"
           />
           <TextInput
             label={t('common.name')}
             value={user.name}
             onChange={(e) => setUser({ ...user, name: e.currentTarget.value })}
+            data-testid="partner-user-name"
           />
           <Select
             label={t('app.language')}
@@ -125,9 +127,15 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             onChange={(v) => setUser({ ...user, language: v ?? 'en' })}
             w={90}
           />
-          <Button onClick={() => addUser.mutate()}>{t('common.create')}</Button>
+          <Button onClick={() => addUser.mutate()} data-testid="partner-user-create">
+            {t('common.create')}
+          </Button>
         </Group>
-        {addUser.data && <Code>{`${t('partners.password')}: ${addUser.data.password}`}</Code>}
+        {addUser.data && (
+          <Text size="sm" c="green" data-testid="partner-user-invited">
+            {t('passwords.invited', { email: addUser.data.email })}
+          </Text>
+        )}
         <ErrorAlert error={addUser.error} />
         <Title order={6}>{t('partners.newOrder')}</Title>
         <Group align="end">

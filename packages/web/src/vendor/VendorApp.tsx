@@ -44,6 +44,7 @@ export function VendorApp() {
     return (
       <LoginForm
         title={t('login.title')}
+        portal="vendor"
         submitLabel={t('login.submit')}
         fields={[
           { name: 'email', label: t('login.email') },

@@ -1,0 +1,74 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobRunner } from '../packages/server/src/server.js';
+import { startSmtpServer } from '../packages/server/src/test-support/smtp.js';
+import type { TestServer } from '../packages/server/src/test-support/test-server.js';
+import { closeBrowser, launchBrowser, logInToCabinet, startWebServer } from './support.js';
+
+describe('invitations and forgotten passwords in a browser', () => {
+  let server: TestServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let browser: Browser;
+  let vendor: Page;
+  let partner: Page;
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startWebServer({ config: { smtpUrl: smtp.url } });
+    browser = await launchBrowser();
+    vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    partner = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  });
+  afterAll(async () => {
+    await closeBrowser(browser);
+    await server.close();
+    await smtp?.close();
+  });
+
+  const linkMailedTo = async (email: string) => {
+    await createJobRunner(server.ctx).drain();
+    const mail = smtp.received.filter((m) => m.to.includes(email)).at(-1);
+    return /(https?:\/\/\S+\/set-password\?token=\S+)/.exec(mail?.text ?? '')![1];
+  };
+
+  it('the vendor invites a partner user, who sets a password from the e-mail and logs in; then forgets it and resets it', async () => {
+    await server.api.post('/v1/partners', { name: 'Invited Reseller' });
+    await logInToCabinet(vendor, server.url, server.vendor.owner.email, 'correct-horse-1');
+    await vendor.getByTestId('nav-partners').click();
+    await vendor.getByTestId('partner-user-email').first().fill('rita@invited.test');
+    await vendor.getByTestId('partner-user-name').first().fill('Rita');
+    await vendor.getByTestId('partner-user-create').first().click();
+    await expect
+      .poll(() => vendor.getByTestId('partner-user-invited').textContent())
+      .toContain('rita@invited.test');
+
+    const invite = await linkMailedTo('rita@invited.test');
+    await partner.goto(invite.replace(/^https?:\/\/[^/]+/, server.url));
+    await partner.getByTestId('new-password').fill('rita-pass-123');
+    await partner.getByTestId('repeat-password').fill('rita-pass-123');
+    await partner.getByTestId('set-password').click();
+    await partner.getByTestId('password-set').waitFor();
+    await partner.getByTestId('password-login').click();
+    await partner.getByTestId('login-email').fill('rita@invited.test');
+    await partner.getByTestId('login-password').fill('rita-pass-123');
+    await partner.getByTestId('login-submit').click();
+    await partner.getByTestId('logout').waitFor();
+    await partner.getByTestId('logout').click();
+
+    await partner.getByTestId('forgot-password').click();
+    await partner.getByTestId('reset-email').fill('rita@invited.test');
+    await partner.getByTestId('reset-send').click();
+    await partner.getByTestId('reset-sent').waitFor();
+    const reset = await linkMailedTo('rita@invited.test');
+    expect(reset).not.toBe(invite);
+    await partner.goto(reset.replace(/^https?:\/\/[^/]+/, server.url));
+    await partner.getByTestId('new-password').fill('rita-pass-456');
+    await partner.getByTestId('repeat-password').fill('rita-pass-456');
+    await partner.getByTestId('set-password').click();
+    await partner.getByTestId('password-set').waitFor();
+    const login = await server.anon.post('/v1/partner/auth/login', {
+      email: 'rita@invited.test',
+      password: 'rita-pass-456',
+    });
+    expect(login.status).toBe(200);
+  });
+});
