@@ -50,6 +50,28 @@ describe('the licensor command', () => {
     expect(again.stderr).toContain('prefix MIKO is taken');
   });
 
+  it('every command answers --help with its own usage, and exits 0', async () => {
+    const help = await runCli(['coupons', 'generate', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--count N');
+    expect(help.stdout).not.toContain('seed --vendor');
+    expect((await runCli(['seed', '--help'], {})).stdout).toContain('--licenses');
+  });
+
+  it('serve says "no vendor yet" only while there is none', async () => {
+    store = createTestStore('sqlite');
+    const banner = async () => {
+      const { child, output } = await spawnServer(store!.env);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+      return output.join('\n');
+    };
+    expect(await banner()).toContain('no vendor yet');
+    await runCli(['init', '--vendor', 'B', '--prefix', 'BANR', '--email', 'b@b.test'], store.env);
+    expect(await banner()).not.toContain('no vendor yet');
+  });
+
   it('migrate brings an empty PostgreSQL schema up to date, and bad usage exits 2', async () => {
     store = createTestStore('postgres');
     const migrated = await runCli(['migrate'], store.env);

@@ -53,9 +53,11 @@ async function serve(): Promise<void> {
     : config.publicUrl;
   console.log(`Licensor is listening on ${server.url}`);
   console.log(`  cabinet: ${cabinet}/   API docs: ${cabinet}/docs`);
-  console.log(
-    '  no vendor yet? create one: licensor init --vendor NAME --prefix ABCD --email you@example.com',
-  );
+  const vendors = await server.ctx.handle.db.selectFrom('vendors').select('id').limit(1).execute();
+  if (vendors.length === 0)
+    console.log(
+      '  no vendor yet: create one with licensor init --vendor NAME --prefix ABCD --email you@example.com',
+    );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -329,8 +331,25 @@ async function seed(args: string[]): Promise<void> {
 
 class UsageError extends Error {}
 
+/** The lines of USAGE about one command (its entries and their continuation lines), or all of it. */
+function helpFor(command: string): string {
+  const lines = USAGE.split('\n');
+  const picked: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (/^ {2}\S/.test(line)) inside = line.trimStart().startsWith(`${command} `) || line.trim() === command;
+    else if (!/^ {3,}/.test(line)) inside = false;
+    if (inside) picked.push(line);
+  }
+  return picked.length ? `licensor ${command}:\n${picked.join('\n')}` : USAGE;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(helpFor(command));
+    return;
+  }
   switch (command) {
     case 'serve':
       return serve();

@@ -92,13 +92,13 @@ export function runCli(
 export async function spawnServer(
   env: Record<string, string>,
   port = 0,
-): Promise<{ url: string; child: ChildProcess }> {
-  const { match, child } = await spawnLicensor(
+): Promise<{ url: string; child: ChildProcess; output: string[] }> {
+  const { match, child, output } = await spawnLicensor(
     ['serve'],
     { ...env, PORT: String(port), HOST: '127.0.0.1', SERVE_WEB: '0' },
     /listening on (http:\/\/\S+)/,
   );
-  return { url: match[1], child };
+  return { url: match[1], child, output };
 }
 
 /** A `licensor worker` child process; resolves once it runs jobs. */
@@ -111,22 +111,24 @@ async function spawnLicensor(
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
-): Promise<{ match: RegExpExecArray; child: ChildProcess }> {
+): Promise<{ match: RegExpExecArray; child: ChildProcess; output: string[] }> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const output: string[] = [];
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      output.push(line);
       const found = ready.exec(line);
       if (found) resolve(found);
     });
     child.on('exit', (code) => reject(new Error(`licensor ${args[0]} exited with ${code}: ${stderr}`)));
   });
-  return { match, child };
+  return { match, child, output };
 }
 
 export { createTestStore };
