@@ -294,12 +294,14 @@ export async function orderCatalog(ctx: AppContext, principal: CustomerPrincipal
     .selectFrom('products')
     .select(['id', 'code', 'name'])
     .where('vendor_id', '=', principal.vendorId)
+    .where('archived_at', 'is', null)
     .orderBy('name')
     .execute();
   const types = await db
     .selectFrom('license_types')
     .select(['id', 'product_id', 'name', 'scope', 'term_unit', 'term_count'])
     .where('vendor_id', '=', principal.vendorId)
+    .where('archived_at', 'is', null)
     .orderBy('name')
     .execute();
   return {

@@ -3,7 +3,13 @@ import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
 import { errorResponses, IdParams, listOf, Term } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
-import { createLicenseType, getLicenseType, listLicenseTypes } from './license-types.service.js';
+import {
+  createLicenseType,
+  deleteLicenseType,
+  getLicenseType,
+  listLicenseTypes,
+  updateLicenseType,
+} from './license-types.service.js';
 
 const literals = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((value) => Type.Literal(value)));
@@ -28,6 +34,7 @@ export const LicenseType = Type.Object({
   capabilities: Type.Array(Type.String()),
   bindingLocked: Type.Boolean(),
   graceDays: Type.Integer(),
+  archived: Type.Boolean(),
   createdAt: Type.String(),
 });
 
@@ -84,5 +91,40 @@ export const licenseTypeRoutes: RouteModule = (app, ctx) => {
       reply
         .status(201)
         .send(await createLicenseType(ctx, request.principal, actorOf(request.principal), request.body)),
+  );
+  app.patch(
+    '/v1/license-types/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Rename a license type, or archive it (no new issues; what was issued stays valid)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            archived: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: LicenseType, ...errorResponses },
+      },
+    },
+    (request) =>
+      updateLicenseType(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/license-types/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Delete a license type never issued, sold or put in coupons (409 IN_USE otherwise)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteLicenseType(ctx, request.principal, actorOf(request.principal), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
 };

@@ -8,7 +8,7 @@ import type { LicenseTypeTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { findProduct } from '../products/products.service.js';
+import { assertUnused, findProduct } from '../products/products.service.js';
 
 export interface LicenseTypeInput {
   productId: string;
@@ -43,6 +43,7 @@ export const toLicenseType = (row: LicenseTypeTable & { product_code: string }) 
   capabilities: JSON.parse(row.capabilities) as string[],
   bindingLocked: row.binding_locked === 1,
   graceDays: row.grace_days,
+  archived: Boolean(row.archived_at),
   createdAt: row.created_at,
 });
 
@@ -134,5 +135,52 @@ export async function createLicenseType(
       after: dto,
     });
     return dto;
+  });
+}
+
+/** Renames a license type, or archives it (no new issues; what was issued stays valid) or brings it back. */
+export async function updateLicenseType(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: { name?: string; archived?: boolean },
+) {
+  assertRole(principal.role, 'manager');
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    const before = await findLicenseType(trx, principal.vendorId, id);
+    const changes: Partial<LicenseTypeTable> = {};
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.archived !== undefined)
+      changes.archived_at = input.archived ? (before.archived_at ?? now.toISOString()) : null;
+    if (Object.keys(changes).length)
+      await trx.updateTable('license_types').set(changes).where('id', '=', id).execute();
+    const after = toLicenseType({ ...before, ...changes });
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'license_type.updated',
+      subjectType: 'license_type',
+      subjectId: id,
+      before: toLicenseType(before),
+      after,
+    });
+    return after;
+  });
+}
+
+/** Deletes a license type never issued, sold or put in coupons (409 IN_USE otherwise: archive it). */
+export async function deleteLicenseType(ctx: AppContext, principal: Principal, actor: Actor, id: string) {
+  assertRole(principal.role, 'manager');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    const before = await findLicenseType(trx, principal.vendorId, id);
+    await assertUnused(trx, principal.vendorId, [id], 'license type');
+    await trx.deleteFrom('license_types').where('id', '=', id).execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'license_type.deleted',
+      subjectType: 'license_type',
+      subjectId: id,
+      before: toLicenseType(before),
+    });
   });
 }

@@ -36,9 +36,18 @@ export async function issueLicense(
   input: IssueLicenseInput,
 ) {
   assertRole(principal.role, 'manager');
-  return inTransaction(ctx.handle, (trx) =>
-    issueLicenseWith(trx, ctx.clock.now(), principal.vendorId, actor, keyId, input),
-  );
+  return inTransaction(ctx.handle, async (trx) => {
+    const type = await trx
+      .selectFrom('license_types')
+      .innerJoin('products', 'products.id', 'license_types.product_id')
+      .select(['license_types.archived_at as typeArchived', 'products.archived_at as productArchived'])
+      .where('license_types.vendor_id', '=', principal.vendorId)
+      .where('license_types.id', '=', input.licenseTypeId)
+      .executeTakeFirst();
+    if (type?.typeArchived || type?.productArchived)
+      throw new AppError('ARCHIVED', 'this license type (or its product) is archived: no new licenses of it');
+    return issueLicenseWith(trx, ctx.clock.now(), principal.vendorId, actor, keyId, input);
+  });
 }
 
 /**

@@ -2,12 +2,13 @@ import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
 import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
-import { createProduct, getProduct, listProducts, updateProduct } from './products.service.js';
+import { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from './products.service.js';
 
 export const Product = Type.Object({
   id: Type.String(),
   code: Type.String(),
   name: Type.String(),
+  archived: Type.Boolean(),
   createdAt: Type.String(),
 });
 const ProductCode = Type.String({
@@ -50,7 +51,12 @@ export const productRoutes: RouteModule = (app, ctx) => {
         tags: ['catalog'],
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            archived: Type.Optional(
+              Type.Boolean({ description: 'archived: no new issues; what was issued stays valid' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Product, ...errorResponses },
@@ -58,5 +64,20 @@ export const productRoutes: RouteModule = (app, ctx) => {
     },
     (request) =>
       updateProduct(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/products/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Delete a product never issued, sold or put in coupons (409 IN_USE otherwise: archive it)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteProduct(ctx, request.principal, actorOf(request.principal), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
 };

@@ -12,6 +12,7 @@ export const toProduct = (row: ProductTable) => ({
   id: row.id,
   code: row.code,
   name: row.name,
+  archived: Boolean(row.archived_at),
   createdAt: row.created_at,
 });
 
@@ -79,14 +80,24 @@ export async function updateProduct(
   principal: Principal,
   actor: Actor,
   id: string,
-  input: { name?: string },
+  input: { name?: string; archived?: boolean },
 ) {
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const before = await findProduct(trx, principal.vendorId, id);
-    const after = { ...before, ...(input.name !== undefined ? { name: input.name } : {}) };
-    await trx.updateTable('products').set({ name: after.name }).where('id', '=', id).execute();
+    const after = {
+      ...before,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.archived !== undefined
+        ? { archived_at: input.archived ? (before.archived_at ?? now.toISOString()) : null }
+        : {}),
+    };
+    await trx
+      .updateTable('products')
+      .set({ name: after.name, archived_at: after.archived_at ?? null })
+      .where('id', '=', id)
+      .execute();
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'product.updated',
       subjectType: 'product',
@@ -96,4 +107,60 @@ export async function updateProduct(
     });
     return toProduct(after);
   });
+}
+
+/**
+ * Deletes a product nobody has used: no license, order, request or coupon batch names it or its types
+ * (archive it otherwise). Its license types go with it.
+ */
+export async function deleteProduct(ctx: AppContext, principal: Principal, actor: Actor, id: string) {
+  assertRole(principal.role, 'manager');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    const product = await findProduct(trx, principal.vendorId, id);
+    const types = await trx.selectFrom('license_types').select('id').where('product_id', '=', id).execute();
+    await assertUnused(trx, principal.vendorId, [id, ...types.map((t) => t.id)], 'product');
+    await trx.deleteFrom('license_types').where('product_id', '=', id).execute();
+    await trx.deleteFrom('products').where('id', '=', id).execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'product.deleted',
+      subjectType: 'product',
+      subjectId: id,
+      before: toProduct(product),
+    });
+  });
+}
+
+/**
+ * Refuses (409 IN_USE) when a license, order line, request or coupon batch refers to any of these products
+ * or license types: what was issued or sold keeps its catalog entry.
+ */
+export async function assertUnused(trx: Db, vendorId: string, ids: string[], what: string): Promise<void> {
+  const used =
+    (await trx
+      .selectFrom('licenses')
+      .select('id')
+      .where((eb) => eb.or([eb('product_id', 'in', ids), eb('license_type_id', 'in', ids)]))
+      .limit(1)
+      .executeTakeFirst()) ??
+    (await trx
+      .selectFrom('order_items')
+      .select('id')
+      .where('license_type_id', 'in', ids)
+      .limit(1)
+      .executeTakeFirst()) ??
+    (await trx
+      .selectFrom('service_requests')
+      .select('id')
+      .where((eb) => eb.or([eb('product_id', 'in', ids), eb('license_type_id', 'in', ids)]))
+      .limit(1)
+      .executeTakeFirst());
+  const batches = await trx
+    .selectFrom('coupon_batches')
+    .select('items')
+    .where('vendor_id', '=', vendorId)
+    .execute();
+  const inBatch = batches.some((batch) => ids.some((id) => batch.items.includes(id)));
+  if (used || inBatch)
+    throw new AppError('IN_USE', `this ${what} has been issued, sold or put in coupons; archive it instead`);
 }

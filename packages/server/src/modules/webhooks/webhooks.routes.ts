@@ -4,6 +4,7 @@ import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js
 import type { RouteModule } from '../../platform/http/types.js';
 import {
   createEndpoint,
+  deleteEndpoint,
   listDeliveries,
   listEndpoints,
   redeliver,
@@ -99,6 +100,22 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       },
     },
     (request) => listDeliveries(ctx, request.principal, request.params.id),
+  );
+  app.delete(
+    '/v1/webhooks/:id',
+    {
+      config: { minRole: 'admin' },
+      schema: {
+        tags,
+        summary: 'Delete an endpoint and its delivery log',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteEndpoint(ctx, request.principal, actorOf(request.principal), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
   app.post(
     '/v1/webhook-deliveries/:id/actions/redeliver',

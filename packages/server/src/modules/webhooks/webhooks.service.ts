@@ -159,3 +159,20 @@ export async function redeliver(ctx: AppContext, principal: Principal, id: strin
     return toDelivery({ ...row, state: 'pending', attempts: 0, last_error: null });
   });
 }
+
+/** Deletes an endpoint and its delivery log (admin); events stay in the event log. */
+export async function deleteEndpoint(ctx: AppContext, principal: Principal, actor: Actor, id: string) {
+  assertRole(principal.role, 'admin');
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    const row = await findEndpoint(trx, principal.vendorId, id);
+    await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+    await trx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'webhook.deleted',
+      subjectType: 'webhook',
+      subjectId: id,
+      before: toEndpoint(row),
+    });
+  });
+}

@@ -53,6 +53,9 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'DELETE /v1/tokens/{id}': 'admin',
   'POST /v1/products': 'manager',
   'PATCH /v1/products/{id}': 'manager',
+  'DELETE /v1/products/{id}': 'manager',
+  'PATCH /v1/license-types/{id}': 'manager',
+  'DELETE /v1/license-types/{id}': 'manager',
   'POST /v1/license-types': 'manager',
   'POST /v1/customers': 'manager',
   'PATCH /v1/customers/{id}': 'manager',
@@ -77,6 +80,7 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'POST /v1/service-requests/{id}/actions/fulfil': 'manager',
   'POST /v1/webhooks': 'admin',
   'PATCH /v1/webhooks/{id}': 'admin',
+  'DELETE /v1/webhooks/{id}': 'admin',
   'POST /v1/webhook-deliveries/{id}/actions/redeliver': 'admin',
   'PATCH /v1/vendor/settings': 'admin',
 };

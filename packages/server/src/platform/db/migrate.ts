@@ -15,6 +15,7 @@ import * as customerLanguage from './migrations/0013-customer-language.js';
 import * as orderRequests from './migrations/0014-order-requests.js';
 import * as cabinetUsed from './migrations/0015-cabinet-used.js';
 import * as passwordLinks from './migrations/0016-password-links.js';
+import * as archiveCatalog from './migrations/0017-archive-catalog.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-order-requests': orderRequests,
   '0015-cabinet-used': cabinetUsed,
   '0016-password-links': passwordLinks,
+  '0017-archive-catalog': archiveCatalog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -66,6 +66,8 @@ export interface ProductTable {
   code: string;
   name: string;
   created_at: string;
+  /** Set when archived: hidden from new issues, still valid for what was issued. */
+  archived_at?: string | null;
 }
 
 export interface LicenseTypeTable {
@@ -85,6 +87,8 @@ export interface LicenseTypeTable {
   binding_locked: number;
   grace_days: number;
   created_at: string;
+  /** Set when archived: hidden from new issues, still valid for what was issued. */
+  archived_at?: string | null;
 }
 
 export interface CustomerTable {
