@@ -76,5 +76,18 @@ describe('the vendor cabinet in a browser', () => {
     await screenshot(page, 'key-card-ru');
     await page.getByTestId('tab-main').click();
     expect(await page.getByTestId('customer-contactName').inputValue()).toBe('Ivan Petrov');
+
+    // The catalog's upkeep: a type in use cannot be deleted but is archived; an unused product is deleted.
+    await page.getByTestId('lang-switch').getByText('EN').click();
+    await server.api.post('/v1/products', { code: 'never-sold', name: 'Never sold' });
+    await page.getByTestId('nav-products').click();
+    const usedType = page.getByTestId('type-row').first();
+    await usedType.getByTestId('catalog-delete').click();
+    await expect.poll(() => usedType.textContent()).toContain('IN_USE');
+    await usedType.getByTestId('catalog-archive').click();
+    await expect.poll(() => usedType.textContent()).toContain('archived');
+    const unused = page.getByTestId('product-row').filter({ hasText: 'Never sold' });
+    await unused.getByTestId('catalog-delete').click();
+    await expect.poll(() => page.getByTestId('products-table').textContent()).not.toContain('Never sold');
   });
 });

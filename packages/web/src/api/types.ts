@@ -14,6 +14,7 @@ export interface Product {
   id: string;
   code: string;
   name: string;
+  archived: boolean;
 }
 
 export interface Term {
@@ -26,6 +27,7 @@ export interface LicenseType {
   productId: string;
   productCode: string;
   name: string;
+  archived: boolean;
   scope: string;
   resourceKind: string | null;
   mode: string;

@@ -46,6 +46,13 @@ export const en = {
     done: 'Your password is set. You can log in now.',
     invited: 'An invitation to set a password was sent to {{email}}.',
   },
+  catalog: {
+    rename: 'Rename',
+    archive: 'Archive',
+    restore: 'Bring back',
+    delete: 'Delete',
+    archived: 'archived',
+  },
   login: {
     title: 'Log in to the vendor cabinet',
     email: 'E-mail',

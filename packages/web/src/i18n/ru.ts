@@ -47,6 +47,13 @@ export const ru: Dictionary = {
     done: 'Пароль задан. Теперь можно войти.',
     invited: 'Приглашение задать пароль отправлено на {{email}}.',
   },
+  catalog: {
+    rename: 'Переименовать',
+    archive: 'В архив',
+    restore: 'Вернуть',
+    delete: 'Удалить',
+    archived: 'в архиве',
+  },
   login: {
     title: 'Вход в кабинет вендора',
     email: 'E-mail',

@@ -1,4 +1,5 @@
 import {
+  Badge,
   Button,
   Card,
   Checkbox,
@@ -13,7 +14,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { del, get, patch, post } from '../api/client';
 import type { LicenseType, List, Product } from '../api/types';
 import { ErrorAlert } from '../components/common';
 
@@ -211,6 +212,77 @@ export function termLabel(t: (key: string) => string, term: LicenseType['term'])
   return term ? `${term.count} ${t(`products.unit.${term.unit}`)}` : t('common.perpetual');
 }
 
+/** Rename, archive (or bring back) and delete a catalog entry; deleting what was used answers IN_USE. */
+function CatalogActions({ path, name, archived }: { path: string; name: string; archived: boolean }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState<string | null>(null);
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ['products'] }),
+      queryClient.invalidateQueries({ queryKey: ['license-types'] }),
+    ]);
+  const change = useMutation({
+    mutationFn: (body: { name?: string; archived?: boolean }) => patch(path, body),
+    onSuccess: () => {
+      setEditing(null);
+      return refresh();
+    },
+  });
+  const remove = useMutation({ mutationFn: () => del(path), onSuccess: refresh });
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        {editing === null ? (
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            onClick={() => setEditing(name)}
+            data-testid="catalog-rename"
+          >
+            {t('catalog.rename')}
+          </Button>
+        ) : (
+          <>
+            <TextInput
+              size="xs"
+              value={editing}
+              onChange={(e) => setEditing(e.currentTarget.value)}
+              data-testid="catalog-name"
+            />
+            <Button
+              size="compact-xs"
+              onClick={() => change.mutate({ name: editing })}
+              data-testid="catalog-save"
+            >
+              {t('common.save')}
+            </Button>
+          </>
+        )}
+        <Button
+          size="compact-xs"
+          variant="light"
+          color={archived ? 'green' : 'gray'}
+          onClick={() => change.mutate({ archived: !archived })}
+          data-testid="catalog-archive"
+        >
+          {archived ? t('catalog.restore') : t('catalog.archive')}
+        </Button>
+        <Button
+          size="compact-xs"
+          variant="light"
+          color="red"
+          onClick={() => remove.mutate()}
+          data-testid="catalog-delete"
+        >
+          {t('catalog.delete')}
+        </Button>
+      </Group>
+      <ErrorAlert error={change.error ?? remove.error} />
+    </Stack>
+  );
+}
+
 export function ProductsPage() {
   const { t } = useTranslation();
   const products = useQuery({ queryKey: ['products'], queryFn: () => get<List<Product>>('/v1/products') });
@@ -227,13 +299,19 @@ export function ProductsPage() {
           <Table.Tr>
             <Table.Th>{t('common.code')}</Table.Th>
             <Table.Th>{t('common.name')}</Table.Th>
+            <Table.Th />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {products.data?.data.map((p) => (
-            <Table.Tr key={p.id}>
+            <Table.Tr key={p.id} data-testid="product-row" opacity={p.archived ? 0.6 : 1}>
               <Table.Td>{p.code}</Table.Td>
-              <Table.Td>{p.name}</Table.Td>
+              <Table.Td>
+                {p.name} {p.archived && <Badge color="gray">{t('catalog.archived')}</Badge>}
+              </Table.Td>
+              <Table.Td>
+                <CatalogActions path={`/v1/products/${p.id}`} name={p.name} archived={p.archived} />
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -250,12 +328,15 @@ export function ProductsPage() {
             <Table.Th>{t('products.term')}</Table.Th>
             <Table.Th>{t('products.maxSeats')}</Table.Th>
             <Table.Th>{t('products.capabilities')}</Table.Th>
+            <Table.Th />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {types.data?.data.map((type) => (
-            <Table.Tr key={type.id}>
-              <Table.Td>{type.name}</Table.Td>
+            <Table.Tr key={type.id} data-testid="type-row" opacity={type.archived ? 0.6 : 1}>
+              <Table.Td>
+                {type.name} {type.archived && <Badge color="gray">{t('catalog.archived')}</Badge>}
+              </Table.Td>
               <Table.Td>{type.productCode}</Table.Td>
               <Table.Td>
                 {type.scope}
@@ -265,6 +346,13 @@ export function ProductsPage() {
               <Table.Td>{termLabel(t, type.term)}</Table.Td>
               <Table.Td>{type.maxSeats ?? type.maxSessions ?? '—'}</Table.Td>
               <Table.Td>{type.capabilities.join(', ')}</Table.Td>
+              <Table.Td>
+                <CatalogActions
+                  path={`/v1/license-types/${type.id}`}
+                  name={type.name}
+                  archived={type.archived}
+                />
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

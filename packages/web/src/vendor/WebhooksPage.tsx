@@ -2,7 +2,7 @@ import { Button, Card, Code, Group, Stack, Table, Text, TextInput, Title } from 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, patch, post } from '../api/client';
+import { del, get, patch, post } from '../api/client';
 import type { List } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
@@ -83,6 +83,10 @@ export function WebhooksPage() {
       }),
     onSuccess: refresh,
   });
+  const remove = useMutation({
+    mutationFn: (id: string) => del(`/v1/webhooks/${id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
+  });
   const toggle = useMutation({
     mutationFn: (e: Endpoint) => patch(`/v1/webhooks/${e.id}`, { enabled: !e.enabled }),
     onSuccess: refresh,
@@ -119,6 +123,15 @@ export function WebhooksPage() {
               />
               <Button size="compact-xs" variant="light" onClick={() => toggle.mutate(endpoint)}>
                 {endpoint.enabled ? t('webhooks.disable') : t('webhooks.enable')}
+              </Button>
+              <Button
+                size="compact-xs"
+                variant="light"
+                color="red"
+                onClick={() => remove.mutate(endpoint.id)}
+                data-testid="webhook-delete"
+              >
+                {t('catalog.delete')}
               </Button>
             </Group>
             {endpoint.disabledReason && (
