@@ -3,7 +3,7 @@ import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { actorOf } from '../../platform/auth/principal.js';
 import { loginLimit } from '../../platform/auth/rate-limit.js';
 import { ROLES } from '../../platform/auth/roles.js';
-import { ErrorBody, errorResponses, IdParams } from '../../platform/http/schemas.js';
+import { ErrorBody, errorResponses, IdParams, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import {
   createToken,
@@ -14,6 +14,7 @@ import {
   logout,
   me,
   revokeToken,
+  updateUser,
 } from './auth.service.js';
 import { requestPasswordReset, setPasswordWithLink } from './password-links.service.js';
 
@@ -28,6 +29,7 @@ const User = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: Type.String(),
+  disabled: Type.Boolean(),
   createdAt: Type.String(),
 });
 const Token = Type.Object({
@@ -36,6 +38,7 @@ const Token = Type.Object({
   role: Type.String(),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.Null(), Type.String()]),
+  expiresAt: Type.Union([Type.Null(), Type.String()]),
 });
 
 /** Login is the one cabinet route reachable without a session. */
@@ -196,6 +199,25 @@ export const authRoutes: RouteModule = (app, ctx) => {
         .send(await createUser(ctx, request.principal, actorOf(request.principal), request.body)),
   );
 
+  app.patch(
+    '/v1/users/:id',
+    {
+      config: { minRole: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a staff user’s role, or disable (re-enable) the user; owners only by an owner',
+        params: IdParams,
+        body: Type.Object(
+          { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: User, ...errorResponses },
+      },
+    },
+    (request) =>
+      updateUser(ctx, request.principal, actorOf(request.principal), request.params.id, request.body),
+  );
+
   app.get(
     '/v1/tokens',
     {
@@ -215,7 +237,11 @@ export const authRoutes: RouteModule = (app, ctx) => {
         tags: ['tokens'],
         summary: 'Create an API token (shown once, stored as a hash)',
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200 }), role: Role },
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            role: Role,
+            expiresAt: Type.Optional(Timestamp),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Type.Intersect([Token, Type.Object({ token: Type.String() })]), ...errorResponses },

@@ -50,6 +50,7 @@ export async function login(
       'vendors.prefix as vendor_prefix',
     ])
     .where('users.email', '=', email.toLowerCase())
+    .where('users.disabled_at', 'is', null)
     .orderBy('vendors.prefix');
   if (vendorPrefix) query = query.where('vendors.prefix', '=', vendorPrefix.toUpperCase());
   const user = await chooseAccount(db, 'users', await query.execute(), password, ctx.config.passwordCost);
@@ -103,11 +104,18 @@ export async function me(ctx: AppContext, principal: Principal): Promise<Me> {
 export async function listUsers(ctx: AppContext, principal: Principal) {
   const rows = await ctx.handle.db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'role', 'created_at'])
+    .select(['id', 'email', 'name', 'role', 'created_at', 'disabled_at'])
     .where('vendor_id', '=', principal.vendorId)
     .orderBy('email')
     .execute();
-  return rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.created_at }));
+  return rows.map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    disabled: Boolean(u.disabled_at),
+    createdAt: u.created_at,
+  }));
 }
 
 export async function createUser(
@@ -165,6 +173,7 @@ export async function createUser(
       email,
       name: input.name,
       role: input.role,
+      disabled: false,
       createdAt: now.toISOString(),
       invited: !input.password,
     };
@@ -175,7 +184,7 @@ export async function listTokens(ctx: AppContext, principal: Principal) {
   assertRole(principal.role, 'admin');
   const rows = await ctx.handle.db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'role', 'created_at', 'revoked_at'])
+    .select(['id', 'name', 'role', 'created_at', 'revoked_at', 'expires_at'])
     .where('vendor_id', '=', principal.vendorId)
     .orderBy('id', 'desc')
     .execute();
@@ -185,6 +194,7 @@ export async function listTokens(ctx: AppContext, principal: Principal) {
     role: t.role,
     createdAt: t.created_at,
     revokedAt: t.revoked_at,
+    expiresAt: t.expires_at ?? null,
   }));
 }
 
@@ -193,7 +203,7 @@ export async function createToken(
   ctx: AppContext,
   principal: Principal,
   actor: Actor,
-  input: { name: string; role: Role },
+  input: { name: string; role: Role; expiresAt?: string },
 ) {
   assertRole(principal.role, 'admin');
   assertRole(principal.role, input.role);
@@ -206,6 +216,12 @@ export async function createToken(
       createdBy: principal.userId,
       now,
     });
+    if (input.expiresAt)
+      await trx
+        .updateTable('api_tokens')
+        .set({ expires_at: new Date(input.expiresAt).toISOString() })
+        .where('id', '=', created.id)
+        .execute();
     await recordEvent(trx, principal.vendorId, actor, now, {
       type: 'token.created',
       subjectType: 'token',
@@ -218,6 +234,7 @@ export async function createToken(
       role: input.role,
       createdAt: now.toISOString(),
       revokedAt: null,
+      expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
       token: created.token,
     };
   });
@@ -246,5 +263,65 @@ export async function revokeToken(
       subjectType: 'token',
       subjectId: id,
     });
+  });
+}
+
+/**
+ * Changes a staff user's role or disables (or re-enables) the user (admin; owners only by an owner). The last
+ * active owner stays an owner, and nobody disables themselves. Disabling ends the user's sessions at once.
+ */
+export async function updateUser(
+  ctx: AppContext,
+  principal: Principal,
+  actor: Actor,
+  id: string,
+  input: { role?: Role; disabled?: boolean },
+) {
+  assertRole(principal.role, 'admin');
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    const user = await trx
+      .selectFrom('users')
+      .selectAll()
+      .where('vendor_id', '=', principal.vendorId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
+    if (user.role === 'owner' || input.role === 'owner') assertRole(principal.role, 'owner');
+    if (input.disabled && id === principal.userId)
+      throw new AppError('CONFLICT', 'you cannot disable yourself; ask another admin');
+    const demotesOwner = user.role === 'owner' && ((input.role && input.role !== 'owner') || input.disabled);
+    if (demotesOwner) {
+      const owners = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('vendor_id', '=', principal.vendorId)
+        .where('role', '=', 'owner')
+        .where('disabled_at', 'is', null)
+        .execute();
+      if (owners.length <= 1) throw new AppError('CONFLICT', 'the vendor keeps at least one active owner');
+    }
+    const changes: { role?: string; disabled_at?: string | null } = {};
+    if (input.role) changes.role = input.role;
+    if (input.disabled !== undefined) changes.disabled_at = input.disabled ? now.toISOString() : null;
+    if (Object.keys(changes).length)
+      await trx.updateTable('users').set(changes).where('id', '=', id).execute();
+    if (input.disabled) await trx.deleteFrom('web_sessions').where('user_id', '=', id).execute();
+    const after = { ...user, ...changes };
+    await recordEvent(trx, principal.vendorId, actor, now, {
+      type: 'user.updated',
+      subjectType: 'user',
+      subjectId: id,
+      before: { role: user.role, disabled: Boolean(user.disabled_at) },
+      after: { role: after.role, disabled: Boolean(after.disabled_at) },
+    });
+    return {
+      id,
+      email: user.email,
+      name: user.name,
+      role: after.role,
+      disabled: Boolean(after.disabled_at),
+      createdAt: user.created_at,
+    };
   });
 }

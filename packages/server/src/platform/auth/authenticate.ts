@@ -32,8 +32,10 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
       .select(['id', 'vendor_id', 'role', 'name'])
       .where('token_hash', '=', sha256(match[1]))
       .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
-    if (!token || !isRole(token.role)) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API token');
+    if (!token || !isRole(token.role))
+      throw new AppError('UNAUTHENTICATED', 'unknown, revoked or expired API token');
     return {
       vendorId: token.vendor_id,
       role: token.role,
@@ -58,6 +60,7 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
     ])
     .where('web_sessions.token_hash', '=', sha256(cookie))
     .where('web_sessions.expires_at', '>', now)
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!session || !isRole(session.role))
     throw new AppError('UNAUTHENTICATED', 'the session has expired; log in again');

@@ -49,6 +49,7 @@ const WRITE_ROUTES: Record<string, Audience> = {
   // The vendor's staff.
   'POST /v1/auth/logout': 'support',
   'POST /v1/users': 'admin',
+  'PATCH /v1/users/{id}': 'admin',
   'POST /v1/tokens': 'admin',
   'DELETE /v1/tokens/{id}': 'admin',
   'POST /v1/products': 'manager',

@@ -16,6 +16,7 @@ import * as orderRequests from './migrations/0014-order-requests.js';
 import * as cabinetUsed from './migrations/0015-cabinet-used.js';
 import * as passwordLinks from './migrations/0016-password-links.js';
 import * as archiveCatalog from './migrations/0017-archive-catalog.js';
+import * as staffUpkeep from './migrations/0018-staff-upkeep.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-cabinet-used': cabinetUsed,
   '0016-password-links': passwordLinks,
   '0017-archive-catalog': archiveCatalog,
+  '0018-staff-upkeep': staffUpkeep,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

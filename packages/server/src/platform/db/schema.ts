@@ -21,6 +21,8 @@ export interface UserTable {
   password_hash: string;
   language: string;
   created_at: string;
+  /** Set when an admin disabled the user: no login, no session. */
+  disabled_at?: string | null;
 }
 
 export interface ApiTokenTable {
@@ -32,6 +34,8 @@ export interface ApiTokenTable {
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** After this the token no longer authenticates (null: until revoked). */
+  expires_at?: string | null;
 }
 
 export interface WebSessionTable {
