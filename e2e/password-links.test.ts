@@ -71,4 +71,20 @@ describe('invitations and forgotten passwords in a browser', () => {
     });
     expect(login.status).toBe(200);
   });
+
+  it('the owner invites a manager on the team page, changes the role and disables the user', async () => {
+    await vendor.getByTestId('nav-team').click();
+    await vendor.getByTestId('invite-email').fill('max@acme.test');
+    await vendor.getByTestId('invite-name').fill('Max');
+    await vendor.getByTestId('invite-send').click();
+    await vendor.getByTestId('invite-sent').waitFor();
+    expect(await linkMailedTo('max@acme.test')).toContain('/set-password?token=');
+    const row = vendor.getByTestId('staff-row').filter({ hasText: 'max@acme.test' });
+    await row.getByTestId('staff-disable').click();
+    await expect.poll(() => row.textContent()).toContain('disabled');
+    const listed = (await server.api.get('/v1/users')).body.data.find(
+      (u: { email: string }) => u.email === 'max@acme.test',
+    );
+    expect(listed).toMatchObject({ role: 'manager', disabled: true });
+  });
 });

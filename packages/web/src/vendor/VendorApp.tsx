@@ -15,6 +15,7 @@ import { PartnersPage } from './PartnersPage';
 import { ProductsPage } from './ProductsPage';
 import { RequestsPage } from './RequestsPage';
 import { SigningKeysPage } from './SigningKeysPage';
+import { TeamPage } from './TeamPage';
 import { WebhooksPage } from './WebhooksPage';
 
 function Page({ path }: { path: string }) {
@@ -31,6 +32,7 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/requests')) return <RequestsPage />;
   if (path.startsWith('/webhooks')) return <WebhooksPage />;
   if (path.startsWith('/signing-keys')) return <SigningKeysPage />;
+  if (path.startsWith('/team')) return <TeamPage />;
   return <CustomersPage />;
 }
 
@@ -75,6 +77,7 @@ export function VendorApp() {
     { to: '/events', label: t('nav.events') },
     { to: '/webhooks', label: t('nav.webhooks') },
     { to: '/signing-keys', label: t('nav.signingKeys') },
+    { to: '/team', label: t('nav.team') },
   ];
   return (
     <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>

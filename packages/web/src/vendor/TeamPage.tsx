@@ -1,0 +1,281 @@
+import {
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { del, get, patch, post } from '../api/client';
+import { ErrorAlert, formatDate } from '../components/common';
+
+const ROLES = ['owner', 'admin', 'manager', 'support'];
+
+interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  disabled: boolean;
+}
+
+interface Token {
+  id: string;
+  name: string;
+  role: string;
+  createdAt: string;
+  revokedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** Staff: invite by e-mail with a role, change roles, disable; the people in the "manager" lists. */
+function Staff() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => get<{ data: User[] }>('/v1/users') });
+  const [invite, setInvite] = useState({ email: '', name: '', role: 'manager' });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
+  const add = useMutation({
+    mutationFn: () => post<{ email: string }>('/v1/users', invite),
+    onSuccess: () => {
+      setInvite({ email: '', name: '', role: 'manager' });
+      return refresh();
+    },
+  });
+  const change = useMutation({
+    mutationFn: ({ id, ...body }: { id: string; role?: string; disabled?: boolean }) =>
+      patch(`/v1/users/${id}`, body),
+    onSuccess: refresh,
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>{t('team.staff')}</Title>
+        <Group align="end">
+          <TextInput
+            label="E-mail"
+            value={invite.email}
+            onChange={(e) => setInvite({ ...invite, email: e.currentTarget.value })}
+            data-testid="invite-email"
+          />
+          <TextInput
+            label={t('common.name')}
+            value={invite.name}
+            onChange={(e) => setInvite({ ...invite, name: e.currentTarget.value })}
+            data-testid="invite-name"
+          />
+          <Select
+            label={t('team.role')}
+            data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+            value={invite.role}
+            allowDeselect={false}
+            onChange={(role) => role && setInvite({ ...invite, role })}
+            w={160}
+            data-testid="invite-role"
+          />
+          <Button onClick={() => add.mutate()} data-testid="invite-send">
+            {t('team.invite')}
+          </Button>
+        </Group>
+        {add.data && (
+          <Text size="sm" c="green" data-testid="invite-sent">
+            {t('passwords.invited', { email: add.data.email })}
+          </Text>
+        )}
+        <ErrorAlert error={add.error ?? change.error} />
+        <Table data-testid="staff-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>E-mail</Table.Th>
+              <Table.Th>{t('common.name')}</Table.Th>
+              <Table.Th>{t('team.role')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {users.data?.data.map((user) => (
+              <Table.Tr key={user.id} data-testid="staff-row">
+                <Table.Td>
+                  {user.email} {user.disabled && <Badge color="gray">{t('team.disabled')}</Badge>}
+                </Table.Td>
+                <Table.Td>{user.name}</Table.Td>
+                <Table.Td>
+                  <Select
+                    data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+                    value={user.role}
+                    allowDeselect={false}
+                    onChange={(role) => role && change.mutate({ id: user.id, role })}
+                    w={160}
+                    data-testid="staff-role"
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    color={user.disabled ? 'green' : 'red'}
+                    onClick={() => change.mutate({ id: user.id, disabled: !user.disabled })}
+                    data-testid="staff-disable"
+                  >
+                    {user.disabled ? t('team.enable') : t('team.disable')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Stack>
+    </Card>
+  );
+}
+
+/** API tokens: created with a role and an optional expiry, shown once, revoked here. */
+function Tokens() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => get<{ data: Token[] }>('/v1/tokens') });
+  const [form, setForm] = useState({ name: '', role: 'support', expires: '' });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
+  const create = useMutation({
+    mutationFn: () =>
+      post<{ token: string }>('/v1/tokens', {
+        name: form.name,
+        role: form.role,
+        ...(form.expires ? { expiresAt: new Date(`${form.expires}T00:00:00Z`).toISOString() } : {}),
+      }),
+    onSuccess: () => {
+      setForm({ name: '', role: 'support', expires: '' });
+      return refresh();
+    },
+  });
+  const revoke = useMutation({ mutationFn: (id: string) => del(`/v1/tokens/${id}`), onSuccess: refresh });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>{t('team.tokens')}</Title>
+        <Group align="end">
+          <TextInput
+            label={t('common.name')}
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            data-testid="token-name"
+          />
+          <Select
+            label={t('team.role')}
+            data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+            value={form.role}
+            allowDeselect={false}
+            onChange={(role) => role && setForm({ ...form, role })}
+            w={160}
+          />
+          <TextInput
+            type="date"
+            label={t('team.expires')}
+            value={form.expires}
+            onChange={(e) => setForm({ ...form, expires: e.currentTarget.value })}
+            data-testid="token-expires"
+          />
+          <Button onClick={() => create.mutate()} data-testid="token-create">
+            {t('common.create')}
+          </Button>
+        </Group>
+        {create.data && (
+          <Code block data-testid="token-shown">
+            {create.data.token}
+          </Code>
+        )}
+        <ErrorAlert error={create.error ?? revoke.error} />
+        <Table data-testid="tokens-table">
+          <Table.Tbody>
+            {tokens.data?.data.map((token) => (
+              <Table.Tr key={token.id}>
+                <Table.Td>{token.name}</Table.Td>
+                <Table.Td>{t(`team.roles.${token.role}`)}</Table.Td>
+                <Table.Td>{token.expiresAt ? formatDate(token.expiresAt, '') : t('team.noExpiry')}</Table.Td>
+                <Table.Td>
+                  {token.revokedAt ? (
+                    <Badge color="gray">{t('team.revoked')}</Badge>
+                  ) : (
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      color="red"
+                      onClick={() => revoke.mutate(token.id)}
+                    >
+                      {t('team.revoke')}
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Stack>
+    </Card>
+  );
+}
+
+/** Reminder days before a license expires (seed 001), for the vendor's daily reminder e-mails. */
+function Settings() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const settings = useQuery({
+    queryKey: ['settings'],
+    queryFn: () => get<{ reminderDays: number[] }>('/v1/vendor/settings'),
+  });
+  const [days, setDays] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () =>
+      patch('/v1/vendor/settings', {
+        reminderDays: (days ?? '')
+          .split(/[,\s]+/)
+          .filter(Boolean)
+          .map(Number),
+      }),
+    onSuccess: () => {
+      setDays(null);
+      return queryClient.invalidateQueries({ queryKey: ['settings'] });
+    },
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>{t('team.settings')}</Title>
+        <Group align="end">
+          <TextInput
+            label={t('team.reminderDays')}
+            value={days ?? settings.data?.reminderDays.join(', ') ?? ''}
+            onChange={(e) => setDays(e.currentTarget.value)}
+            w={360}
+            data-testid="reminder-days"
+          />
+          <Button onClick={() => save.mutate()} disabled={days === null} data-testid="settings-save">
+            {t('common.save')}
+          </Button>
+        </Group>
+        <ErrorAlert error={save.error} />
+      </Stack>
+    </Card>
+  );
+}
+
+/** The vendor's team page: staff, API tokens and settings. */
+export function TeamPage() {
+  const { t } = useTranslation();
+  return (
+    <Stack>
+      <Title order={3}>{t('nav.team')}</Title>
+      <Staff />
+      <Tokens />
+      <Settings />
+    </Stack>
+  );
+}
