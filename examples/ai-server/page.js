@@ -30,7 +30,7 @@ export const PAGE = `<!doctype html>
 </section>
 <section>
   <h3>Licenses</h3>
-  <table data-testid="licenses-table"><thead><tr><th>Type</th><th>Tenant</th><th>Bound to</th><th>State</th><th>Expires</th><th></th></tr></thead><tbody id="licenses"></tbody></table>
+  <table data-testid="licenses-table"><thead><tr><th>Type</th><th>Mode</th><th>Tenant</th><th>Bound to</th><th>State</th><th>Expires</th><th></th></tr></thead><tbody id="licenses"></tbody></table>
 </section>
 <section>
   <h3>Agents</h3>
@@ -55,15 +55,17 @@ async function render() {
     : '<h3 data-testid="blocked">The platform license is missing or has expired</h3><p>Management is blocked. Renew: request a license below and upload the file you receive.</p>';
   const agents = state.agents.map((a) => a.id);
   $('licenses').innerHTML = state.licenses.map((l) => '<tr data-testid="license-' + l.scope + '">'
-    + '<td>' + l.type + ' (' + l.scope + ')</td><td>' + l.tenant + '</td><td>' + (l.agentId || '') + '</td>'
+    + '<td>' + l.type + ' (' + l.scope + ')</td><td data-testid="mode">' + l.mode + '</td><td>' + l.tenant + '</td><td>' + (l.agentId || '') + '</td>'
     + '<td class="state-' + l.state + '" data-testid="state">' + l.state + (l.reason ? ' — ' + l.reason : '') + '</td>'
     + '<td>' + (l.expiresAt ? l.expiresAt.slice(0, 10) : 'perpetual') + '</td><td>'
-    + (l.state !== 'invalid' && l.tenant === 'default' && !l.agentId ? '<input placeholder="tenant" data-testid="tenant-input" id="t-' + l.id + '"><button data-testid="issue-tenant" onclick="issue(\\'' + l.id + '\\')">Issue to tenant</button>' : '')
+    + (l.state !== 'invalid' && l.state !== 'expired' && l.tenant === 'default' && !l.agentId ? '<input placeholder="tenant" data-testid="tenant-input" id="t-' + l.id + '"><button data-testid="issue-tenant" onclick="issue(\\'' + l.id + '\\')">Issue to tenant</button>' : '')
     + (l.state === 'unused' && l.scope === 'seat' ? ' <select data-testid="bind-agent" id="b-' + l.id + '">' + agents.map((a) => '<option>' + a + '</option>').join('') + '</select><button data-testid="bind" onclick="bind(\\'' + l.id + '\\')">Bind agent</button>' : '')
     + '</td></tr>').join('');
-  $('agents').innerHTML = state.agents.map((a) => '<tr data-testid="agent-' + a.id + '"><td>' + a.id + '</td><td>' + a.tenant + '</td><td data-testid="agent-state">' + (a.canConverse ? 'answering' : 'not licensed') + '</td></tr>').join('');
+  $('agents').innerHTML = state.agents.map((a) => '<tr data-testid="agent-' + a.id + '"><td>' + a.id + '</td><td>' + a.tenant + '</td><td data-testid="agent-state">' + (a.canConverse ? 'answering' : 'not licensed') + '</td>'
+    + '<td><button data-testid="agent-delete" onclick="removeAgent(\\'' + a.id + '\\')">Delete agent</button></td></tr>').join('');
 }
 window.issue = async (id) => { await api('/api/licenses/issue-to-tenant', { licenseId: id, tenant: $('t-' + id).value }); render(); };
+window.removeAgent = async (id) => { await api('/api/agents/delete', { id }); render(); };
 window.bind = async (id) => { await api('/api/licenses/bind', { licenseId: id, agentId: $('b-' + id).value }); render(); };
 async function upload(files) {
   const texts = await Promise.all([...files].map((f) => f.text()));

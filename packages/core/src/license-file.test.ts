@@ -78,6 +78,13 @@ describe('license requests', () => {
       nonce: 'abc',
     };
     expect(decodeLicenseRequest(encodeLicenseRequest(request))).toEqual({ ok: true, request });
+    // A person reading the file sees what is asked above the block the server reads.
+    expect(encodeLicenseRequest(request).split('\n').slice(0, 4)).toEqual([
+      'Product: aistudio',
+      'Installation: inst-1',
+      'Start: 2026-02-01',
+      'Period: 3 months',
+    ]);
     expect(periodTerm('P3M')).toEqual({ unit: 'month', count: 3 });
     expect(periodTerm('perpetual')).toBeNull();
     expect(decodeLicenseRequest('nope')).toMatchObject({ ok: false });

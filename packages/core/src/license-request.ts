@@ -21,9 +21,28 @@ export interface LicenseRequest {
 
 const LABEL = 'LICENSE REQUEST';
 
+/**
+ * The request file: a few readable lines saying what is asked (so a person sees it before sending), then the
+ * armoured block the vendor's server reads. Only the block counts; the header is for people.
+ */
 export function encodeLicenseRequest(request: LicenseRequest): string {
-  return armor(LABEL, textToBase64(JSON.stringify(request)));
+  const header = [
+    `Product: ${request.product}`,
+    `Installation: ${request.installationId}`,
+    ...(request.tenant ? [`Tenant: ${request.tenant}`] : []),
+    `Start: ${request.startsAt.slice(0, 10)}`,
+    `Period: ${PERIOD_WORDS[request.period]}`,
+    '',
+  ].join('\n');
+  return `${header}${armor(LABEL, textToBase64(JSON.stringify(request)))}`;
 }
+
+const PERIOD_WORDS: Record<RequestPeriod, string> = {
+  P1M: '1 month',
+  P3M: '3 months',
+  P1Y: '1 year',
+  perpetual: 'perpetual',
+};
 
 /** The file name the product offers for download (seed 000: licensereq-AIStudio.txt). */
 export const licenseRequestFileName = (product: string): string => `licensereq-${product}.txt`;
