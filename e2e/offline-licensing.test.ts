@@ -150,9 +150,9 @@ describe('offline licensing across the product and the vendor cabinet (seeds 000
     await screenshot(product, 'ai-server-blocked');
 
     // The licenses show their mode; an expired one is not offered to a tenant; an agent can be deleted.
-    await expect.poll(() => product.getByTestId('licenses-table').getByTestId('mode').first().textContent()).toBe(
-      'subscription',
-    );
+    await expect
+      .poll(() => product.getByTestId('licenses-table').getByTestId('mode').first().textContent())
+      .toBe('subscription');
     expect(await product.getByTestId('issue-tenant').count()).toBe(0);
     await product.getByTestId('agent-support-bot').getByTestId('agent-delete').click();
     await expect.poll(() => product.getByTestId('agent-support-bot').count()).toBe(0);

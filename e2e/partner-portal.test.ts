@@ -140,5 +140,21 @@ describe('the partner portal in a browser (seed 002)', () => {
     const keyCard = (await server.api.get(`/v1/keys/${card.keys[0].id}`)).body;
     expect(keyCard.licenses).toHaveLength(1);
     expect(keyCard.bindings[0].resource).toMatchObject({ kind: 'installation', id: 'control-room-guid-1' });
+
+    // The vendor records an order of two lines for the partner from the cabinet.
+    await vendor.getByTestId('nav-partners').click();
+    await choose(vendor, 'partner-order-type', /robot/);
+    await vendor.getByTestId('order-add-line').click();
+    await expect.poll(() => vendor.getByTestId('order-lines').textContent()).toContain('× 10');
+    await choose(vendor, 'partner-order-type', /robot/);
+    await vendor.getByTestId('partner-order-quantity').fill('3');
+    await vendor.getByTestId('order-create').click();
+    const orders = async () =>
+      (await server.api.get(`/v1/orders?accountType=partner&accountId=${partnerId}`)).body.data as {
+        items: { quantity: number }[];
+      }[];
+    await expect.poll(async () => (await orders()).some((o) => o.items.length === 2)).toBe(true);
+    const twoLines = (await orders()).find((o) => o.items.length === 2)!;
+    expect(twoLines.items.map((i) => i.quantity).sort()).toEqual([10, 3].sort());
   });
 });

@@ -210,6 +210,7 @@ export const en = {
     created: 'Created',
   },
   partners: {
+    addLine: 'Add a line',
     title: 'Partners',
     new: 'New partner',
     users: 'Portal users',

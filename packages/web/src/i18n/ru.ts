@@ -211,6 +211,7 @@ export const ru: Dictionary = {
     created: 'Создан',
   },
   partners: {
+    addLine: 'Добавить строку',
     title: 'Партнёры',
     new: 'Новый партнёр',
     users: 'Пользователи портала',

@@ -127,7 +127,11 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
       <Stack>
         <Select
           label={t('drawdowns.order')}
-          data={(orders.data?.data ?? []).map((o) => ({ value: o.id, label: o.reference }))}
+          data={(orders.data?.data ?? []).map((o) => ({
+            value: o.id,
+            // Each order with its lines, so the partner picks the right one.
+            label: `${o.reference}: ${o.items.map((i) => `${i.productName} · ${i.licenseTypeName} × ${i.quantity}`).join(', ')}`,
+          }))}
           value={orderId}
           onChange={setOrderId}
           data-testid="drawdown-order"

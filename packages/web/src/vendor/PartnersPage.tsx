@@ -71,10 +71,10 @@ function PartnerDetail({ partner }: { partner: Partner }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [user, setUser] = useState({ email: '', name: '', language: 'ru' });
-  const [item, setItem] = useState<{ licenseTypeId: string | null; quantity: number | string }>({
-    licenseTypeId: null,
-    quantity: 10,
-  });
+  type Line = { licenseTypeId: string | null; quantity: number | string };
+  const [item, setItem] = useState<Line>({ licenseTypeId: null, quantity: 10 });
+  // An order has as many lines as the partner bought: each added line waits here until the order is created.
+  const [lines, setLines] = useState<Line[]>([]);
   const account = `accountType=partner&accountId=${partner.id}`;
   const orders = useQuery({
     queryKey: ['orders', partner.id],
@@ -95,12 +95,18 @@ function PartnerDetail({ partner }: { partner: Partner }) {
     mutationFn: () =>
       post('/v1/orders', {
         account: { type: 'partner', id: partner.id },
-        items: [{ licenseTypeId: item.licenseTypeId, quantity: Number(item.quantity) }],
+        items: [...lines, ...(item.licenseTypeId ? [item] : [])].map((line) => ({
+          licenseTypeId: line.licenseTypeId,
+          quantity: Number(line.quantity),
+        })),
       }),
-    onSuccess: () =>
-      queryClient
+    onSuccess: () => {
+      setLines([]);
+      setItem({ licenseTypeId: null, quantity: 10 });
+      return queryClient
         .invalidateQueries({ queryKey: ['orders', partner.id] })
-        .then(() => queryClient.invalidateQueries({ queryKey: ['entitlements', partner.id] })),
+        .then(() => queryClient.invalidateQueries({ queryKey: ['entitlements', partner.id] }));
+    },
   });
   return (
     <Card withBorder>
@@ -148,6 +154,7 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             value={item.licenseTypeId}
             onChange={(v) => setItem({ ...item, licenseTypeId: v })}
             w={360}
+            data-testid="partner-order-type"
           />
           <NumberInput
             label={t('partners.quantity')}
@@ -155,11 +162,37 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             value={item.quantity}
             onChange={(v) => setItem({ ...item, quantity: v })}
             w={120}
+            data-testid="partner-order-quantity"
           />
-          <Button onClick={() => addOrder.mutate()} disabled={!item.licenseTypeId}>
+          <Button
+            variant="light"
+            disabled={!item.licenseTypeId}
+            onClick={() => {
+              setLines([...lines, item]);
+              setItem({ licenseTypeId: null, quantity: 10 });
+            }}
+            data-testid="order-add-line"
+          >
+            {t('partners.addLine')}
+          </Button>
+          <Button
+            onClick={() => addOrder.mutate()}
+            disabled={!item.licenseTypeId && lines.length === 0}
+            data-testid="order-create"
+          >
             {t('common.create')}
           </Button>
         </Group>
+        {lines.length > 0 && (
+          <Text size="sm" data-testid="order-lines">
+            {lines
+              .map((line) => {
+                const type = types.data?.data.find((lt) => lt.id === line.licenseTypeId);
+                return `${type ? `${type.productCode} — ${type.name}` : line.licenseTypeId} × ${line.quantity}`;
+              })
+              .join('; ')}
+          </Text>
+        )}
         <ErrorAlert error={addOrder.error} />
         <OrdersTable orders={orders.data?.data ?? []} />
         <EntitlementsTable rows={entitlements.data?.data ?? []} />
