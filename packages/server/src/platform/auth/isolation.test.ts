@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../../test-support/test-server
 
 /** Routes anyone may call, or that belong to the partner portal and the customer cabinet (tested in their modules). */
 const OUTSIDE_THE_CABINET =
-  /^\/v1\/(validate|activate|deactivate|sessions|coupons\/redeem|vendors\/|customer\/|partner\/|auth\/login)|^\/(healthz|readyz)$/;
+  /^\/v1\/(validate|activate|deactivate|sessions|coupons\/redeem|vendors\/|customer\/|partner\/|auth\/login|password-resets|passwords$)|^\/(healthz|readyz)$/;
 
 interface Row {
   /** `METHOD /template` as in the OpenAPI document. */
@@ -184,6 +184,16 @@ describe.each(DIALECTS)(
         expect: 404,
       },
       { route: 'DELETE /v1/keys/{id}', path: `/v1/keys/${a.key}`, expect: 404 },
+      { route: 'DELETE /v1/products/{id}', path: `/v1/products/${a.product}`, expect: 404 },
+      { route: 'DELETE /v1/license-types/{id}', path: `/v1/license-types/${a.type}`, expect: 404 },
+      {
+        route: 'PATCH /v1/license-types/{id}',
+        path: `/v1/license-types/${a.type}`,
+        body: { archived: true },
+        expect: 404,
+      },
+      { route: 'DELETE /v1/webhooks/{id}', path: `/v1/webhooks/${a.webhook}`, expect: 404 },
+      { route: 'PATCH /v1/users/{id}', path: `/v1/users/${a.user}`, body: { disabled: true }, expect: 404 },
       {
         route: 'POST /v1/keys/{id}/licenses',
         path: `/v1/keys/${a.key}/licenses`,
