@@ -69,5 +69,23 @@ describe('coupons in a browser (seed 004)', () => {
       .poll(() => customer.getByTestId('customer-licenses').textContent())
       .not.toContain('reports-addon');
     await screenshot(customer, 'customer-cabinet-after-revert');
+
+    // The coupons list pages to the end and searches by code.
+    const type = (await server.api.get('/v1/license-types')).body.data[0];
+    const batch = (
+      await server.api.post('/v1/coupon-batches', {
+        type: 'add_product',
+        items: [{ productId: product.id, licenseTypeId: type.id }],
+        count: 150,
+      })
+    ).body;
+    await vendor.getByTestId('nav-coupons').click();
+    await expect.poll(() => vendor.getByTestId('coupon-row').count()).toBe(100);
+    await vendor.getByTestId('load-more').click();
+    await expect.poll(() => vendor.getByTestId('coupon-row').count()).toBe(151);
+    const wanted = batch.codes[77] as string;
+    await vendor.getByTestId('coupons-search').fill(wanted.slice(-9));
+    await expect.poll(() => vendor.getByTestId('coupon-row').count()).toBe(1);
+    expect(await vendor.getByTestId('coupon-row').textContent()).toContain(wanted);
   });
 });

@@ -34,7 +34,12 @@ export function LoadMore({ list }: { list: ReturnType<typeof usePagedList> }) {
   const { t } = useTranslation();
   if (!list.hasNextPage) return null;
   return (
-    <Button variant="default" loading={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>
+    <Button
+      variant="default"
+      loading={list.isFetchingNextPage}
+      onClick={() => list.fetchNextPage()}
+      data-testid="load-more"
+    >
       {t('common.loadMore')}
     </Button>
   );

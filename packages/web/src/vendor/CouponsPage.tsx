@@ -17,6 +17,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
+import { LoadMore, usePagedList } from '../api/paged-list';
 import type { Coupon, KeyCard, LicenseType, List, Partner, Redemption } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
@@ -298,14 +299,23 @@ function CouponList() {
     .filter(([, value]) => value)
     .map(([name, value]) => `&${name}=${encodeURIComponent(value!)}`)
     .join('');
-  const coupons = useQuery({
-    queryKey: ['coupons', query],
-    queryFn: () => get<List<Coupon>>(`/v1/coupons?limit=200${query}`),
-  });
+  const [search, setSearch] = useState('');
+  const searched = search.trim() ? `&q=${encodeURIComponent(search.trim())}` : '';
+  // Page by page to the end (the cursor of each page), not a first page of 200.
+  const coupons = usePagedList<Coupon>(
+    ['coupons', query, searched],
+    `/v1/coupons?limit=100${query}${searched}`,
+  );
   const set = (name: string) => (value: string | null) => setFilters({ ...filters, [name]: value });
   return (
     <Stack>
       <Group>
+        <TextInput
+          placeholder={t('common.search')}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          data-testid="coupons-search"
+        />
         <Select
           placeholder={t('coupons.type')}
           clearable
@@ -360,8 +370,8 @@ function CouponList() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {coupons.data?.data.map((c) => (
-            <Table.Tr key={c.id}>
+          {coupons.items.map((c) => (
+            <Table.Tr key={c.id} data-testid="coupon-row">
               <Table.Td>
                 <Code>{c.code}</Code>
               </Table.Td>
@@ -387,6 +397,7 @@ function CouponList() {
           ))}
         </Table.Tbody>
       </Table>
+      <LoadMore list={coupons} />
     </Stack>
   );
 }
