@@ -26,6 +26,8 @@ describe('the vendor cabinet in a browser', () => {
 
   it('a manager logs in, builds the catalog, issues a license on a new key and reads the key card in two languages', async () => {
     await logInToCabinet(page, server.url, server.vendor.owner.email, 'correct-horse-1');
+    // A new vendor is shown the way in: four steps, none done yet.
+    await expect.poll(() => page.getByTestId('step-todo').count()).toBe(4);
 
     await page.getByTestId('nav-products').click();
     await page.getByTestId('product-code').fill('mobile-smarts');
@@ -76,6 +78,11 @@ describe('the vendor cabinet in a browser', () => {
     await screenshot(page, 'key-card-ru');
     await page.getByTestId('tab-main').click();
     expect(await page.getByTestId('customer-contactName').inputValue()).toBe('Ivan Petrov');
+
+    // Every first step is done: the guide is gone from the home page.
+    await page.getByTestId('nav-customers').click();
+    await page.getByTestId('customers-table').waitFor();
+    await expect.poll(() => page.getByTestId('first-steps').count()).toBe(0);
 
     // The catalog's upkeep: a type in use cannot be deleted but is archived; an unused product is deleted.
     await page.getByTestId('lang-switch').getByText('EN').click();

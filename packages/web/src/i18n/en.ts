@@ -70,6 +70,13 @@ export const en = {
     reminderDays: 'Reminder days before expiry (comma-separated)',
     roles: { owner: 'Owner', admin: 'Admin', manager: 'Manager', support: 'Support' },
   },
+  firstSteps: {
+    title: 'Getting started',
+    product: 'Add a product',
+    type: 'Give it a license type (scope, term, seats)',
+    customer: 'Add a customer',
+    key: 'Open the customer and create a license key with a license',
+  },
   login: {
     title: 'Log in to the vendor cabinet',
     email: 'E-mail',

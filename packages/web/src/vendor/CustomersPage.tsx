@@ -1,20 +1,22 @@
 import { Card, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
-import type { Customer, List } from '../api/types';
+import { post } from '../api/client';
+import { LoadMore, usePagedList } from '../api/paged-list';
+import type { Customer } from '../api/types';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
+import { FirstSteps } from './FirstSteps';
 
 export function CustomersPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [q, setQ] = useState('');
-  const customers = useQuery({
-    queryKey: ['customers', q],
-    queryFn: () => get<List<Customer>>(`/v1/customers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`),
-  });
+  const customers = usePagedList<Customer>(
+    ['customers', 'paged', q],
+    `/v1/customers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+  );
   const create = useMutation({
     mutationFn: (form: CustomerForm) => post<Customer>('/v1/customers', form),
     onSuccess: async (customer) => {
@@ -24,6 +26,7 @@ export function CustomersPage() {
   });
   return (
     <Stack>
+      <FirstSteps />
       <Title order={3}>{t('customers.title')}</Title>
       <TextInput
         placeholder={t('customers.searchPlaceholder')}
@@ -40,7 +43,7 @@ export function CustomersPage() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {customers.data?.data.map((c) => (
+          {customers.items.map((c) => (
             <Table.Tr key={c.id}>
               <Table.Td>
                 <Link to={`/customers/${c.id}`}>{c.name}</Link>
@@ -51,6 +54,7 @@ export function CustomersPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <LoadMore list={customers} />
       <Card withBorder>
         <Title order={5} mb="sm">
           {t('customers.new')}

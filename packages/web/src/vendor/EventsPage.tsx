@@ -1,20 +1,18 @@
 import { Code, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get } from '../api/client';
-import type { AppEvent, List } from '../api/types';
+import { LoadMore, usePagedList } from '../api/paged-list';
+import type { AppEvent } from '../api/types';
 import { formatDateTime } from '../components/common';
 
 /** The event log, newest first; the type filter takes exact names or a family (`license.*`). */
 export function EventsPage() {
   const { t } = useTranslation();
   const [type, setType] = useState('');
-  const events = useQuery({
-    queryKey: ['events', type],
-    queryFn: () =>
-      get<List<AppEvent>>(`/v1/events?limit=200${type ? `&type=${encodeURIComponent(type)}` : ''}`),
-  });
+  const events = usePagedList<AppEvent>(
+    ['events', 'paged', type],
+    `/v1/events?limit=100${type ? `&type=${encodeURIComponent(type)}` : ''}`,
+  );
   return (
     <Stack>
       <Title order={3}>{t('events.title')}</Title>
@@ -36,7 +34,7 @@ export function EventsPage() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {events.data?.data.map((event) => (
+          {events.items.map((event) => (
             <Table.Tr key={event.id}>
               <Table.Td>{formatDateTime(event.at)}</Table.Td>
               <Table.Td>
@@ -51,6 +49,7 @@ export function EventsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <LoadMore list={events} />
     </Stack>
   );
 }
