@@ -7,9 +7,8 @@ import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
-import { sendPasswordLink } from './password-links.service.js';
+import { firstPasswordHash, inviteUnlessPassword } from './password-links.service.js';
 
 const SESSION_DAYS = 7;
 
@@ -126,10 +125,7 @@ export async function createUser(
 ) {
   assertRole(principal.role, 'admin');
   if (input.role === 'owner') assertRole(principal.role, 'owner');
-  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
-  const passwordHash = input.password
-    ? await hashPassword(input.password, ctx.config.passwordCost)
-    : UNUSABLE_PASSWORD_HASH;
+  const passwordHash = await firstPasswordHash(ctx, input.password);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const email = input.email.toLowerCase();
@@ -160,14 +156,13 @@ export async function createUser(
       subjectId: id,
       after: { email, role: input.role },
     });
-    if (!input.password)
-      await sendPasswordLink(
-        ctx,
-        trx,
-        { vendorId: principal.vendorId, table: 'users', accountId: id, email, language: 'en' },
-        'invite',
-        now,
-      );
+    await inviteUnlessPassword(
+      ctx,
+      trx,
+      { vendorId: principal.vendorId, table: 'users', accountId: id, email, language: 'en' },
+      input.password,
+      now,
+    );
     return {
       id,
       email,

@@ -5,7 +5,7 @@ import type { PasswordLinkTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
-import { hashPassword } from '../../platform/passwords.js';
+import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 
 export type Portal = 'vendor' | 'partner' | 'customer';
 type AccountTable = PasswordLinkTable['account_table'];
@@ -81,6 +81,24 @@ export async function sendPasswordLink(
         ? `Сброс пароля — ${vendor.name}`
         : `Reset your password — ${vendor.name}`;
   await sendMailLater(trx, account.vendorId, { to: [account.email], subject, text }, now);
+}
+
+/**
+ * The first password of a new account: the one given, or — none given — an unusable hash now and, once the
+ * account is written, an invitation to set one (`inviteUnlessPassword`). Nothing to read off a screen.
+ */
+export const firstPasswordHash = (ctx: AppContext, password: string | undefined): Promise<string> =>
+  password ? hashPassword(password, ctx.config.passwordCost) : Promise.resolve(UNUSABLE_PASSWORD_HASH);
+
+/** Mails the invitation of an account created without a password (in its transaction). */
+export async function inviteUnlessPassword(
+  ctx: AppContext,
+  trx: Db,
+  account: LinkedAccount,
+  password: string | undefined,
+  now: Date,
+): Promise<void> {
+  if (!password) await sendPasswordLink(ctx, trx, account, 'invite', now);
 }
 
 /**

@@ -11,10 +11,9 @@ import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
-import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
-import { sendPasswordLink } from '../auth/password-links.service.js';
+import { firstPasswordHash, inviteUnlessPassword } from '../auth/password-links.service.js';
 import { findCustomer } from '../customers/customers.service.js';
 import { changeLicenseWith, issueLicenseWith } from '../licenses/licenses.service.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
@@ -28,10 +27,7 @@ export async function createCustomerUser(
   input: { email: string; name: string; password?: string },
 ) {
   assertRole(principal.role, 'manager');
-  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
-  const passwordHash = input.password
-    ? await hashPassword(input.password, ctx.config.passwordCost)
-    : UNUSABLE_PASSWORD_HASH;
+  const passwordHash = await firstPasswordHash(ctx, input.password);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await findCustomer(trx, principal.vendorId, customerId);
@@ -65,14 +61,13 @@ export async function createCustomerUser(
       customerId,
       after: { email },
     });
-    if (!input.password)
-      await sendPasswordLink(
-        ctx,
-        trx,
-        { vendorId: principal.vendorId, table: 'customer_users', accountId: id, email, language: 'en' },
-        'invite',
-        now,
-      );
+    await inviteUnlessPassword(
+      ctx,
+      trx,
+      { vendorId: principal.vendorId, table: 'customer_users', accountId: id, email, language: 'en' },
+      input.password,
+      now,
+    );
     return { id, customerId, email, name: input.name, invited: !input.password };
   });
 }

@@ -6,8 +6,7 @@ import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { hashPassword, UNUSABLE_PASSWORD_HASH } from '../../platform/passwords.js';
-import { sendPasswordLink } from '../auth/password-links.service.js';
+import { firstPasswordHash, inviteUnlessPassword } from '../auth/password-links.service.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
   const row = await db
@@ -69,10 +68,7 @@ export async function createPartnerUser(
   input: PartnerUserInput,
 ) {
   assertRole(principal.role, 'admin');
-  // Without a password the account is invited: a link to set one is mailed (nothing to read off a screen).
-  const passwordHash = input.password
-    ? await hashPassword(input.password, ctx.config.passwordCost)
-    : UNUSABLE_PASSWORD_HASH;
+  const passwordHash = await firstPasswordHash(ctx, input.password);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     await assertPartnerOf(trx, principal.vendorId, partnerId);
@@ -105,14 +101,13 @@ export async function createPartnerUser(
       subjectId: id,
       after: { partnerId, email },
     });
-    if (!input.password)
-      await sendPasswordLink(
-        ctx,
-        trx,
-        { vendorId: principal.vendorId, table: 'partner_users', accountId: id, email, language },
-        'invite',
-        now,
-      );
+    await inviteUnlessPassword(
+      ctx,
+      trx,
+      { vendorId: principal.vendorId, table: 'partner_users', accountId: id, email, language },
+      input.password,
+      now,
+    );
     return {
       id,
       partnerId,
