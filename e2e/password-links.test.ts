@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../packages/server/src/server.js';
 import { startSmtpServer } from '../packages/server/src/test-support/smtp.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { closeBrowser, launchBrowser, logInToCabinet, startWebServer } from './support.js';
+import { choose, closeBrowser, launchBrowser, logInToCabinet, startWebServer } from './support.js';
 
 describe('invitations and forgotten passwords in a browser', () => {
   let server: TestServer;
@@ -86,5 +86,10 @@ describe('invitations and forgotten passwords in a browser', () => {
       (u: { email: string }) => u.email === 'max@acme.test',
     );
     expect(listed).toMatchObject({ role: 'manager', disabled: true });
+
+    // The vendor's language becomes new customers' e-mail language.
+    await choose(vendor, 'vendor-language', 'Русский');
+    await vendor.getByTestId('settings-save').click();
+    await expect.poll(async () => (await server.api.get('/v1/vendor/settings')).body.language).toBe('ru');
   });
 });

@@ -55,6 +55,7 @@ export const en = {
     archived: 'archived',
   },
   team: {
+    language: "Customers' e-mail language",
     staff: 'Staff',
     role: 'Role',
     invite: 'Invite',

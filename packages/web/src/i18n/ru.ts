@@ -56,6 +56,7 @@ export const ru: Dictionary = {
     archived: 'в архиве',
   },
   team: {
+    language: 'Язык писем клиентам',
     staff: 'Сотрудники',
     role: 'Роль',
     invite: 'Пригласить',

@@ -229,19 +229,26 @@ function Settings() {
   const queryClient = useQueryClient();
   const settings = useQuery({
     queryKey: ['settings'],
-    queryFn: () => get<{ reminderDays: number[] }>('/v1/vendor/settings'),
+    queryFn: () => get<{ reminderDays: number[]; language: string }>('/v1/vendor/settings'),
   });
   const [days, setDays] = useState<string | null>(null);
+  const [language, setLanguage] = useState<string | null>(null);
   const save = useMutation({
     mutationFn: () =>
       patch('/v1/vendor/settings', {
-        reminderDays: (days ?? '')
-          .split(/[,\s]+/)
-          .filter(Boolean)
-          .map(Number),
+        ...(days !== null
+          ? {
+              reminderDays: days
+                .split(/[,\s]+/)
+                .filter(Boolean)
+                .map(Number),
+            }
+          : {}),
+        ...(language ? { language } : {}),
       }),
     onSuccess: () => {
       setDays(null);
+      setLanguage(null);
       return queryClient.invalidateQueries({ queryKey: ['settings'] });
     },
   });
@@ -257,7 +264,23 @@ function Settings() {
             w={360}
             data-testid="reminder-days"
           />
-          <Button onClick={() => save.mutate()} disabled={days === null} data-testid="settings-save">
+          <Select
+            label={t('team.language')}
+            data={[
+              { value: 'en', label: 'English' },
+              { value: 'ru', label: 'Русский' },
+            ]}
+            value={language ?? settings.data?.language ?? 'en'}
+            allowDeselect={false}
+            onChange={setLanguage}
+            w={200}
+            data-testid="vendor-language"
+          />
+          <Button
+            onClick={() => save.mutate()}
+            disabled={days === null && !language}
+            data-testid="settings-save"
+          >
             {t('common.save')}
           </Button>
         </Group>
