@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { WebhookDeliveryTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
+import { Periodic } from '../../platform/jobs/periodic.js';
 import { retryDelayMs } from '../../platform/jobs/runner.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { toEvent } from '../events/events.service.js';
@@ -33,8 +34,7 @@ export class DeliveryLane {
   readonly id = `lane-${randomBytes(4).toString('hex')}`;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private claiming: Promise<number> | undefined;
+  private readonly periodic = new Periodic(() => this.claimAndSend());
   /** Where the next claim starts in the list of endpoints with due deliveries. */
   private turn = 0;
   private readonly concurrency: number;
@@ -51,25 +51,18 @@ export class DeliveryLane {
   }
 
   start(intervalMs = 1000): void {
-    this.timer ??= setInterval(() => {
-      this.tick().catch(() => undefined);
-    }, intervalMs);
+    this.periodic.start(intervalMs);
   }
 
   /** Stops claiming and waits for the deliveries in flight. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.claiming?.catch(() => undefined);
+    await this.periodic.stop();
     await Promise.allSettled(this.inFlight.values());
   }
 
   /** Claims what is due and free slots allow, and starts sending it. Returns how many were started. */
   tick(): Promise<number> {
-    this.claiming ??= this.claimAndSend().finally(() => {
-      this.claiming = undefined;
-    });
-    return this.claiming;
+    return this.periodic.tick();
   }
 
   /** Sends until nothing is due and nothing is in flight (tests use it after moving the clock). */
@@ -95,7 +88,7 @@ export class DeliveryLane {
           if (left > 0) this.perEndpoint.set(delivery.endpoint_id, left);
           else this.perEndpoint.delete(delivery.endpoint_id);
           // A freed slot takes the next due delivery now, not at the next tick (a backlog drains at speed).
-          if (this.timer) this.tick().catch(() => undefined);
+          if (this.periodic.started) this.tick().catch(() => undefined);
         });
       this.inFlight.set(delivery.id, sending);
     }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { JobTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { enqueueJob } from './enqueue.js';
+import { Periodic } from './periodic.js';
 
 export interface Job {
   readonly id: string;
@@ -43,8 +44,7 @@ export const retryDelayMs = (attempt: number): number =>
  */
 export class JobRunner {
   readonly id = `runner-${randomBytes(4).toString('hex')}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic = new Periodic(() => this.pass());
 
   constructor(
     private readonly ctx: AppContext,
@@ -54,11 +54,8 @@ export class JobRunner {
   ) {}
 
   /** One pass: enqueue this period's scheduled jobs, then run every due job. Returns how many ran. */
-  async tick(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  tick(): Promise<number> {
+    return this.periodic.tick();
   }
 
   /** Runs passes until no job is due (tests use it after moving the clock). */
@@ -70,15 +67,11 @@ export class JobRunner {
 
   /** Runs a pass every interval until `stop()`; the timer keeps the process alive (`licensor worker`). */
   start(intervalMs = 1000): void {
-    this.timer ??= setInterval(() => {
-      this.tick().catch(() => undefined);
-    }, intervalMs);
+    this.periodic.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   private async pass(): Promise<number> {
