@@ -31,6 +31,18 @@ describe('one e-mail, customer of two vendors, in a browser', () => {
       });
     }
     await page.goto(`${server.url}/customer`);
+    // Errors read as words in the user's language, with the code beside them.
+    await page.getByTestId('customer-email').fill('buyer@two.test');
+    await page.getByTestId('customer-password').fill('not-the-password');
+    await page.getByTestId('customer-email-login').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toBe('Wrong e-mail or password (INVALID_CREDENTIALS)');
+    await page.getByTestId('lang-switch').getByText('RU').click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toBe('Неверный e-mail или пароль (INVALID_CREDENTIALS)');
+    await page.getByTestId('lang-switch').getByText('EN').click();
     await page.getByTestId('customer-email').fill('buyer@two.test');
     await page.getByTestId('customer-password').fill('same-password-1');
     await page.getByTestId('customer-email-login').click();

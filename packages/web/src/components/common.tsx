@@ -20,9 +20,23 @@ export function LanguageSwitch() {
 }
 
 /** Shows what went wrong, in the server's words (every error has a code and a message). */
+/**
+ * An error as the user reads it: the code's words in the chosen language (the server's message when the UI has
+ * none), the fields a VALIDATION_FAILED names, and the code itself for support.
+ */
 export function ErrorAlert({ error }: { error: unknown }) {
+  const { t } = useTranslation();
   if (!error) return null;
-  const message = error instanceof ApiError ? `${error.message} (${error.code})` : String(error);
+  const fields =
+    error instanceof ApiError && error.code === 'VALIDATION_FAILED'
+      ? (error.details as { path?: string; message?: string }[])
+          .map((d) => `${(d.path ?? '').replace(/^body\/?/, '') || '—'}: ${d.message ?? ''}`)
+          .join('; ')
+      : '';
+  const message =
+    error instanceof ApiError
+      ? `${t(`errors.${error.code}`, { defaultValue: error.message })}${fields ? ` — ${fields}` : ''} (${error.code})`
+      : String(error);
   return (
     <Alert color="red" data-testid="error">
       {message}
