@@ -36,6 +36,9 @@ describe('the vendor cabinet in a browser', () => {
     await expect.poll(() => page.getByTestId('products-table').textContent()).toContain('Mobile SMARTS');
 
     await choose(page, 'type-product', /Mobile SMARTS/);
+    // Choosing the chosen option again keeps it (it does not silently clear the field).
+    await choose(page, 'type-product', /Mobile SMARTS/);
+    expect(await page.getByTestId('type-product').inputValue()).toContain('Mobile SMARTS');
     await page.getByTestId('type-name').fill('Terminal, 1 year');
     await page.getByTestId('type-seats').fill('3');
     await page.getByTestId('type-create').click();

@@ -1,5 +1,5 @@
 import '@mantine/core/styles.css';
-import { MantineProvider } from '@mantine/core';
+import { createTheme, MantineProvider, Select } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -9,6 +9,11 @@ import { CustomerApp } from './customer/CustomerApp';
 import { PartnerApp } from './partner/PartnerApp';
 import { usePath } from './router';
 import { VendorApp } from './vendor/VendorApp';
+
+// Re-clicking the chosen option of a select keeps it chosen; a select that may be emptied says so (`clearable`).
+const theme = createTheme({
+  components: { Select: Select.extend({ defaultProps: { allowDeselect: false } }) },
+});
 
 const queryClient = new QueryClient({
   // Coming back to the window shows what changed meanwhile (queues, sessions, requests).
@@ -27,7 +32,7 @@ function App() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider>
+    <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
         <App />
       </QueryClientProvider>
