@@ -8,6 +8,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
+import { assertEmailFree } from './accounts.js';
 import { firstPasswordHash, inviteUnlessPassword } from './password-links.service.js';
 
 const SESSION_DAYS = 7;
@@ -129,13 +130,7 @@ export async function createUser(
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const email = input.email.toLowerCase();
-    const taken = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('vendor_id', '=', principal.vendorId)
-      .where('email', '=', email)
-      .executeTakeFirst();
-    if (taken) throw new AppError('ALREADY_EXISTS', `a user with e-mail ${email} exists`);
+    await assertEmailFree(trx, 'users', principal.vendorId, email, 'a user');
     const id = newId();
     await trx
       .insertInto('users')

@@ -13,6 +13,7 @@ import { recordEvent } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
+import { assertEmailFree } from '../auth/accounts.js';
 import { firstPasswordHash, inviteUnlessPassword } from '../auth/password-links.service.js';
 import { findCustomer } from '../customers/customers.service.js';
 import { changeLicenseWith, issueLicenseWith } from '../licenses/licenses.service.js';
@@ -32,15 +33,7 @@ export async function createCustomerUser(
   return inTransaction(ctx.handle, async (trx) => {
     await findCustomer(trx, principal.vendorId, customerId);
     const email = input.email.toLowerCase();
-    const taken = await trx
-      .selectFrom('customer_users')
-      .select('id')
-      .where('vendor_id', '=', principal.vendorId)
-      .where('email', '=', email)
-      .executeTakeFirst();
-    if (taken) {
-      throw new AppError('ALREADY_EXISTS', `a customer login with e-mail ${email} exists`);
-    }
+    await assertEmailFree(trx, 'customer_users', principal.vendorId, email, 'a customer login');
     const id = newId();
     await trx
       .insertInto('customer_users')

@@ -4,8 +4,9 @@ import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { assertEmailFree } from '../auth/accounts.js';
 import { firstPasswordHash, inviteUnlessPassword } from '../auth/password-links.service.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
@@ -73,13 +74,7 @@ export async function createPartnerUser(
   return inTransaction(ctx.handle, async (trx) => {
     await assertPartnerOf(trx, principal.vendorId, partnerId);
     const email = input.email.toLowerCase();
-    const taken = await trx
-      .selectFrom('partner_users')
-      .select('id')
-      .where('vendor_id', '=', principal.vendorId)
-      .where('email', '=', email)
-      .executeTakeFirst();
-    if (taken) throw new AppError('ALREADY_EXISTS', `a partner user with e-mail ${email} exists`);
+    await assertEmailFree(trx, 'partner_users', principal.vendorId, email, 'a partner user');
     const id = newId();
     const language = input.language ?? 'en';
     await trx
