@@ -91,47 +91,49 @@ function Staff() {
           </Text>
         )}
         <ErrorAlert error={add.error ?? change.error} />
-        <Table data-testid="staff-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>E-mail</Table.Th>
-              <Table.Th>{t('common.name')}</Table.Th>
-              <Table.Th>{t('team.role')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {users.data?.data.map((user) => (
-              <Table.Tr key={user.id} data-testid="staff-row">
-                <Table.Td>
-                  {user.email} {user.disabled && <Badge color="gray">{t('team.disabled')}</Badge>}
-                </Table.Td>
-                <Table.Td>{user.name}</Table.Td>
-                <Table.Td>
-                  <Select
-                    data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
-                    value={user.role}
-                    allowDeselect={false}
-                    onChange={(role) => role && change.mutate({ id: user.id, role })}
-                    w={160}
-                    data-testid="staff-role"
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    color={user.disabled ? 'green' : 'red'}
-                    onClick={() => change.mutate({ id: user.id, disabled: !user.disabled })}
-                    data-testid="staff-disable"
-                  >
-                    {user.disabled ? t('team.enable') : t('team.disable')}
-                  </Button>
-                </Table.Td>
+        <Table.ScrollContainer minWidth={560}>
+          <Table data-testid="staff-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>E-mail</Table.Th>
+                <Table.Th>{t('common.name')}</Table.Th>
+                <Table.Th>{t('team.role')}</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {users.data?.data.map((user) => (
+                <Table.Tr key={user.id} data-testid="staff-row">
+                  <Table.Td>
+                    {user.email} {user.disabled && <Badge color="gray">{t('team.disabled')}</Badge>}
+                  </Table.Td>
+                  <Table.Td>{user.name}</Table.Td>
+                  <Table.Td>
+                    <Select
+                      data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+                      value={user.role}
+                      allowDeselect={false}
+                      onChange={(role) => role && change.mutate({ id: user.id, role })}
+                      w={160}
+                      data-testid="staff-role"
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      color={user.disabled ? 'green' : 'red'}
+                      onClick={() => change.mutate({ id: user.id, disabled: !user.disabled })}
+                      data-testid="staff-disable"
+                    >
+                      {user.disabled ? t('team.enable') : t('team.disable')}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Stack>
     </Card>
   );
@@ -193,31 +195,35 @@ function Tokens() {
           </Code>
         )}
         <ErrorAlert error={create.error ?? revoke.error} />
-        <Table data-testid="tokens-table">
-          <Table.Tbody>
-            {tokens.data?.data.map((token) => (
-              <Table.Tr key={token.id}>
-                <Table.Td>{token.name}</Table.Td>
-                <Table.Td>{t(`team.roles.${token.role}`)}</Table.Td>
-                <Table.Td>{token.expiresAt ? formatDate(token.expiresAt, '') : t('team.noExpiry')}</Table.Td>
-                <Table.Td>
-                  {token.revokedAt ? (
-                    <Badge color="gray">{t('team.revoked')}</Badge>
-                  ) : (
-                    <Button
-                      size="compact-xs"
-                      variant="light"
-                      color="red"
-                      onClick={() => revoke.mutate(token.id)}
-                    >
-                      {t('team.revoke')}
-                    </Button>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={560}>
+          <Table data-testid="tokens-table">
+            <Table.Tbody>
+              {tokens.data?.data.map((token) => (
+                <Table.Tr key={token.id}>
+                  <Table.Td>{token.name}</Table.Td>
+                  <Table.Td>{t(`team.roles.${token.role}`)}</Table.Td>
+                  <Table.Td>
+                    {token.expiresAt ? formatDate(token.expiresAt, '') : t('team.noExpiry')}
+                  </Table.Td>
+                  <Table.Td>
+                    {token.revokedAt ? (
+                      <Badge color="gray">{t('team.revoked')}</Badge>
+                    ) : (
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        color="red"
+                        onClick={() => revoke.mutate(token.id)}
+                      >
+                        {t('team.revoke')}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Stack>
     </Card>
   );
