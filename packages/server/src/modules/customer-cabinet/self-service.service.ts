@@ -433,7 +433,17 @@ export async function listServiceRequests(
   const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
   let query = selectRequests(ctx.handle.db).where('sr.vendor_id', '=', principal.vendorId);
   if (filter.state) query = query.where('sr.state', '=', filter.state);
-  if (filter.partnerId) query = query.where('c.partner_id', '=', filter.partnerId);
+  // By the partner's customers first: a partner's share of the requests is read, never the vendor's all.
+  if (filter.partnerId) {
+    const partnerId = filter.partnerId;
+    query = query.where('sr.customer_id', 'in', (eb) =>
+      eb
+        .selectFrom('customers')
+        .select('id')
+        .where('vendor_id', '=', principal.vendorId)
+        .where('partner_id', '=', partnerId),
+    );
+  }
   if (filter.cursor) query = query.where('sr.id', '<', filter.cursor);
   const rows = await query
     .orderBy('sr.id', 'desc')

@@ -134,15 +134,38 @@ export function refreshStatistics(handle: DatabaseHandle): void {
 }
 
 function refreshSqliteStatistics(sqlite: SqliteDatabase.Database): void {
-  sqlite.pragma('analysis_limit = 1000');
-  sqlite.pragma('optimize = 0x10002'); // 0x10000: every table, not only those this connection used
+  gatherSqliteStatistics(sqlite, () => {
+    sqlite.pragma('analysis_limit = 1000');
+    sqlite.pragma('optimize = 0x10002'); // 0x10000: every table, not only those this connection used
+  });
+}
+
+/**
+ * Runs ANALYZE (or `PRAGMA optimize`) and keeps only its averages (sqlite_stat1), dropping the samples
+ * (sqlite_stat4). Where a plan consulted a sample for a bound parameter, SQLite re-prepares the statement
+ * every time that parameter is bound again: on 300,000 licenses the validation read spent 84 µs instead of
+ * 23 µs parsing and planning itself anew. Our lookups are equalities on selective indexes, for which the
+ * averages choose the same plans. The samples go in the same transaction, so no connection loads them.
+ */
+function gatherSqliteStatistics(sqlite: SqliteDatabase.Database, gather: () => void): void {
+  sqlite
+    .transaction(() => {
+      gather();
+      const samples = sqlite.prepare(`select 1 from sqlite_schema where name = 'sqlite_stat4'`).get();
+      if (samples) sqlite.exec('delete from sqlite_stat4');
+    })
+    .immediate(); // the write lock first: other processes' writes are waited out, not failed
+  sqlite.exec('analyze sqlite_schema'); // this connection re-reads the statistics it just changed
 }
 
 /** Gathers full statistics now (after a bulk load): ANALYZE on both databases. */
 export async function analyze(handle: DatabaseHandle): Promise<void> {
-  if (handle.sqlite) {
-    handle.sqlite.pragma('analysis_limit = 0');
-    handle.sqlite.exec('analyze');
+  const { sqlite } = handle;
+  if (sqlite) {
+    gatherSqliteStatistics(sqlite, () => {
+      sqlite.pragma('analysis_limit = 0');
+      sqlite.exec('analyze');
+    });
     return;
   }
   await sql`analyze`.execute(handle.db);

@@ -17,6 +17,7 @@ import * as cabinetUsed from './migrations/0015-cabinet-used.js';
 import * as passwordLinks from './migrations/0016-password-links.js';
 import * as archiveCatalog from './migrations/0017-archive-catalog.js';
 import * as staffUpkeep from './migrations/0018-staff-upkeep.js';
+import * as jobQueueIndexes from './migrations/0019-job-queue-indexes.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-password-links': passwordLinks,
   '0017-archive-catalog': archiveCatalog,
   '0018-staff-upkeep': staffUpkeep,
+  '0019-job-queue-indexes': jobQueueIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
