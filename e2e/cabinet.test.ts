@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLicenseType, issue } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
 import {
   choose,
@@ -68,9 +69,10 @@ describe('the vendor cabinet in a browser', () => {
       product: 'mobile-smarts',
       resource: { kind: 'machine', id: 'tsd-1', name: 'Scanner 1' },
     });
-    await page.reload();
-    await page.getByTestId('tab-products').click();
-    await expect.poll(() => page.getByTestId('license-row').first().textContent()).toContain('active');
+    // The open card follows what the product did, without a reload.
+    await expect
+      .poll(() => page.getByTestId('license-row').first().textContent(), { timeout: 15_000 })
+      .toContain('active');
 
     await page.getByTestId('lang-switch').getByText('RU').click();
     await expect
@@ -78,6 +80,20 @@ describe('the vendor cabinet in a browser', () => {
       .toBe('Продукты, привязанные к ключу');
     await expect.poll(() => page.getByTestId('license-row').first().textContent()).toContain('активна');
     await page.getByTestId('tab-sessions').click();
+    // A floating session opened by the product while the tab is open shows up on the tab by itself.
+    const keyId = new URL(page.url()).pathname.split('/').pop()!;
+    const productId = (await server.api.get('/v1/products')).body.data[0].id;
+    const floating = await createLicenseType(server.api, productId, { scope: 'floating', maxSessions: 2 });
+    await issue(server.api, keyId, floating.id);
+    const opened = await server.anon.post('/v1/sessions', {
+      key,
+      product: 'mobile-smarts',
+      resource: { kind: 'machine', id: 'tsd-2', name: 'Scanner 2' },
+    });
+    expect(opened.status).toBe(201);
+    await expect
+      .poll(() => page.getByTestId('sessions-table').textContent(), { timeout: 15_000 })
+      .toContain('Scanner 2');
     await screenshot(page, 'key-card-ru');
     await page.getByTestId('tab-main').click();
     expect(await page.getByTestId('customer-contactName').inputValue()).toBe('Ivan Petrov');

@@ -114,7 +114,8 @@ describe('the partner portal in a browser (seed 002)', () => {
       .first()
       .textContent())!;
 
-    await vendor.reload();
+    // The queue open in the vendor's cabinet shows the new request by itself (no reload).
+    await vendor.getByTestId(`approve-${resubmitted}`).waitFor({ timeout: 15_000 });
     await vendor.getByTestId(`approve-${resubmitted}`).click();
     await expect.poll(() => vendor.getByTestId(`approve-${resubmitted}`).count()).toBe(0);
 

@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertPartnerOf } from '../partners/partners.service.js';
 import { vendorLanguage } from '../vendors/vendor-language.js';
-import { indexCustomer, matchingAll, searchTerms } from './search-terms.js';
+import { indexCustomer, matchingPage, searchTerms } from './search-terms.js';
 
 /** The key-card client fields (seed 004): who the customer is and who looks after it. */
 export interface CustomerFields {
@@ -77,7 +77,14 @@ export async function listCustomers(
   const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
   if (terms)
-    select = select.where('id', 'in', matchingAll(ctx.handle.db, principal.vendorId, terms, 'customer_id'));
+    select = select.where(
+      'id',
+      'in',
+      matchingPage(ctx.handle.db, principal.vendorId, terms, 'customer_id', {
+        cursor: query.cursor,
+        limit: limit + 1,
+      }),
+    );
   const rows = await select
     .orderBy('id', 'desc')
     .limit(limit + 1)

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.js';
+import { plannedPerRun } from '../../platform/db/postgres-prepared.js';
 
 /**
  * Customer and key search by word prefix. Every customer has rows in `search_terms`: the lower-cased words
@@ -82,6 +83,7 @@ export async function searchTerms(
 export function matching(db: Db, vendorId: string, prefix: string, column: 'customer_id' | 'key_id') {
   return db
     .selectFrom('search_terms')
+    .modifyFront(plannedPerRun)
     .select(column)
     .where('vendor_id', '=', vendorId)
     .where('term', '>=', prefix)
@@ -93,14 +95,38 @@ export function matching(db: Db, vendorId: string, prefix: string, column: 'cust
  * from the term index alone (a planner given `id in (…) and id in (…)` may probe every term of each
  * candidate instead).
  */
-export function matchingAll(
+function matchingAll(
   db: Db,
   vendorId: string,
   prefixes: readonly string[],
   column: 'customer_id' | 'key_id',
+  customerId: string | undefined,
 ) {
-  const [first, ...rest] = prefixes.map((prefix) => matching(db, vendorId, prefix, column));
+  const [first, ...rest] = prefixes.map((prefix) =>
+    matching(db, vendorId, prefix, column).$if(customerId !== undefined, (q) =>
+      q.where('customer_id', '=', customerId!),
+    ),
+  );
   return rest.reduce((all, next) => all.intersect(next), first);
+}
+
+/**
+ * One page of the ids matching every prefix (of one customer's, when given), newest first, below the cursor:
+ * cut to the page among the term rows, so that only the page's own customers or keys are read, not every
+ * match newer than it. The caller's own filters must be no narrower than these.
+ */
+export function matchingPage(
+  db: Db,
+  vendorId: string,
+  prefixes: readonly string[],
+  column: 'customer_id' | 'key_id',
+  page: { cursor?: string; limit: number; customerId?: string },
+) {
+  let ids = db
+    .selectFrom(matchingAll(db, vendorId, prefixes, column, page.customerId).as('m'))
+    .select(`m.${column}`);
+  if (page.cursor) ids = ids.where(`m.${column}`, '<', page.cursor);
+  return ids.orderBy(`m.${column}`, 'desc').limit(page.limit);
 }
 
 /** The end of the index range of every term that starts with `prefix` (terms compare byte-wise). */

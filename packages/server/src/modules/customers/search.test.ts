@@ -97,6 +97,18 @@ describe.each(DIALECTS)('customer and key search on %s', (dialect) => {
     expect(await names('northwind')).toEqual(['Northwind Traders']);
   });
 
+  it("a search among one customer's keys is not cut short by other customers' newer keys", async () => {
+    const mine = (await server.api.post('/v1/customers', { name: 'Key Owner' })).body.id;
+    const key = (await server.api.post('/v1/keys', { customerId: mine })).body.key as string;
+    const others = (await server.api.post('/v1/customers', { name: 'Many Keys' })).body.id;
+    for (let i = 0; i < 64; i++) await server.api.post('/v1/keys', { customerId: others });
+    // One symbol of a group: some of the 64 newer keys have a group starting with it too.
+    const q = `${key.slice(0, 5)}${key[5]}`;
+    expect((await server.api.get(`/v1/keys?q=${q}`)).body.data.length).toBeGreaterThan(1);
+    const found = await server.api.get(`/v1/keys?customerId=${mine}&q=${q}&limit=1`);
+    expect(found.body.data.map((k: { key: string }) => k.key)).toEqual([key]);
+  });
+
   it('search pages to the end with the cursor', async () => {
     for (let i = 0; i < 5; i++) await server.api.post('/v1/customers', { name: `Paged Customer ${i}` });
     const first = await server.api.get('/v1/customers?q=paged&limit=3');

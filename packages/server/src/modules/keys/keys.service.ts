@@ -10,7 +10,7 @@ import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
-import { indexKey, matchingAll, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
+import { indexKey, matchingPage, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { findKey, findLiveKey, toKey } from './keys.queries.js';
 
@@ -70,7 +70,15 @@ export async function listKeys(
   const terms = await searchTerms(ctx.handle.db, principal.vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
   if (terms)
-    select = select.where('id', 'in', matchingAll(ctx.handle.db, principal.vendorId, terms, 'key_id'));
+    select = select.where(
+      'id',
+      'in',
+      matchingPage(ctx.handle.db, principal.vendorId, terms, 'key_id', {
+        cursor: query.cursor,
+        limit: limit + 1,
+        customerId: query.customerId,
+      }),
+    );
   if (query.cursor) select = select.where('id', '<', query.cursor);
   const page = pageOf(
     await select

@@ -1,5 +1,6 @@
 import { type AppContext, jobActor } from '../../platform/context.js';
 import type { Db } from '../../platform/db/database.js';
+import { plannedPerRun } from '../../platform/db/postgres-prepared.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvents } from '../../platform/events.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
@@ -58,6 +59,7 @@ function rangesToScan(days: readonly number[], now: Date, lastScan: Date | null)
 function dueLicenses(trx: Db, vendorId: string) {
   return trx
     .selectFrom('licenses')
+    .modifyFront(plannedPerRun)
     .innerJoin('products', 'products.id', 'licenses.product_id')
     .select(['licenses.id', 'licenses.key_id', 'licenses.expires_at', 'products.name as product_name'])
     .where('licenses.vendor_id', '=', vendorId)

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { preparingPool } from './postgres-prepared.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -120,7 +121,10 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   let handle: DatabaseHandle | undefined;
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: observe(() => handle) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    log: observe(() => handle),
+  });
   handle = { db, dialect: 'postgres', pool, close: () => db.destroy() };
   return handle;
 }

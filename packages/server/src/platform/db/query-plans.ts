@@ -1,4 +1,6 @@
+import type { PoolClient } from 'pg';
 import type { DatabaseHandle } from './database.js';
+import { isPlannedPerRun } from './postgres-prepared.js';
 
 /** Tables that grow with the vendor's customers: no per-request statement may read them whole (DESIGN §6.11). */
 export const GROWING_TABLES = new Set([
@@ -104,6 +106,11 @@ interface PgNode {
   Plans?: PgNode[];
 }
 
+/**
+ * The plan a statement gets with its parameters' values (a custom plan), and the one PostgreSQL may cache for
+ * every value once a prepared statement has run a few times (a generic plan): Kysely's statements run
+ * prepared (postgres-prepared.ts), so both must read only what they need.
+ */
 async function planOnPostgres(
   handle: DatabaseHandle,
   sql: string,
@@ -111,18 +118,53 @@ async function planOnPostgres(
 ): Promise<StatementPlan> {
   const client = await handle.pool!.connect();
   try {
-    // ANALYZE runs the statement, so it runs inside a transaction that is rolled back.
+    const custom = await explainOnPostgres(client, sql, parameters);
+    if (isPlannedPerRun(sql)) return { sql, plan: custom.lines, problems: custom.problems };
+    // EXPLAIN EXECUTE takes its arguments as literals, not as bound parameters.
+    const literal = (value: unknown) =>
+      value === null || value === undefined
+        ? 'null'
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : client.escapeLiteral(String(value));
+    const placeholders = parameters.map(literal).join(', ');
+    await client.query(`prepare plan_probe as ${sql}`); // not undone by a rollback: deallocated below
+    const generic = await explainOnPostgres(
+      client,
+      `execute plan_probe${placeholders ? `(${placeholders})` : ''}`,
+      [],
+      ['set local plan_cache_mode = force_generic_plan'],
+    ).finally(() => client.query('deallocate plan_probe'));
+    const problems = [...new Set([...custom.problems, ...generic.problems.map((p) => `generic plan ${p}`)])];
+    const plan =
+      custom.lines === generic.lines ? custom.lines : `${custom.lines}\ngeneric plan:\n${generic.lines}`;
+    return { sql, plan, problems };
+  } finally {
+    client.release();
+  }
+}
+
+async function explainOnPostgres(
+  client: PoolClient,
+  sql: string,
+  parameters: readonly unknown[],
+  setup: readonly string[] = [],
+): Promise<{ lines: string; problems: string[] }> {
+  // ANALYZE runs the statement, so it runs inside a transaction that is rolled back.
+  const explain = async (options: string) => {
     await client.query('begin');
+    for (const statement of setup) await client.query(statement);
+    const result = await client.query(`explain (${options}) ${sql}`, parameters as unknown[]);
+    return (result.rows[0]['QUERY PLAN'] as { Plan: PgNode }[])[0].Plan;
+  };
+  try {
     let root: PgNode;
     try {
-      const result = await client.query(`explain (analyze, format json) ${sql}`, parameters as unknown[]);
-      root = (result.rows[0]['QUERY PLAN'] as { Plan: PgNode }[])[0].Plan;
+      root = await explain('analyze, format json');
     } catch {
       // A write that cannot run twice (a unique insert): its plan without running it.
       await client.query('rollback');
-      await client.query('begin');
-      const result = await client.query(`explain (format json) ${sql}`, parameters as unknown[]);
-      root = (result.rows[0]['QUERY PLAN'] as { Plan: PgNode }[])[0].Plan;
+      root = await explain('format json');
     }
     const problems: string[] = [];
     const lines: string[] = [];
@@ -148,9 +190,8 @@ async function planOnPostgres(
       for (const child of node.Plans ?? []) walk(child, depth + 1);
     };
     walk(root, 0);
-    return { sql, plan: lines.join('\n'), problems };
+    return { lines: lines.join('\n'), problems };
   } finally {
     await client.query('rollback').catch(() => undefined);
-    client.release();
   }
 }
