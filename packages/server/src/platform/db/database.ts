@@ -162,7 +162,11 @@ function gatherSqliteStatistics(sqlite: SqliteDatabase.Database, gather: () => v
   sqlite.exec('analyze sqlite_schema'); // this connection re-reads the statistics it just changed
 }
 
-/** Gathers full statistics now (after a bulk load): ANALYZE on both databases. */
+/**
+ * Gathers full statistics now (after a bulk load): ANALYZE on SQLite; VACUUM ANALYZE of this schema's tables on
+ * PostgreSQL, which also marks the loaded pages all-visible, so index-only scans (the search terms) read no
+ * table rows: a two-word search at a million licenses read 5,040 rows from the table without it.
+ */
 export async function analyze(handle: DatabaseHandle): Promise<void> {
   const { sqlite } = handle;
   if (sqlite) {
@@ -172,7 +176,9 @@ export async function analyze(handle: DatabaseHandle): Promise<void> {
     });
     return;
   }
-  await sql`analyze`.execute(handle.db);
+  const tables = await sql<{ name: string }>`
+    select tablename as name from pg_tables where schemaname = current_schema()`.execute(handle.db);
+  await sql`vacuum (analyze) ${sql.join(tables.rows.map((table) => sql.id(table.name)))}`.execute(handle.db);
 }
 
 /** Creates the configured PostgreSQL schema if it does not exist yet (a no-op on SQLite). */
