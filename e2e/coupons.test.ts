@@ -9,13 +9,14 @@ import type { TestServer } from '../packages/server/src/test-support/test-server
 import {
   choose,
   closeBrowser,
+  LANGUAGES,
   launchBrowser,
   logInToCabinet,
   screenshot,
   startWebServer,
 } from './support.js';
 
-describe('coupons in a browser (seed 004)', () => {
+describe.each(LANGUAGES)('coupons in a browser (seed 004), in $language', ({ language, locale, words }) => {
   let server: TestServer;
   let browser: Browser;
   let vendor: Page;
@@ -23,8 +24,8 @@ describe('coupons in a browser (seed 004)', () => {
   beforeAll(async () => {
     server = await startWebServer();
     browser = await launchBrowser();
-    vendor = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    customer = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    vendor = await (await browser.newContext({ locale })).newPage();
+    customer = await (await browser.newContext({ locale })).newPage();
   });
   afterAll(async () => {
     await closeBrowser(browser);
@@ -42,7 +43,7 @@ describe('coupons in a browser (seed 004)', () => {
     await vendor.getByTestId('coupon-generate').click();
     const code = (await vendor.getByTestId('generated-code').first().textContent())!;
     expect(code).toMatch(/^ACMEUPD(-[0-9A-Z]{4}){4}$/);
-    await screenshot(vendor, 'coupon-generated');
+    await screenshot(vendor, `coupon-generated-${language}`);
 
     await customer.goto(`${server.url}/customer`);
     await customer.getByTestId('login-key').fill(holder.key.toLowerCase());
@@ -52,23 +53,23 @@ describe('coupons in a browser (seed 004)', () => {
     await expect
       .poll(() => customer.getByTestId('customer-licenses').textContent())
       .toContain('Product reports-addon');
-    await screenshot(customer, 'customer-cabinet-redeemed');
+    await screenshot(customer, `customer-cabinet-redeemed-${language}`);
 
     await vendor.goto(`${server.url}/keys/${holder.keyId}`);
     await vendor.getByTestId('tab-coupons').click();
     const row = vendor.getByTestId('redemption-row').first();
     await expect.poll(() => row.textContent()).toContain(code);
-    await expect.poll(() => row.textContent()).toContain('cabinet');
-    await screenshot(vendor, 'key-card-redeemed-coupons');
+    await expect.poll(() => row.textContent()).toContain(words.channels.cabinet);
+    await screenshot(vendor, `key-card-redeemed-coupons-${language}`);
     await vendor.getByTestId('revert-redemption').click();
-    await expect.poll(() => row.textContent()).toContain('reverted');
+    await expect.poll(() => row.textContent()).toContain(words.key.reverted);
 
     await customer.reload();
     await customer.getByTestId('customer-licenses').waitFor();
     await expect
       .poll(() => customer.getByTestId('customer-licenses').textContent())
       .not.toContain('reports-addon');
-    await screenshot(customer, 'customer-cabinet-after-revert');
+    await screenshot(customer, `customer-cabinet-after-revert-${language}`);
 
     // The coupons list pages to the end and searches by code.
     const type = (await server.api.get('/v1/license-types')).body.data[0];

@@ -4,9 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ManualClock } from '../packages/server/src/platform/clock.js';
 import { startTestServer, type TestServer } from '../packages/server/src/test-support/test-server.js';
+import { en } from '../packages/web/src/i18n/en.js';
+import { ru } from '../packages/web/src/i18n/ru.js';
 
 export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Each seed's walk runs once per language of the portals: the browser's locale picks the language, and the
+ * words a person reads are the portals' own dictionary, so a walk in Russian checks the Russian text.
+ */
+export const LANGUAGES = [
+  { language: 'en', locale: 'en-US', words: en },
+  { language: 'ru', locale: 'ru-RU', words: ru },
+] as const;
 
 const cspViolations = new WeakMap<Browser, string[]>();
 

@@ -401,6 +401,14 @@ export const en = {
   },
   customerUsers: { title: 'Cabinet login', create: 'Create login' },
   events: { title: 'Events', type: 'Type', actor: 'Who', channel: 'Channel', subject: 'Subject' },
+  channels: {
+    api: 'API',
+    cabinet: 'cabinet',
+    portal: 'partner portal',
+    app: 'application',
+    cli: 'command line',
+    job: 'background job',
+  },
 };
 
 export type Dictionary = typeof en;

@@ -401,4 +401,12 @@ export const ru: Dictionary = {
   },
   customerUsers: { title: 'Вход в личный кабинет', create: 'Создать вход' },
   events: { title: 'События', type: 'Тип', actor: 'Кто', channel: 'Канал', subject: 'Объект' },
+  channels: {
+    api: 'API',
+    cabinet: 'кабинет',
+    portal: 'портал партнёра',
+    app: 'приложение',
+    cli: 'командная строка',
+    job: 'фоновая задача',
+  },
 };

@@ -270,7 +270,8 @@ function History({ id }: { id: string }) {
     <Stack gap={2}>
       {detail.data?.history.map((r) => (
         <Code key={r.id}>
-          {formatDateTime(r.redeemedAt)} · {r.key} · {r.channel} · {r.actor.name ?? r.actor.type}
+          {formatDateTime(r.redeemedAt)} · {r.key} · {t(`channels.${r.channel}`, r.channel)} ·{' '}
+          {r.actor.name ?? r.actor.type}
           {r.revertedAt ? ` · reverted ${formatDateTime(r.revertedAt)}` : ''}
         </Code>
       ))}

@@ -41,7 +41,7 @@ export function EventsPage() {
                 <Code>{event.type}</Code>
               </Table.Td>
               <Table.Td>{event.actor.name ?? event.actor.type}</Table.Td>
-              <Table.Td>{event.channel}</Table.Td>
+              <Table.Td>{t(`channels.${event.channel}`, event.channel)}</Table.Td>
               <Table.Td>
                 {event.subjectType} {event.subjectId.slice(-8)}
               </Table.Td>

@@ -265,7 +265,7 @@ function Coupons({ card }: { card: KeyCard }) {
                 <Code>{r.code}</Code>
               </Table.Td>
               <Table.Td>{formatDateTime(r.redeemedAt)}</Table.Td>
-              <Table.Td>{r.channel}</Table.Td>
+              <Table.Td>{t(`channels.${r.channel}`, r.channel)}</Table.Td>
               <Table.Td>{r.actor.name ?? r.actor.type}</Table.Td>
               <Table.Td>{describe(r)}</Table.Td>
               <Table.Td>

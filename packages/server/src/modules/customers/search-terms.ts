@@ -122,9 +122,12 @@ export function matchingPage(
   column: 'customer_id' | 'key_id',
   page: { cursor?: string; limit: number; customerId?: string },
 ) {
+  // A customer matches once per matching term (and keys per matching group): one id each, no customer rows.
   let ids = db
     .selectFrom(matchingAll(db, vendorId, prefixes, column, page.customerId).as('m'))
-    .select(`m.${column}`);
+    .select(`m.${column}`)
+    .distinct()
+    .where(`m.${column}`, 'is not', null);
   if (page.cursor) ids = ids.where(`m.${column}`, '<', page.cursor);
   return ids.orderBy(`m.${column}`, 'desc').limit(page.limit);
 }

@@ -9,6 +9,10 @@ import type pg from 'pg';
  */
 const PREPARED_LIMIT = 500;
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** Multi-row inserts of varying lengths would take the slots of the statements that run per request. */
+const MAX_PREPARED_PARAMETERS = 64;
+const OPENS_TRANSACTION = /^\s*(begin|start transaction)\b/i;
+const ENDS_TRANSACTION = /^\s*(commit|rollback|end)\b/i;
 const PER_RUN = '/* planned per run */';
 
 /**
@@ -28,11 +32,12 @@ export const isPlannedPerRun = (text: string): boolean => text.includes(PER_RUN)
  */
 export function preparingPool(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
-  const nameOf = (text: string): string | undefined => {
+  const nameOf = (text: string, parameters: number): string | undefined => {
     let name = names.get(text);
     if (
       name === undefined &&
       names.size < PREPARED_LIMIT &&
+      parameters <= MAX_PREPARED_PARAMETERS &&
       PREPARABLE.test(text) &&
       !isPlannedPerRun(text)
     ) {
@@ -43,16 +48,21 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   };
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let inTransaction = false;
     const query = async (text: string, values: unknown[]) => {
-      const name = nameOf(text);
+      if (OPENS_TRANSACTION.test(text)) inTransaction = true;
+      else if (ENDS_TRANSACTION.test(text)) inTransaction = false;
+      const name = nameOf(text, values.length);
       if (name === undefined) return client.query(text, values);
       try {
         return await client.query({ name, text, values });
       } catch (error) {
         // A migration changed a table under a prepared `select *`: PostgreSQL refuses the old statement
-        // for good, so the text is prepared afresh under another name.
-        if ((error as { code?: string }).code !== '0A000' || names.get(text) !== name) throw error;
-        names.set(text, `${name.slice(0, 31)}${Date.now().toString(36)}`);
+        // for good, so the text is prepared afresh under another name from now on. Inside a transaction
+        // the error has aborted it: the caller sees the error; outside, the statement runs again at once.
+        if ((error as { code?: string }).code !== '0A000') throw error;
+        if (names.get(text) === name) names.set(text, `${name.slice(0, 31)}${Date.now().toString(36)}`);
+        if (inTransaction) throw error;
         return client.query({ name: names.get(text), text, values });
       }
     };
