@@ -262,6 +262,7 @@ function RedeemForm() {
 }
 
 function History({ id }: { id: string }) {
+  const { t } = useTranslation();
   const detail = useQuery({
     queryKey: ['coupon', id],
     queryFn: () => get<{ history: Redemption[] }>(`/v1/coupons/${id}`),
@@ -272,7 +273,7 @@ function History({ id }: { id: string }) {
         <Code key={r.id}>
           {formatDateTime(r.redeemedAt)} · {r.key} · {t(`channels.${r.channel}`, r.channel)} ·{' '}
           {r.actor.name ?? r.actor.type}
-          {r.revertedAt ? ` · reverted ${formatDateTime(r.revertedAt)}` : ''}
+          {r.revertedAt ? ` · ${t('key.reverted')} ${formatDateTime(r.revertedAt)}` : ''}
         </Code>
       ))}
     </Stack>
