@@ -69,6 +69,7 @@ describe('the vendor cabinet in a browser', () => {
       product: 'mobile-smarts',
       resource: { kind: 'machine', id: 'tsd-1', name: 'Scanner 1' },
     });
+    await server.anon.post('/v1/validate', { key, product: 'mobile-smarts', fingerprint: 'tsd-1' });
     // The open card follows what the product did, without a reload.
     await expect
       .poll(() => page.getByTestId('license-row').first().textContent(), { timeout: 15_000 })
@@ -98,10 +99,12 @@ describe('the vendor cabinet in a browser', () => {
     await page.getByTestId('tab-main').click();
     expect(await page.getByTestId('customer-contactName').inputValue()).toBe('Ivan Petrov');
 
-    // Every first step is done: the guide is gone from the home page.
-    await page.getByTestId('nav-customers').click();
-    await page.getByTestId('customers-table').waitFor();
+    // The home page: the guide gone, the activation counted and the product's checks on the chart.
+    await page.getByTestId('nav-home').click();
+    await expect.poll(() => page.getByTestId('stat-devices').textContent(), { timeout: 15_000 }).toBe('1');
     await expect.poll(() => page.getByTestId('first-steps').count()).toBe(0);
+    await page.getByTestId('validations-chart').waitFor();
+    await screenshot(page, 'dashboard-ru');
 
     // The catalog's upkeep: a type in use cannot be deleted but is archived; an unused product is deleted.
     await page.getByTestId('lang-switch').getByText('EN').click();
@@ -109,11 +112,13 @@ describe('the vendor cabinet in a browser', () => {
     await page.getByTestId('nav-products').click();
     const usedType = page.getByTestId('type-row').first();
     await usedType.getByTestId('catalog-delete').click();
+    await page.getByTestId('confirm-ok').click();
     await expect.poll(() => usedType.textContent()).toContain('IN_USE');
     await usedType.getByTestId('catalog-archive').click();
     await expect.poll(() => usedType.textContent()).toContain('archived');
     const unused = page.getByTestId('product-row').filter({ hasText: 'Never sold' });
     await unused.getByTestId('catalog-delete').click();
+    await page.getByTestId('confirm-ok').click();
     await expect.poll(() => page.getByTestId('products-table').textContent()).not.toContain('Never sold');
   });
 });

@@ -62,6 +62,7 @@ describe.each(LANGUAGES)('coupons in a browser (seed 004), in $language', ({ lan
     await expect.poll(() => row.textContent()).toContain(words.channels.cabinet);
     await screenshot(vendor, `key-card-redeemed-coupons-${language}`);
     await vendor.getByTestId('revert-redemption').click();
+    await vendor.getByTestId('confirm-ok').click();
     await expect.poll(() => row.textContent()).toContain(words.key.reverted);
 
     await customer.reload();

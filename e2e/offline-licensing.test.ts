@@ -77,10 +77,22 @@ describe.each(LANGUAGES)(
         capabilities: ['converse'],
         term: { unit: 'year', count: 1 },
       });
+      const unlimited = await createLicenseType(server.api, aistudio.id, {
+        scope: 'unlimited',
+        resourceKind: 'agent',
+        capabilities: ['converse'],
+        term: { unit: 'year', count: 1 },
+      });
       const holder = await createCustomerWithKey(server.api, 'Primo customer');
 
       await product.goto(ai.url);
       await product.getByTestId('blocked').waitFor();
+      // An agent made before any license: the platform-unlimited license uploaded later covers it too.
+      await product.getByTestId('agent-id').fill('early-bot');
+      await product.getByTestId('agent-create').click();
+      await expect
+        .poll(() => product.getByTestId('agent-early-bot').getByTestId('agent-state').textContent())
+        .toBe('not licensed');
       await product.getByTestId('req-period').selectOption('year');
       const requestFile = await saveDownload(product, () => product.getByTestId('req-download').click());
       expect(path.basename(requestFile)).toBe('licensereq-aistudio.txt');
@@ -113,6 +125,7 @@ describe.each(LANGUAGES)(
               ).body.data.find((t: { scope: string }) => t.scope === 'seat').id,
               count: 1,
             },
+            { licenseTypeId: unlimited.id, count: 1 },
           ],
         })
       ).body;
@@ -120,8 +133,13 @@ describe.each(LANGUAGES)(
       fs.writeFileSync(bundleFile, bundle.content);
 
       await product.getByTestId('upload-input').setInputFiles([licenseFile, bundleFile]);
-      await expect.poll(() => product.getByTestId('import-report').textContent()).toBe('validvalidvalid');
+      await expect
+        .poll(() => product.getByTestId('import-report').textContent())
+        .toBe('validvalidvalidvalid');
       await product.getByTestId('flows-ok').waitFor();
+      await expect
+        .poll(() => product.getByTestId('agent-early-bot').getByTestId('agent-state').textContent())
+        .toBe('answering');
 
       await product.getByTestId('license-installation').nth(1).getByTestId('tenant-input').fill('sales');
       await product.getByTestId('license-installation').nth(1).getByTestId('issue-tenant').click();

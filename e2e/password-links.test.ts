@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../packages/server/src/server.js';
 import { startSmtpServer } from '../packages/server/src/test-support/smtp.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
-import { choose, closeBrowser, launchBrowser, logInToCabinet, startWebServer } from './support.js';
+import { choose, closeBrowser, launchBrowser, logInToCabinet, logOut, startWebServer } from './support.js';
 
 describe('invitations and forgotten passwords in a browser', () => {
   let server: TestServer;
@@ -51,8 +51,8 @@ describe('invitations and forgotten passwords in a browser', () => {
     await partner.getByTestId('login-email').fill('rita@invited.test');
     await partner.getByTestId('login-password').fill('rita-pass-123');
     await partner.getByTestId('login-submit').click();
-    await partner.getByTestId('logout').waitFor();
-    await partner.getByTestId('logout').click();
+    await partner.getByTestId('current-user').waitFor();
+    await logOut(partner);
 
     await partner.getByTestId('forgot-password').click();
     await partner.getByTestId('reset-email').fill('rita@invited.test');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -19,22 +20,36 @@ export const LANGUAGES = [
   { language: 'ru', locale: 'ru-RU', words: ru },
 ] as const;
 
-const cspViolations = new WeakMap<Browser, string[]>();
+const problems = new WeakMap<Browser, string[]>();
+
+/** What a page may log on its own: the browser's note on an API answer of 4xx the page shows as an error. */
+const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of 4\d\d/;
 
 /**
  * Debian's chromium, headless, without the background traffic this closed network refuses. Every page it
- * opens is watched for Content-Security-Policy violations, which `closeBrowser` reports.
+ * opens is watched: Content-Security-Policy violations, console errors, uncaught exceptions and requests
+ * that failed on the network are collected, and `closeBrowser` fails the test with them.
  */
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (npm test does)`);
   const browser = await launch();
-  const violations: string[] = [];
-  cspViolations.set(browser, violations);
-  const watch = (page: Page) =>
+  const found: string[] = [];
+  problems.set(browser, found);
+  const watch = (page: Page) => {
     page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      const text = message.text();
+      if (/Content Security Policy/i.test(text)) found.push(`CSP: ${text}`);
+      else if (message.type() === 'error' && !EXPECTED_CONSOLE.test(text))
+        found.push(`console error on ${page.url()}: ${text}`);
     });
+    page.on('pageerror', (error) => found.push(`uncaught on ${page.url()}: ${error.message}`));
+    page.on('requestfailed', (request) => {
+      // A download or a navigation away cancels its request on purpose.
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED')
+        found.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
+    });
+  };
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await newContext(options);
@@ -50,12 +65,12 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-/** Closes the browser, failing if any page broke the server's Content-Security-Policy. */
+/** Closes the browser, failing if any page broke the CSP, logged an error or lost a request. */
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
   if (!browser) return;
-  const violations = cspViolations.get(browser) ?? [];
+  const found = problems.get(browser) ?? [];
   await browser.close();
-  if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join('\n')}`);
+  if (found.length > 0) throw new Error(`the pages reported problems:\n${found.join('\n')}`);
 }
 
 function launch(): Promise<Browser> {
@@ -88,9 +103,24 @@ export async function startWebServer(
   });
 }
 
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * Saves the page as it is, at its width and on a phone's (390 px), and checks both with axe: every page a
+ * browser test shows is looked at by a person on a laptop and on a phone, and by a screen reader.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
+  const viewport = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  try {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+    await expectAccessible(page, `${name} at 390 px`);
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
 }
 
 /** Picks an option of a Mantine Select by its visible label. */
@@ -110,4 +140,39 @@ export async function logInToCabinet(
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('current-user').waitFor();
+}
+
+/** Logs out from the user menu in the header of any portal. */
+export async function logOut(page: Page): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('logout').click();
+}
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical violation (missing labels,
+ * names, contrast, roles). Evaluated through the browser's debugger protocol, so the page's CSP stays strict.
+ */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(...args: unknown[]): Promise<{ violations: unknown }> } })
+      .axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  })) as AxeViolation[];
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+    );
+  if (serious.length > 0) throw new Error(`accessibility of ${what}:\n${serious.join('\n')}`);
 }

@@ -25,7 +25,7 @@ export const PAGE = `<!doctype html>
 </section>
 <section>
   <h3>Add license</h3>
-  <div id="drop" data-testid="drop">Drop .license or .lcs files here, or <input type="file" id="files" multiple data-testid="upload-input"></div>
+  <div id="drop" data-testid="drop">Drop .license or .lcs files here, or <input type="file" id="files" multiple aria-label="License files" data-testid="upload-input"></div>
   <ul id="report" data-testid="import-report"></ul>
 </section>
 <section>

@@ -6,6 +6,7 @@ import type { Term } from '@licensor/core';
 import { createLicenseRequest, type Period } from '@licensor/sdk';
 import {
   type AppContext,
+  backupDatabase,
   COUPON_TYPES,
   type CouponType,
   cliActor,
@@ -17,6 +18,7 @@ import {
   generateCouponBatch,
   listVendorSigningKeys,
   loadConfig,
+  restoreDatabase,
   rotateSigningKey,
   seedDataset,
   startServer,
@@ -39,6 +41,13 @@ Commands:
   seed --vendor ABCD [--licenses 1000000]
                                 write a realistic dataset into the vendor for benchmarks (straight inserts:
                                 per 5 licenses a key, per 50 a customer; live sessions, redemptions, events)
+  backup --out FILE|DIR         a consistent copy of the SQLite database while servers and workers run (a DIR
+                                gets licensor-<time>.sqlite); prints JSON with the file and where the master key
+                                is: it is NOT in the backup. On PostgreSQL it exits 1 and prints the pg_dump command
+  restore FILE                  replace DATA_DIR's SQLite database with a backup, once it is checked whole,
+                                Licensor's, not newer than this version and opened by the master key; refuses
+                                (exit 1, nothing changed) otherwise, or while a server or worker has it open.
+                                The replaced database is kept beside it. On PostgreSQL: prints pg_restore's command
   request --product P --installation ID --start YYYY-MM-DD --period month|3months|year|perpetual
           [--tenant T] [--out DIR]
                                 write licensereq-<product>.txt, a license request to send to the vendor
@@ -329,6 +338,25 @@ async function seed(args: string[]): Promise<void> {
   });
 }
 
+async function backup(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  if (!values.out) throw new UsageError('usage: licensor backup --out FILE|DIR');
+  const result = await backupDatabase(loadConfig(), values.out);
+  console.log(JSON.stringify(result, null, 2));
+  console.error(`licensor: ${result.warning}`);
+  if (result.masterKey.opensBackup === false)
+    console.error(
+      "licensor: the master key this command sees does not open the backup's signing keys: find the key the server runs with (LICENSOR_MASTER_KEY in its environment?) and keep that one",
+    );
+}
+
+async function restore(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('usage: licensor restore FILE');
+  const result = await restoreDatabase(loadConfig(), positionals[0]);
+  console.log(JSON.stringify(result, null, 2));
+}
+
 class UsageError extends Error {}
 
 /** The lines of USAGE about one command (its entries and their continuation lines), or all of it. */
@@ -367,6 +395,10 @@ async function main(argv: string[]): Promise<void> {
       return request(rest);
     case 'seed':
       return seed(rest);
+    case 'backup':
+      return backup(rest);
+    case 'restore':
+      return restore(rest);
     case undefined:
     case 'help':
     case '--help':

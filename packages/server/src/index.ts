@@ -1,4 +1,10 @@
 export { reapSessions } from './modules/app-api/sessions.service.js';
+export {
+  type BackupResult,
+  backupDatabase,
+  type RestoreResult,
+  restoreDatabase,
+} from './modules/backup/backup.service.js';
 export { exportBatchCsv, generateCouponBatch } from './modules/coupons/coupon-batches.service.js';
 export { COUPON_TYPES, type CouponType } from './modules/coupons/coupon-items.js';
 export { datasetOf, type SeedSummary, seedDataset } from './modules/dataset/seed-dataset.js';

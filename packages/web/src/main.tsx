@@ -1,27 +1,66 @@
 import '@mantine/core/styles.css';
-import { createTheme, MantineProvider, Select } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import '@mantine/notifications/styles.css';
+import { Badge, createTheme, MantineProvider, Select } from '@mantine/core';
+import { Notifications, notifications } from '@mantine/notifications';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
-import './i18n';
-import { SetPasswordPage } from './components/PasswordLinks';
-import { CustomerApp } from './customer/CustomerApp';
-import { PartnerApp } from './partner/PartnerApp';
+import { describeError } from './components/common';
+import { PageLoader } from './components/PageLoader';
+import i18n from './i18n';
 import { usePath } from './router';
-import { VendorApp } from './vendor/VendorApp';
+
+// Each portal is its own chunk, loaded when its page is opened: a customer never downloads the vendor cabinet.
+const CustomerApp = lazy(() =>
+  import('./customer-cabinet/CustomerApp').then((m) => ({ default: m.CustomerApp })),
+);
+const PartnerApp = lazy(() => import('./partner-portal/PartnerApp').then((m) => ({ default: m.PartnerApp })));
+const VendorApp = lazy(() => import('./vendor-cabinet/VendorApp').then((m) => ({ default: m.VendorApp })));
+const SetPasswordPage = lazy(() =>
+  import('./components/PasswordLinks').then((m) => ({ default: m.SetPasswordPage })),
+);
 
 // Re-clicking the chosen option of a select keeps it chosen; a select that may be emptied says so (`clearable`).
+// A badge keeps its whole word on a narrow screen: the table around it scrolls instead.
+// Text on filled buttons and badges, and dimmed text, meet WCAG AA contrast (axe runs in the browser tests):
+// the darker shades of each colour, and the text colour chosen by the fill's lightness.
 const theme = createTheme({
-  components: { Select: Select.extend({ defaultProps: { allowDeselect: false } }) },
+  primaryShade: 9,
+  autoContrast: true,
+  components: {
+    Select: Select.extend({ defaultProps: { allowDeselect: false } }),
+    Badge: Badge.extend({
+      styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } },
+    }),
+  },
 });
 
+const contrastingDimmed = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  dark: {},
+});
+
+const notify = (color: string, message: string, autoClose: number) =>
+  notifications.show({
+    color,
+    message,
+    autoClose,
+    closeButtonProps: { 'aria-label': i18n.t('common.close') },
+  });
+
 const queryClient = new QueryClient({
+  // Every action says how it went, in a notification at the corner, besides what its page shows.
+  mutationCache: new MutationCache({
+    onSuccess: () => notify('green', i18n.t('common.done'), 2000),
+    onError: (error) => notify('red', describeError(error, i18n.t), 8000),
+  }),
   // Coming back to the window shows what changed meanwhile (queues, sessions, requests).
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: true } },
 });
 
-/** Three portals in one bundle: the customer cabinet, the partner portal, and the vendor cabinet. */
-function App() {
+/** Three portals: the customer cabinet, the partner portal, and the vendor cabinet. */
+function Portal() {
   const path = usePath();
   const [, portal] = path.split('/');
   if (path.endsWith('/set-password')) return <SetPasswordPage />;
@@ -30,9 +69,18 @@ function App() {
   return <VendorApp />;
 }
 
+function App() {
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Portal />
+    </Suspense>
+  );
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={contrastingDimmed}>
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <App />
       </QueryClientProvider>

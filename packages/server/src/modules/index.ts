@@ -10,6 +10,7 @@ import { couponRoutes } from './coupons/coupons.routes.js';
 import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.routes.js';
 import { serviceRequestRoutes } from './customer-cabinet/service-requests.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { drawdownRoutes } from './drawdowns/drawdowns.routes.js';
 import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
@@ -49,6 +50,7 @@ export const modules: AppModules = {
     webhookRoutes,
     serviceRequestRoutes,
     vendorSettingsRoutes,
+    dashboardRoutes,
   ],
 };
 

@@ -1,7 +1,8 @@
 import { Alert, Badge, Group, SegmentedControl, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
-import { type Language, setLanguage } from '../i18n';
+import i18n, { type Language, setLanguage } from '../i18n';
 
 export function LanguageSwitch() {
   const { i18n } = useTranslation();
@@ -19,27 +20,27 @@ export function LanguageSwitch() {
   );
 }
 
-/** Shows what went wrong, in the server's words (every error has a code and a message). */
 /**
  * An error as the user reads it: the code's words in the chosen language (the server's message when the UI has
  * none), the fields a VALIDATION_FAILED names, and the code itself for support.
  */
-export function ErrorAlert({ error }: { error: unknown }) {
-  const { t } = useTranslation();
-  if (!error) return null;
+export function describeError(error: unknown, t: TFunction): string {
+  if (!(error instanceof ApiError)) return String(error);
   const fields =
-    error instanceof ApiError && error.code === 'VALIDATION_FAILED'
+    error.code === 'VALIDATION_FAILED'
       ? (error.details as { path?: string; message?: string }[])
           .map((d) => `${(d.path ?? '').replace(/^body\/?/, '') || '—'}: ${d.message ?? ''}`)
           .join('; ')
       : '';
-  const message =
-    error instanceof ApiError
-      ? `${t(`errors.${error.code}`, { defaultValue: error.message })}${fields ? ` — ${fields}` : ''} (${error.code})`
-      : String(error);
+  return `${t(`errors.${error.code}`, { defaultValue: error.message })}${fields ? ` — ${fields}` : ''} (${error.code})`;
+}
+
+export function ErrorAlert({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  if (!error) return null;
   return (
     <Alert color="red" data-testid="error">
-      {message}
+      {describeError(error, t)}
     </Alert>
   );
 }
@@ -62,16 +63,24 @@ const STATUS_COLORS: Record<string, string> = {
 
 export function StatusBadge({ status, label }: { status: string; label: string }) {
   return (
-    <Badge color={STATUS_COLORS[status] ?? 'gray'} data-testid={`status-${status}`}>
+    <Badge
+      variant="light"
+      c="dark.8"
+      color={STATUS_COLORS[status] ?? 'gray'}
+      data-testid={`status-${status}`}
+    >
       {label}
     </Badge>
   );
 }
 
+export const formatNumber = (value: number) => value.toLocaleString(i18n.language);
+
+// Dates read in the portal's language (25.11.2026 in Russian), not in the browser's.
 export const formatDate = (iso: string | null | undefined, fallback = '—') =>
-  iso ? new Date(iso).toLocaleDateString() : fallback;
+  iso ? new Date(iso).toLocaleDateString(i18n.language) : fallback;
 export const formatDateTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString() : '—';
+  iso ? new Date(iso).toLocaleString(i18n.language, { dateStyle: 'short', timeStyle: 'short' }) : '—';
 
 export function Field({ label, value }: { label: string; value: string | null | undefined }) {
   return (

@@ -1,7 +1,8 @@
 /** English texts; `ru.ts` has the same keys (a missing key falls back to English). */
 export const en = {
-  app: { name: 'Licensor', logout: 'Log out', language: 'Language' },
+  app: { name: 'Licensor', logout: 'Log out', language: 'Language', menu: 'Menu', navigation: 'Pages' },
   common: {
+    close: 'Close',
     save: 'Save',
     create: 'Create',
     cancel: 'Cancel',
@@ -14,6 +15,7 @@ export const en = {
     loading: 'Loading…',
     empty: 'Nothing here yet',
     saved: 'Saved',
+    done: 'Done',
     confirm: 'Are you sure?',
     comment: 'Comment',
     state: 'State',
@@ -23,6 +25,7 @@ export const en = {
     loadMore: 'Load more',
   },
   nav: {
+    home: 'Dashboard',
     customers: 'Customers',
     products: 'Products',
     coupons: 'Coupons',
@@ -48,6 +51,7 @@ export const en = {
     invited: 'An invitation to set a password was sent to {{email}}.',
   },
   catalog: {
+    deleteQuestion: 'Delete it? Only what was never used can be deleted; archive the rest.',
     rename: 'Rename',
     archive: 'Archive',
     restore: 'Bring back',
@@ -186,6 +190,9 @@ export const en = {
     rebind: 'Re-bind to another client',
     rebindTo: 'Client',
     delete: 'Delete key',
+    deleteQuestion: 'Delete this key? Its licenses stop working; its history is kept.',
+    revokeQuestion: 'Revoke this license? It stops working everywhere and cannot be reinstated.',
+    revertQuestion: 'Revert this coupon? What it added to the key is taken back.',
     deleted: 'This key is deleted; its history is kept.',
     status: 'Status',
     issue: 'Issue license',
@@ -224,6 +231,7 @@ export const en = {
     superseded: 'superseded',
   },
   coupons: {
+    batch: 'Batch',
     title: 'Coupons',
     generator: 'Coupon generator',
     redeem: 'Redeem a coupon',
@@ -401,6 +409,42 @@ export const en = {
   },
   customerUsers: { title: 'Cabinet login', create: 'Create login' },
   events: { title: 'Events', type: 'Type', actor: 'Who', channel: 'Channel', subject: 'Subject' },
+  dashboard: {
+    title: 'How your products are used',
+    activeDevices: 'Activated devices',
+    liveSessions: 'Live sessions',
+    expiringSoon: 'Licenses expiring in 45 days',
+    openRequests: 'Open customer requests',
+    openApprovals: 'Draw-downs to approve',
+    validations: 'License checks per day, by answer (last 30 days)',
+    noValidations: 'No license checks yet: they appear here once your product calls /v1/validate.',
+  },
+  enums: {
+    scope: {
+      installation: 'installation',
+      tenant: 'tenant',
+      seat: 'seat',
+      floating: 'floating',
+      unlimited: 'unlimited',
+    },
+    mode: {
+      subscription: 'subscription',
+      perpetual: 'perpetual',
+      trial: 'trial',
+      test: 'test',
+      nfr: 'not for resale',
+    },
+    kind: {
+      machine: 'machine',
+      agent: 'agent',
+      device: 'device',
+      tenant: 'tenant',
+      robot: 'robot',
+      user: 'user',
+      database: 'database',
+      installation: 'installation',
+    },
+  },
   channels: {
     api: 'API',
     cabinet: 'cabinet',

@@ -1,8 +1,9 @@
 import type { Dictionary } from './en';
 
 export const ru: Dictionary = {
-  app: { name: 'Licensor', logout: 'Выйти', language: 'Язык' },
+  app: { name: 'Licensor', logout: 'Выйти', language: 'Язык', menu: 'Меню', navigation: 'Разделы' },
   common: {
+    close: 'Закрыть',
     save: 'Сохранить',
     create: 'Создать',
     cancel: 'Отмена',
@@ -15,6 +16,7 @@ export const ru: Dictionary = {
     loading: 'Загрузка…',
     empty: 'Здесь пока ничего нет',
     saved: 'Сохранено',
+    done: 'Готово',
     confirm: 'Вы уверены?',
     comment: 'Комментарий',
     state: 'Состояние',
@@ -24,6 +26,7 @@ export const ru: Dictionary = {
     loadMore: 'Показать ещё',
   },
   nav: {
+    home: 'Обзор',
     customers: 'Клиенты',
     products: 'Продукты',
     coupons: 'Купоны',
@@ -49,6 +52,7 @@ export const ru: Dictionary = {
     invited: 'Приглашение задать пароль отправлено на {{email}}.',
   },
   catalog: {
+    deleteQuestion: 'Удалить? Удалить можно только то, что не использовалось; остальное — в архив.',
     rename: 'Переименовать',
     archive: 'В архив',
     restore: 'Вернуть',
@@ -187,6 +191,9 @@ export const ru: Dictionary = {
     rebind: 'Перепривязать к другому клиенту',
     rebindTo: 'Клиент',
     delete: 'Удалить ключ',
+    deleteQuestion: 'Удалить ключ? Его лицензии перестанут работать; история сохранится.',
+    revokeQuestion: 'Отозвать лицензию? Она перестанет работать везде, вернуть её нельзя.',
+    revertQuestion: 'Отменить купон? Всё, что он добавил к ключу, будет забрано.',
     deleted: 'Ключ удалён; история сохранена.',
     status: 'Статус',
     issue: 'Выдать лицензию',
@@ -225,6 +232,7 @@ export const ru: Dictionary = {
     superseded: 'заменена',
   },
   coupons: {
+    batch: 'Партия',
     title: 'Купоны',
     generator: 'Генератор купонов',
     redeem: 'Активировать купон',
@@ -401,6 +409,42 @@ export const ru: Dictionary = {
   },
   customerUsers: { title: 'Вход в личный кабинет', create: 'Создать вход' },
   events: { title: 'События', type: 'Тип', actor: 'Кто', channel: 'Канал', subject: 'Объект' },
+  dashboard: {
+    title: 'Как используются ваши продукты',
+    activeDevices: 'Активированные устройства',
+    liveSessions: 'Активные сеансы',
+    expiringSoon: 'Лицензии, истекающие за 45 дней',
+    openRequests: 'Открытые запросы клиентов',
+    openApprovals: 'Заявки на утверждение',
+    validations: 'Проверки лицензий по дням и ответам (30 дней)',
+    noValidations: 'Проверок ещё не было: они появятся, когда ваш продукт вызовет /v1/validate.',
+  },
+  enums: {
+    scope: {
+      installation: 'на установку',
+      tenant: 'на арендатора',
+      seat: 'на рабочее место',
+      floating: 'плавающая',
+      unlimited: 'без ограничений',
+    },
+    mode: {
+      subscription: 'подписка',
+      perpetual: 'бессрочная',
+      trial: 'пробная',
+      test: 'тестовая',
+      nfr: 'не для продажи',
+    },
+    kind: {
+      machine: 'компьютер',
+      agent: 'агент',
+      device: 'устройство',
+      tenant: 'арендатор',
+      robot: 'робот',
+      user: 'пользователь',
+      database: 'база данных',
+      installation: 'установка',
+    },
+  },
   channels: {
     api: 'API',
     cabinet: 'кабинет',

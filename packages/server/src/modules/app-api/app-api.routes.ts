@@ -8,6 +8,7 @@ import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import type { Api } from '../../platform/http/types.js';
 import { RedeemBody, Redeemed } from '../coupons/coupons.routes.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
+import { ValidationTally } from '../dashboard/validation-tally.js';
 import { activate, deactivate } from './activation.service.js';
 import { checkin, checkout, heartbeat } from './sessions.service.js';
 import { validateKey } from './validate.service.js';
@@ -108,6 +109,9 @@ const Binding = Type.Object({
 });
 const ActivationAnswer = Type.Object({ ...Binding.properties, ...UseEcho });
 
+/** How often a process adds its validation counts to the dashboard's table. */
+const TALLY_FLUSH_MS = 5_000;
+
 const SIGNATURE_NOTE =
   'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
 
@@ -118,6 +122,16 @@ const SIGNATURE_NOTE =
 export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void {
   const reader = createValidationReader(ctx.handle);
   const limit = keyCheckLimit(app, ctx.config.validateRateLimit);
+  const tally = new ValidationTally();
+  const flushTally = () =>
+    tally
+      .flush(ctx.handle)
+      .catch((error) => app.log.warn({ err: error }, 'validation counts not written yet'));
+  const flushing = setInterval(flushTally, TALLY_FLUSH_MS).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(flushing);
+    await flushTally();
+  });
 
   const echoed = <T>(request: T) => ({ ts: ctx.clock.now().toISOString(), request });
 
@@ -164,6 +178,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       const vendorId =
         result.key?.vendor_id ??
         (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
+      if (vendorId) tally.add(vendorId, result.answer.code, ctx.clock.now());
       return sendSigned(reply, vendorId, 200, result.answer, result.key?.active_kid);
     },
   );

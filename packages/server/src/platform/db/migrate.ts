@@ -18,6 +18,7 @@ import * as passwordLinks from './migrations/0016-password-links.js';
 import * as archiveCatalog from './migrations/0017-archive-catalog.js';
 import * as staffUpkeep from './migrations/0018-staff-upkeep.js';
 import * as jobQueueIndexes from './migrations/0019-job-queue-indexes.js';
+import * as dashboard from './migrations/0020-dashboard.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-archive-catalog': archiveCatalog,
   '0018-staff-upkeep': staffUpkeep,
   '0019-job-queue-indexes': jobQueueIndexes,
+  '0020-dashboard': dashboard,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

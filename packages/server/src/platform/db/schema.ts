@@ -413,6 +413,14 @@ export interface PasswordLinkTable {
   used_at: string | null;
 }
 
+/** Validations per vendor, day (UTC, YYYY-MM-DD) and outcome code. */
+export interface ValidationCountTable {
+  vendor_id: string;
+  day: string;
+  code: string;
+  count: number;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -444,6 +452,7 @@ export interface Database {
   customer_users: CustomerUserTable;
   attached_licenses: AttachedLicenseTable;
   service_requests: ServiceRequestTable;
+  validation_counts: ValidationCountTable;
   search_terms: SearchTermTable;
   password_links: PasswordLinkTable;
 }

@@ -22,6 +22,7 @@ import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Entitlement, License, List, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
+import { EntitlementsTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { ForgotPassword } from '../components/PasswordLinks';
@@ -29,7 +30,6 @@ import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
 import { navigate } from '../router';
-import { EntitlementsTable } from '../vendor/PartnersPage';
 
 interface CustomerMe {
   customer: { id: string; name: string };
@@ -140,6 +140,7 @@ function AttachLicenses() {
         <input
           type="file"
           multiple
+          aria-label={t('customerCabinet.files')}
           onChange={(e) => e.currentTarget.files && byFiles.mutate(e.currentTarget.files)}
           data-testid="attach-files"
         />

@@ -19,12 +19,12 @@ import { LoadMore, usePagedList } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Customer, Drawdown, Entitlement, List, Order, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
-import { EntitlementsTable, OrdersTable } from '../vendor/PartnersPage';
 
 interface PartnerMe {
   user: { email: string; name: string };
@@ -144,6 +144,7 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
         </Radio.Group>
         {mode === 'existing' ? (
           <Select
+            aria-label={t('drawdowns.existing')}
             data={(customers.data?.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             value={customerId}
             onChange={setCustomerId}

@@ -1,22 +1,27 @@
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePortalSession } from '../api/session';
 import type { Me } from '../api/types';
 import { LoginForm } from '../components/LoginForm';
+import { PageLoader } from '../components/PageLoader';
 import { Shell } from '../components/Shell';
 import { match, navigate, usePath } from '../router';
-import { CouponsPage } from './CouponsPage';
 import { CustomerPage } from './CustomerPage';
 import { CustomersPage } from './CustomersPage';
 import { DrawdownQueuePage } from './DrawdownQueuePage';
 import { EventsPage } from './EventsPage';
 import { KeyCardPage } from './KeyCardPage';
-import { OfflinePage } from './OfflinePage';
 import { PartnersPage } from './PartnersPage';
 import { ProductsPage } from './ProductsPage';
 import { RequestsPage } from './RequestsPage';
 import { SigningKeysPage } from './SigningKeysPage';
 import { TeamPage } from './TeamPage';
 import { WebhooksPage } from './WebhooksPage';
+
+// The heavier pages load when first opened.
+const CouponsPage = lazy(() => import('./CouponsPage').then((m) => ({ default: m.CouponsPage })));
+const OfflinePage = lazy(() => import('./OfflinePage').then((m) => ({ default: m.OfflinePage })));
+const DashboardPage = lazy(() => import('./DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
 function Page({ path }: { path: string }) {
   let params = match('/customers/:id', path);
@@ -33,7 +38,8 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/webhooks')) return <WebhooksPage />;
   if (path.startsWith('/signing-keys')) return <SigningKeysPage />;
   if (path.startsWith('/team')) return <TeamPage />;
-  return <CustomersPage />;
+  if (path.startsWith('/customers')) return <CustomersPage />;
+  return <DashboardPage />;
 }
 
 /** The vendor cabinet: logs in, then shows the page for the current path. */
@@ -67,7 +73,8 @@ export function VendorApp() {
     navigate('/');
   };
   const nav = [
-    { to: '/customers', label: t('nav.customers') },
+    { to: '/', label: t('nav.home') },
+    { to: '/customers', label: t('nav.customers'), also: ['/keys'] },
     { to: '/products', label: t('nav.products') },
     { to: '/coupons', label: t('nav.coupons') },
     { to: '/offline', label: t('nav.offline') },
@@ -81,7 +88,9 @@ export function VendorApp() {
   ];
   return (
     <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>
-      <Page path={path} />
+      <Suspense fallback={<PageLoader />}>
+        <Page path={path} />
+      </Suspense>
     </Shell>
   );
 }

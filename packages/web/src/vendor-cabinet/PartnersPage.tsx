@@ -1,71 +1,11 @@
-import {
-  Button,
-  Card,
-  Group,
-  NumberInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Button, Card, Group, NumberInput, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import type { Entitlement, LicenseType, List, Order, Partner } from '../api/types';
-import { ErrorAlert, formatDate } from '../components/common';
-
-export function EntitlementsTable({ rows }: { rows: Entitlement[] }) {
-  const { t } = useTranslation();
-  return (
-    <Table data-testid="entitlements-table">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t('key.product')}</Table.Th>
-          <Table.Th>{t('key.licenseType')}</Table.Th>
-          <Table.Th>{t('entitlements.purchased')}</Table.Th>
-          <Table.Th>{t('entitlements.received')}</Table.Th>
-          <Table.Th>{t('entitlements.allocated')}</Table.Th>
-          <Table.Th>{t('entitlements.available')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((row) => (
-          <Table.Tr key={row.licenseTypeId} data-testid="entitlement-row">
-            <Table.Td>{row.productName}</Table.Td>
-            <Table.Td>{row.licenseTypeName}</Table.Td>
-            <Table.Td>{row.purchased}</Table.Td>
-            <Table.Td>{row.received}</Table.Td>
-            <Table.Td>{row.allocated}</Table.Td>
-            <Table.Td data-testid="entitlement-available">{row.available}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
-export function OrdersTable({ orders }: { orders: Order[] }) {
-  return (
-    <Table data-testid="orders-table">
-      <Table.Tbody>
-        {orders.map((order) => (
-          <Table.Tr key={order.id}>
-            <Table.Td>{order.reference}</Table.Td>
-            <Table.Td>{formatDate(order.createdAt)}</Table.Td>
-            <Table.Td>
-              {order.items
-                .map((item) => `${item.productName} — ${item.licenseTypeName} × ${item.quantity}`)
-                .join('; ')}
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
+import { ErrorAlert } from '../components/common';
+import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 
 function PartnerDetail({ partner }: { partner: Partner }) {
   const { t } = useTranslation();

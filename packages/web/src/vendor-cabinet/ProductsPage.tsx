@@ -16,6 +16,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, get, patch, post } from '../api/client';
 import type { LicenseType, List, Product } from '../api/types';
+import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert } from '../components/common';
 
 const SCOPES = ['installation', 'tenant', 'seat', 'floating', 'unlimited'];
@@ -101,9 +102,14 @@ function NewLicenseType({ products }: { products: Product[] }) {
         bindingLocked: form.bindingLocked,
         graceDays: Number(form.graceDays) || 0,
       }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['license-types'] }),
+    onSuccess: () => {
+      // The product and the shape stay for the next type of the same product; its own name does not.
+      setForm({ ...form, name: '', capabilities: '' });
+      return queryClient.invalidateQueries({ queryKey: ['license-types'] });
+    },
   });
-  const options = (values: string[]) => values.map((value) => ({ value, label: value }));
+  const options = (values: string[], group: 'scope' | 'kind' | 'mode') =>
+    values.map((value) => ({ value, label: t(`enums.${group}.${value}`) }));
   return (
     <Card withBorder>
       <Stack>
@@ -124,21 +130,21 @@ function NewLicenseType({ products }: { products: Product[] }) {
           />
           <Select
             label={t('products.scope')}
-            data={options(SCOPES)}
+            data={options(SCOPES, 'scope')}
             value={form.scope}
             onChange={(v) => set({ scope: v ?? 'seat' })}
             data-testid="type-scope"
           />
           <Select
             label={t('products.resourceKind')}
-            data={options(KINDS)}
+            data={options(KINDS, 'kind')}
             value={form.resourceKind}
             clearable
             onChange={(v) => set({ resourceKind: v ?? '' })}
           />
           <Select
             label={t('products.mode')}
-            data={options(MODES)}
+            data={options(MODES, 'mode')}
             value={form.mode}
             onChange={(v) => set({ mode: v ?? 'subscription' })}
           />
@@ -246,6 +252,7 @@ function CatalogActions({ path, name, archived }: { path: string; name: string; 
           <>
             <TextInput
               size="xs"
+              aria-label={t('common.name')}
               value={editing}
               onChange={(e) => setEditing(e.currentTarget.value)}
               data-testid="catalog-name"
@@ -268,15 +275,16 @@ function CatalogActions({ path, name, archived }: { path: string; name: string; 
         >
           {archived ? t('catalog.restore') : t('catalog.archive')}
         </Button>
-        <Button
+        <ConfirmButton
           size="compact-xs"
           variant="light"
           color="red"
-          onClick={() => remove.mutate()}
-          data-testid="catalog-delete"
+          question={t('catalog.deleteQuestion')}
+          onConfirm={() => remove.mutate()}
+          testId="catalog-delete"
         >
           {t('catalog.delete')}
-        </Button>
+        </ConfirmButton>
       </Group>
       <ErrorAlert error={change.error ?? remove.error} />
     </Stack>
@@ -339,10 +347,10 @@ export function ProductsPage() {
               </Table.Td>
               <Table.Td>{type.productCode}</Table.Td>
               <Table.Td>
-                {type.scope}
-                {type.resourceKind ? ` / ${type.resourceKind}` : ''}
+                {t(`enums.scope.${type.scope}`)}
+                {type.resourceKind ? ` / ${t(`enums.kind.${type.resourceKind}`)}` : ''}
               </Table.Td>
-              <Table.Td>{type.mode}</Table.Td>
+              <Table.Td>{t(`enums.mode.${type.mode}`)}</Table.Td>
               <Table.Td>{termLabel(t, type.term)}</Table.Td>
               <Table.Td>{type.maxSeats ?? type.maxSessions ?? '—'}</Table.Td>
               <Table.Td>{type.capabilities.join(', ')}</Table.Td>

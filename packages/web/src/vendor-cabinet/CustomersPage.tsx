@@ -7,7 +7,6 @@ import { LoadMore, usePagedList } from '../api/paged-list';
 import type { Customer } from '../api/types';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
-import { FirstSteps } from './FirstSteps';
 
 export function CustomersPage() {
   const { t } = useTranslation();
@@ -26,9 +25,9 @@ export function CustomersPage() {
   });
   return (
     <Stack>
-      <FirstSteps />
       <Title order={3}>{t('customers.title')}</Title>
       <TextInput
+        aria-label={t('common.search')}
         placeholder={t('customers.searchPlaceholder')}
         value={q}
         onChange={(e) => setQ(e.currentTarget.value)}

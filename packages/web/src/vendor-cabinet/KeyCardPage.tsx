@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { del, download, get, patch, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import type { Customer, KeyCard, LicenseType, List, Redemption } from '../api/types';
+import { AskButton, ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
 import { navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
@@ -69,14 +70,15 @@ function MainSettings({ card }: { card: KeyCard }) {
       </Card>
       {!card.deletedAt && (
         <Group>
-          <Button
+          <ConfirmButton
             color="red"
             variant="light"
-            data-testid="delete-key"
-            onClick={() => window.confirm(t('common.confirm')) && remove.mutate()}
+            testId="delete-key"
+            question={t('key.deleteQuestion')}
+            onConfirm={() => remove.mutate()}
           >
             {t('key.delete')}
-          </Button>
+          </ConfirmButton>
         </Group>
       )}
     </Stack>
@@ -108,9 +110,7 @@ function Products({ card }: { card: KeyCard }) {
   });
   // Check-out: a signed license file for an existing license, for an installation that works offline.
   const checkout = useMutation({
-    mutationFn: async (licenseId: string) => {
-      const installationId = window.prompt(t('offline.installation'));
-      if (!installationId) return;
+    mutationFn: async ({ licenseId, installationId }: { licenseId: string; installationId: string }) => {
       const file = await post<{ fileName: string; content: string }>('/v1/offline/license-files', {
         licenseId,
         installationId,
@@ -138,7 +138,8 @@ function Products({ card }: { card: KeyCard }) {
             <Table.Tr key={license.id} data-testid="license-row">
               <Table.Td>{license.productName}</Table.Td>
               <Table.Td>
-                {license.licenseTypeName} ({license.scope}, {license.mode})
+                {license.licenseTypeName} ({t(`enums.scope.${license.scope}`)},{' '}
+                {t(`enums.mode.${license.mode}`)})
               </Table.Td>
               <Table.Td>
                 <StatusBadge status={license.status} label={t(`status.${license.status}`)} />
@@ -152,25 +153,42 @@ function Products({ card }: { card: KeyCard }) {
                 <Group gap={4}>
                   {(
                     ['renew', license.status === 'suspended' ? 'reinstate' : 'suspend', 'revoke'] as const
-                  ).map((action) => (
-                    <Button
-                      key={action}
-                      size="compact-xs"
-                      variant="light"
-                      disabled={license.status === 'revoked'}
-                      onClick={() => act.mutate({ id: license.id, action })}
-                    >
-                      {t(`key.${action}`)}
-                    </Button>
-                  ))}
-                  <Button
+                  ).map((action) =>
+                    action === 'revoke' ? (
+                      <ConfirmButton
+                        key={action}
+                        size="compact-xs"
+                        variant="light"
+                        color="red"
+                        disabled={license.status === 'revoked'}
+                        question={t('key.revokeQuestion')}
+                        onConfirm={() => act.mutate({ id: license.id, action })}
+                        testId="license-revoke"
+                      >
+                        {t('key.revoke')}
+                      </ConfirmButton>
+                    ) : (
+                      <Button
+                        key={action}
+                        size="compact-xs"
+                        variant="light"
+                        disabled={license.status === 'revoked'}
+                        onClick={() => act.mutate({ id: license.id, action })}
+                      >
+                        {t(`key.${action}`)}
+                      </Button>
+                    ),
+                  )}
+                  <AskButton
                     size="compact-xs"
                     variant="subtle"
                     disabled={license.status === 'revoked'}
-                    onClick={() => checkout.mutate(license.id)}
+                    label={t('offline.installation')}
+                    onSubmit={(installationId) => checkout.mutate({ licenseId: license.id, installationId })}
+                    testId="license-file"
                   >
                     {t('key.licenseFile')}
-                  </Button>
+                  </AskButton>
                 </Group>
               </Table.Td>
             </Table.Tr>
@@ -272,15 +290,16 @@ function Coupons({ card }: { card: KeyCard }) {
                 {r.revertedAt ? (
                   t('key.reverted')
                 ) : (
-                  <Button
+                  <ConfirmButton
                     size="compact-xs"
                     color="red"
                     variant="light"
-                    onClick={() => revert.mutate(r.id)}
-                    data-testid="revert-redemption"
+                    question={t('key.revertQuestion')}
+                    onConfirm={() => revert.mutate(r.id)}
+                    testId="revert-redemption"
                   >
                     {t('key.revert')}
-                  </Button>
+                  </ConfirmButton>
                 )}
               </Table.Td>
             </Table.Tr>

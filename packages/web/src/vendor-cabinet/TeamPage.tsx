@@ -110,6 +110,7 @@ function Staff() {
                   <Table.Td>{user.name}</Table.Td>
                   <Table.Td>
                     <Select
+                      aria-label={t('team.role')}
                       data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
                       value={user.role}
                       allowDeselect={false}
@@ -190,7 +191,7 @@ function Tokens() {
           </Button>
         </Group>
         {create.data && (
-          <Code block data-testid="token-shown">
+          <Code block tabIndex={0} data-testid="token-shown">
             {create.data.token}
           </Code>
         )}

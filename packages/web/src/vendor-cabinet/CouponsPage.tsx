@@ -131,7 +131,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
                   w={120}
                 />
                 <Select
-                  label=" "
+                  label={t('products.termUnit')}
                   data={['day', 'month', 'year', 'perpetual'].map((u) => ({
                     value: u,
                     label: t(`products.unit.${u}`),
@@ -313,12 +313,14 @@ function CouponList() {
     <Stack>
       <Group>
         <TextInput
+          aria-label={t('common.search')}
           placeholder={t('common.search')}
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
           data-testid="coupons-search"
         />
         <Select
+          aria-label={t('coupons.type')}
           placeholder={t('coupons.type')}
           clearable
           data={TYPES.map((v) => ({ value: v, label: t(`coupons.types.${v}`) }))}
@@ -326,6 +328,7 @@ function CouponList() {
           onChange={set('type')}
         />
         <Select
+          aria-label={t('coupons.distributor')}
           placeholder={t('coupons.distributor')}
           clearable
           data={(partners.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
@@ -333,6 +336,7 @@ function CouponList() {
           onChange={set('partnerId')}
         />
         <Select
+          aria-label={t('common.state')}
           placeholder={t('common.state')}
           clearable
           data={['active', 'redeemed'].map((v) => ({ value: v, label: t(`coupons.states.${v}`) }))}
@@ -340,7 +344,8 @@ function CouponList() {
           onChange={set('state')}
         />
         <Select
-          placeholder="Batch"
+          aria-label={t('coupons.batch')}
+          placeholder={t('coupons.batch')}
           clearable
           data={(batches.data?.data ?? []).map((b) => ({
             value: b.id,

@@ -26,6 +26,7 @@ function Fulfil({ request }: { request: ServiceRequest }) {
     <Group>
       {request.kind === 'order' && (
         <Select
+          aria-label={t('requests.licenseType')}
           data={(types.data?.data ?? [])
             .filter((lt) => lt.productId === request.productId)
             .map((lt) => ({ value: lt.id, label: lt.name }))}

@@ -119,13 +119,14 @@ function FromRequest() {
             <input
               type="file"
               accept=".txt"
+              aria-label={t('offline.request')}
               onChange={(e) => choose(e.currentTarget.files)}
               data-testid="request-file"
             />
           </Stack>
         </Card>
         {summary && (
-          <Code block data-testid="request-summary">
+          <Code block tabIndex={0} data-testid="request-summary">
             {`${summary.product} · ${t('offline.installation')}: ${summary.installationId} · ${summary.startsAt.slice(0, 10)} · ${t('offline.period')}: ${summary.period}${summary.tenant ? ` · ${summary.tenant}` : ''}`}
           </Code>
         )}

@@ -24,7 +24,7 @@ function Decision({ drawdown }: { drawdown: Drawdown }) {
   return (
     <Stack gap="xs">
       <Group align="end">
-        <Button color="green" onClick={() => approve.mutate()} data-testid={`approve-${drawdown.reference}`}>
+        <Button color="teal" onClick={() => approve.mutate()} data-testid={`approve-${drawdown.reference}`}>
           {t('drawdowns.approve')}
         </Button>
         <TextInput
