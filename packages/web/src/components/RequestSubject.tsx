@@ -1,13 +1,12 @@
 import { Code, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { ServiceRequest } from '../api/types';
+import { termOf } from './common';
 
 /** What a request is about: the product, the license type and its term, how many, and the key it renews. */
 export function RequestSubject({ request }: { request: ServiceRequest }) {
   const { t } = useTranslation();
-  const term = request.term
-    ? t(`requests.termOf.${request.term.unit}`, { count: request.term.count })
-    : t('common.perpetual');
+  const term = termOf(t, request.term);
   return (
     <Stack gap={0} data-testid="request-subject">
       <Text size="sm">

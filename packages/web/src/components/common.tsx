@@ -24,6 +24,22 @@ export function LanguageSwitch() {
  * An error as the user reads it: the code's words in the chosen language (the server's message when the UI has
  * none), the fields a VALIDATION_FAILED names, and the code itself for support.
  */
+/**
+ * The word for a value the server sends (a status, a scope, an error code): the dictionary's entry under
+ * `group`, or `fallback` (the value itself) when it has none. Keys written out in the code are checked by the
+ * compiler (i18n/types.d.ts); these are the ones only known at run time.
+ */
+export function wordFor(t: TFunction, group: string, value: string, fallback: string = value): string {
+  return t(`${group}.${value}` as never, { defaultValue: fallback }) as string;
+}
+
+/** A license term in words, with the language's plural forms: 1 year, 2 years; 1 год, 2 года, 5 лет. */
+export function termOf(t: TFunction, term: { unit: string; count: number } | null): string {
+  return term
+    ? (t(`requests.termOf.${term.unit}` as never, { count: term.count }) as string)
+    : t('common.perpetual');
+}
+
 export function describeError(error: unknown, t: TFunction): string {
   if (!(error instanceof ApiError)) return String(error);
   const fields =
@@ -32,7 +48,7 @@ export function describeError(error: unknown, t: TFunction): string {
           .map((d) => `${(d.path ?? '').replace(/^body\/?/, '') || '—'}: ${d.message ?? ''}`)
           .join('; ')
       : '';
-  return `${t(`errors.${error.code}`, { defaultValue: error.message })}${fields ? ` — ${fields}` : ''} (${error.code})`;
+  return `${wordFor(t, 'errors', error.code, error.message)}${fields ? ` — ${fields}` : ''} (${error.code})`;
 }
 
 export function ErrorAlert({ error }: { error: unknown }) {

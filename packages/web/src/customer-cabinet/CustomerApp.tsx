@@ -21,7 +21,7 @@ import { get, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Entitlement, License, List, ServiceRequest } from '../api/types';
-import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
@@ -181,13 +181,13 @@ function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
               <Table.Td>
                 {license.productName}{' '}
                 <Text span size="xs" c="dimmed">
-                  ({t(`customerCabinet.origin.${license.origin}`)})
+                  ({wordFor(t, 'customerCabinet.origin', license.origin)})
                 </Text>
               </Table.Td>
               <Table.Td>
                 <StatusBadge
                   status={STATE_COLORS[license.cabinetState] ?? 'unused'}
-                  label={t(`customerCabinet.states.${license.cabinetState}`)}
+                  label={wordFor(t, 'customerCabinet.states', license.cabinetState)}
                 />
               </Table.Td>
               <Table.Td data-testid="license-expiry">
@@ -372,11 +372,11 @@ function Requests() {
         <Table.Tbody>
           {requests.data?.data.map((r) => (
             <Table.Tr key={r.id}>
-              <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>{wordFor(t, 'requests', r.kind)}</Table.Td>
               <Table.Td>
                 <RequestSubject request={r} />
               </Table.Td>
-              <Table.Td data-testid="request-state">{t(`requests.${r.state}`)}</Table.Td>
+              <Table.Td data-testid="request-state">{wordFor(t, 'requests', r.state)}</Table.Td>
               <Table.Td>{formatDateTime(r.createdAt)}</Table.Td>
             </Table.Tr>
           ))}

@@ -18,7 +18,7 @@ import { get, patch, post } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import { usePortalSession } from '../api/session';
 import type { Customer, Drawdown, Entitlement, List, Order, ServiceRequest } from '../api/types';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
@@ -244,7 +244,7 @@ function DrawdownsPage() {
               <Table.Td>{d.reference}</Table.Td>
               <Table.Td>{d.customerName}</Table.Td>
               <Table.Td>
-                <StatusBadge status={d.state} label={t(`drawdowns.states.${d.state}`)} />
+                <StatusBadge status={d.state} label={wordFor(t, 'drawdowns.states', d.state)} />
               </Table.Td>
               <Table.Td>
                 {d.rejectionReason && (
@@ -322,7 +322,7 @@ function RequestsPage() {
           {requests.items.map((r) => (
             <Table.Tr key={r.id}>
               <Table.Td>{r.customerName}</Table.Td>
-              <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>{wordFor(t, 'requests', r.kind)}</Table.Td>
               <Table.Td>
                 <RequestSubject request={r} />
               </Table.Td>
@@ -333,7 +333,7 @@ function RequestsPage() {
                     {t('requests.fulfil')}
                   </Button>
                 ) : (
-                  t(`requests.${r.state}`)
+                  wordFor(t, 'requests', r.state)
                 )}
               </Table.Td>
             </Table.Tr>

@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import type { Coupon, KeyCard, LicenseType, List, Partner, Redemption } from '../api/types';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 
 const TYPES = ['add_product', 'extend_trial', 'change_composition'] as const;
 
@@ -87,7 +87,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
         <Group grow>
           <Select
             label={t('coupons.type')}
-            data={TYPES.map((value) => ({ value, label: t(`coupons.types.${value}`) }))}
+            data={TYPES.map((value) => ({ value, label: wordFor(t, 'coupons.types', value) }))}
             value={type}
             onChange={(value) => setType(value ?? 'add_product')}
             data-testid="coupon-type"
@@ -134,7 +134,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
                   label={t('products.termUnit')}
                   data={['day', 'month', 'year', 'perpetual'].map((u) => ({
                     value: u,
-                    label: t(`products.unit.${u}`),
+                    label: wordFor(t, 'products.unit', u),
                   }))}
                   value={item.unit}
                   onChange={(value) => setItem(index, { unit: value ?? 'year' })}
@@ -271,7 +271,7 @@ function History({ id }: { id: string }) {
     <Stack gap={2}>
       {detail.data?.history.map((r) => (
         <Code key={r.id}>
-          {formatDateTime(r.redeemedAt)} · {r.key} · {t(`channels.${r.channel}`, r.channel)} ·{' '}
+          {formatDateTime(r.redeemedAt)} · {r.key} · {wordFor(t, 'channels', r.channel, r.channel)} ·{' '}
           {r.actor.name ?? r.actor.type}
           {r.revertedAt ? ` · ${t('key.reverted')} ${formatDateTime(r.revertedAt)}` : ''}
         </Code>
@@ -323,7 +323,7 @@ function CouponList() {
           aria-label={t('coupons.type')}
           placeholder={t('coupons.type')}
           clearable
-          data={TYPES.map((v) => ({ value: v, label: t(`coupons.types.${v}`) }))}
+          data={TYPES.map((v) => ({ value: v, label: wordFor(t, 'coupons.types', v) }))}
           value={filters.type}
           onChange={set('type')}
         />
@@ -339,7 +339,7 @@ function CouponList() {
           aria-label={t('common.state')}
           placeholder={t('common.state')}
           clearable
-          data={['active', 'redeemed'].map((v) => ({ value: v, label: t(`coupons.states.${v}`) }))}
+          data={['active', 'redeemed'].map((v) => ({ value: v, label: wordFor(t, 'coupons.states', v) }))}
           value={filters.state}
           onChange={set('state')}
         />
@@ -349,7 +349,7 @@ function CouponList() {
           clearable
           data={(batches.data?.data ?? []).map((b) => ({
             value: b.id,
-            label: `${formatDateTime(b.createdAt)} · ${t(`coupons.types.${b.type}`)} × ${b.count}`,
+            label: `${formatDateTime(b.createdAt)} · ${wordFor(t, 'coupons.types', b.type)} × ${b.count}`,
           }))}
           value={filters.batchId}
           onChange={set('batchId')}
@@ -382,11 +382,11 @@ function CouponList() {
               <Table.Td>
                 <Code>{c.code}</Code>
               </Table.Td>
-              <Table.Td>{t(`coupons.types.${c.type}`)}</Table.Td>
+              <Table.Td>{wordFor(t, 'coupons.types', c.type)}</Table.Td>
               <Table.Td>
                 <StatusBadge
                   status={c.state}
-                  label={`${t(`coupons.states.${c.state}`)}${c.reusable ? ` (${c.redemptions})` : ''}`}
+                  label={`${wordFor(t, 'coupons.states', c.state)}${c.reusable ? ` (${c.redemptions})` : ''}`}
                 />
               </Table.Td>
               <Table.Td>{c.comment}</Table.Td>

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import type { Drawdown, List } from '../api/types';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { usePath } from '../router';
 
 function Decision({ drawdown }: { drawdown: Drawdown }) {
@@ -57,7 +57,7 @@ function DrawdownCard({ drawdown: d, highlighted }: { drawdown: Drawdown; highli
       <Stack gap="xs">
         <Group>
           <Title order={5}>{d.reference}</Title>
-          <StatusBadge status={d.state} label={t(`drawdowns.states.${d.state}`)} />
+          <StatusBadge status={d.state} label={wordFor(t, 'drawdowns.states', d.state)} />
           <Text size="sm" c="dimmed">
             {formatDateTime(d.createdAt)}
           </Text>
@@ -113,7 +113,7 @@ export function DrawdownQueuePage() {
         data={[
           ...['submitted', 'approved', 'rejected', 'accepted'].map((s) => ({
             value: s,
-            label: t(`drawdowns.states.${s}`),
+            label: wordFor(t, 'drawdowns.states', s),
           })),
           { value: 'all', label: t('common.all') },
         ]}

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import type { AppEvent } from '../api/types';
-import { formatDateTime } from '../components/common';
+import { formatDateTime, wordFor } from '../components/common';
 
 /** The event log, newest first; the type filter takes exact names or a family (`license.*`). */
 export function EventsPage() {
@@ -41,7 +41,7 @@ export function EventsPage() {
                 <Code>{event.type}</Code>
               </Table.Td>
               <Table.Td>{event.actor.name ?? event.actor.type}</Table.Td>
-              <Table.Td>{t(`channels.${event.channel}`, event.channel)}</Table.Td>
+              <Table.Td>{wordFor(t, 'channels', event.channel, event.channel)}</Table.Td>
               <Table.Td>
                 {event.subjectType} {event.subjectId.slice(-8)}
               </Table.Td>

@@ -18,7 +18,7 @@ import { del, download, get, patch, post } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import type { Customer, KeyCard, LicenseType, List, Redemption } from '../api/types';
 import { AskButton, ConfirmButton } from '../components/ConfirmButton';
-import { ErrorAlert, formatDate, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
 
@@ -138,11 +138,11 @@ function Products({ card }: { card: KeyCard }) {
             <Table.Tr key={license.id} data-testid="license-row">
               <Table.Td>{license.productName}</Table.Td>
               <Table.Td>
-                {license.licenseTypeName} ({t(`enums.scope.${license.scope}`)},{' '}
-                {t(`enums.mode.${license.mode}`)})
+                {license.licenseTypeName} ({wordFor(t, 'enums.scope', license.scope)},{' '}
+                {wordFor(t, 'enums.mode', license.mode)})
               </Table.Td>
               <Table.Td>
-                <StatusBadge status={license.status} label={t(`status.${license.status}`)} />
+                <StatusBadge status={license.status} label={wordFor(t, 'status', license.status)} />
               </Table.Td>
               <Table.Td>{formatDate(license.startsAt)}</Table.Td>
               <Table.Td>{formatDate(license.expiresAt, t('common.perpetual'))}</Table.Td>
@@ -175,7 +175,7 @@ function Products({ card }: { card: KeyCard }) {
                         disabled={license.status === 'revoked'}
                         onClick={() => act.mutate({ id: license.id, action })}
                       >
-                        {t(`key.${action}`)}
+                        {wordFor(t, 'key', action)}
                       </Button>
                     ),
                   )}
@@ -283,7 +283,7 @@ function Coupons({ card }: { card: KeyCard }) {
                 <Code>{r.code}</Code>
               </Table.Td>
               <Table.Td>{formatDateTime(r.redeemedAt)}</Table.Td>
-              <Table.Td>{t(`channels.${r.channel}`, r.channel)}</Table.Td>
+              <Table.Td>{wordFor(t, 'channels', r.channel, r.channel)}</Table.Td>
               <Table.Td>{r.actor.name ?? r.actor.type}</Table.Td>
               <Table.Td>{describe(r)}</Table.Td>
               <Table.Td>
@@ -370,7 +370,7 @@ export function KeyCardPage({ id }: { id: string }) {
       <Group>
         <Title order={3}>{t('key.title')}</Title>
         <Code data-testid="key-string">{card.data.key}</Code>
-        <StatusBadge status={card.data.status} label={t(`status.${card.data.status}`)} />
+        <StatusBadge status={card.data.status} label={wordFor(t, 'status', card.data.status)} />
       </Group>
       {card.data.deletedAt && <Alert color="gray">{t('key.deleted')}</Alert>}
       <Tabs defaultValue="main">

@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { del, get, patch, post } from '../api/client';
 import type { LicenseType, List, Product } from '../api/types';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { ErrorAlert } from '../components/common';
+import { ErrorAlert, termOf, wordFor } from '../components/common';
 
 const SCOPES = ['installation', 'tenant', 'seat', 'floating', 'unlimited'];
 const KINDS = ['machine', 'agent', 'device', 'tenant', 'robot', 'user', 'database', 'installation'];
@@ -109,7 +109,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
     },
   });
   const options = (values: string[], group: 'scope' | 'kind' | 'mode') =>
-    values.map((value) => ({ value, label: t(`enums.${group}.${value}`) }));
+    values.map((value) => ({ value, label: wordFor(t, `enums.${group}`, value) }));
   return (
     <Card withBorder>
       <Stack>
@@ -159,7 +159,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             label={t('products.termUnit')}
             data={['day', 'month', 'year', 'perpetual'].map((u) => ({
               value: u,
-              label: t(`products.unit.${u}`),
+              label: wordFor(t, 'products.unit', u),
             }))}
             value={form.termUnit}
             onChange={(v) => set({ termUnit: v ?? 'year' })}
@@ -212,10 +212,6 @@ function NewLicenseType({ products }: { products: Product[] }) {
       </Stack>
     </Card>
   );
-}
-
-export function termLabel(t: (key: string) => string, term: LicenseType['term']): string {
-  return term ? `${term.count} ${t(`products.unit.${term.unit}`)}` : t('common.perpetual');
 }
 
 /** Rename, archive (or bring back) and delete a catalog entry; deleting what was used answers IN_USE. */
@@ -347,11 +343,11 @@ export function ProductsPage() {
               </Table.Td>
               <Table.Td>{type.productCode}</Table.Td>
               <Table.Td>
-                {t(`enums.scope.${type.scope}`)}
-                {type.resourceKind ? ` / ${t(`enums.kind.${type.resourceKind}`)}` : ''}
+                {wordFor(t, 'enums.scope', type.scope)}
+                {type.resourceKind ? ` / ${wordFor(t, 'enums.kind', type.resourceKind)}` : ''}
               </Table.Td>
-              <Table.Td>{t(`enums.mode.${type.mode}`)}</Table.Td>
-              <Table.Td>{termLabel(t, type.term)}</Table.Td>
+              <Table.Td>{wordFor(t, 'enums.mode', type.mode)}</Table.Td>
+              <Table.Td>{termOf(t, type.term)}</Table.Td>
               <Table.Td>{type.maxSeats ?? type.maxSessions ?? '—'}</Table.Td>
               <Table.Td>{type.capabilities.join(', ')}</Table.Td>
               <Table.Td>

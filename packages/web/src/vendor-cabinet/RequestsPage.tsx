@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import type { LicenseType, List, ServiceRequest } from '../api/types';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { RequestSubject } from '../components/RequestSubject';
 
 function Fulfil({ request }: { request: ServiceRequest }) {
@@ -58,14 +58,14 @@ export function RequestsPage() {
       <SegmentedControl
         value={state}
         onChange={setState}
-        data={['open', 'fulfilled'].map((s) => ({ value: s, label: t(`requests.${s}`) }))}
+        data={['open', 'fulfilled'].map((s) => ({ value: s, label: wordFor(t, 'requests', s) }))}
       />
       <Table data-testid="service-requests">
         <Table.Tbody>
           {requests.items.map((r) => (
             <Table.Tr key={r.id} data-testid="service-request">
               <Table.Td>{r.customerName}</Table.Td>
-              <Table.Td>{t(`requests.${r.kind}`)}</Table.Td>
+              <Table.Td>{wordFor(t, 'requests', r.kind)}</Table.Td>
               <Table.Td>
                 <RequestSubject request={r} />
               </Table.Td>

@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { del, get, patch, post } from '../api/client';
-import { ErrorAlert, formatDate } from '../components/common';
+import { ErrorAlert, formatDate, wordFor } from '../components/common';
 
 const ROLES = ['owner', 'admin', 'manager', 'support'];
 
@@ -74,7 +74,7 @@ function Staff() {
           />
           <Select
             label={t('team.role')}
-            data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+            data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
             value={invite.role}
             allowDeselect={false}
             onChange={(role) => role && setInvite({ ...invite, role })}
@@ -111,7 +111,7 @@ function Staff() {
                   <Table.Td>
                     <Select
                       aria-label={t('team.role')}
-                      data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+                      data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
                       value={user.role}
                       allowDeselect={false}
                       onChange={(role) => role && change.mutate({ id: user.id, role })}
@@ -173,7 +173,7 @@ function Tokens() {
           />
           <Select
             label={t('team.role')}
-            data={ROLES.map((role) => ({ value: role, label: t(`team.roles.${role}`) }))}
+            data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
             value={form.role}
             allowDeselect={false}
             onChange={(role) => role && setForm({ ...form, role })}
@@ -202,7 +202,7 @@ function Tokens() {
               {tokens.data?.data.map((token) => (
                 <Table.Tr key={token.id}>
                   <Table.Td>{token.name}</Table.Td>
-                  <Table.Td>{t(`team.roles.${token.role}`)}</Table.Td>
+                  <Table.Td>{wordFor(t, 'team.roles', token.role)}</Table.Td>
                   <Table.Td>
                     {token.expiresAt ? formatDate(token.expiresAt, '') : t('team.noExpiry')}
                   </Table.Td>
