@@ -208,9 +208,13 @@ function postgresAdvice(command: 'backup' | 'restore', config: StorageConfig, fi
           `  ${commands.restore}`,
         ];
   if (commands.passwordLeftOut) lines.push('The password is left out: give it in PGPASSWORD or ~/.pgpass.');
-  lines.push(
-    'The master key (LICENSOR_MASTER_KEY, or DATA_DIR/master.key) is not in the dump: keep it with the dump, stored apart from it.',
-  );
+  let key = 'LICENSOR_MASTER_KEY, or DATA_DIR/master.key';
+  try {
+    key = describe(masterKeyOf(config).source);
+  } catch {
+    // a malformed key is the server's to report
+  }
+  lines.push(`The master key (${key}) is not in the dump: keep it with the dump, stored apart from it.`);
   return lines.join('\n');
 }
 
