@@ -64,7 +64,7 @@ describe.each(LANGUAGES)(
       await partner.getByTestId('drawdown-account-name').fill('Factory Ltd');
       await partner.getByTestId(`drawdown-quantity-${bot.name}`).fill('4');
       await partner.getByTestId('drawdown-save').click();
-      const first = partner.getByTestId('partner-drawdowns').locator('tr').first();
+      const first = partner.getByTestId('partner-drawdowns').locator('tbody tr').first();
       await expect.poll(() => first.textContent()).toContain(words.drawdowns.states.submitted);
       const reference = (await first.locator('td').first().textContent())!;
 
@@ -109,11 +109,11 @@ describe.each(LANGUAGES)(
       await partner.getByTestId(`drawdown-quantity-${bot.name}`).fill('5');
       await partner.getByTestId('drawdown-save').click();
       await expect
-        .poll(() => partner.getByTestId('partner-drawdowns').locator('tr').first().textContent())
+        .poll(() => partner.getByTestId('partner-drawdowns').locator('tbody tr').first().textContent())
         .toContain(words.drawdowns.states.submitted);
       const resubmitted = (await partner
         .getByTestId('partner-drawdowns')
-        .locator('tr')
+        .locator('tbody tr')
         .first()
         .locator('td')
         .first()

@@ -296,6 +296,9 @@ export const en = {
     password: 'Password (shown once)',
   },
   drawdowns: {
+    created: 'Created',
+    empty: 'Nothing is waiting here. Partners’ requests appear as they submit them.',
+    emptyPartner: 'No requests yet: “New” draws licenses from an order for a customer.',
     partner: 'Partner',
     forCustomer: 'Customer',
     title: 'Draw-down requests',

@@ -205,10 +205,7 @@ function DrawdownsPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Drawdown | 'new' | null>(null);
-  const drawdowns = useQuery({
-    queryKey: ['partner', 'drawdowns'],
-    queryFn: () => get<List<Drawdown>>('/v1/partner/drawdowns'),
-  });
+  const drawdowns = usePagedList<Drawdown>(['partner', 'drawdowns'], '/v1/partner/drawdowns', { live: true });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['partner'] });
   const act = useMutation({
     mutationFn: ({ id, action }: { id: string; action: string }) =>
@@ -238,8 +235,18 @@ function DrawdownsPage() {
       )}
       <ErrorAlert error={act.error} />
       <Table data-testid="partner-drawdowns">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('partners.reference')}</Table.Th>
+            <Table.Th>{t('drawdowns.forCustomer')}</Table.Th>
+            <Table.Th>{t('common.state')}</Table.Th>
+            <Table.Th>{t('drawdowns.reason')}</Table.Th>
+            <Table.Th>{t('drawdowns.created')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
-          {drawdowns.data?.data.map((d) => (
+          {drawdowns.items.map((d) => (
             <Table.Tr key={d.id} data-testid={`drawdown-${d.reference}`}>
               <Table.Td>{d.reference}</Table.Td>
               <Table.Td>{d.customerName}</Table.Td>
@@ -285,6 +292,12 @@ function DrawdownsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      {drawdowns.isSuccess && drawdowns.items.length === 0 && (
+        <Text c="dimmed" data-testid="drawdowns-empty">
+          {t('drawdowns.emptyPartner')}
+        </Text>
+      )}
+      <LoadMore list={drawdowns} />
     </Stack>
   );
 }

@@ -3,8 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../api/client';
-import { LIVE_REFRESH_MS } from '../api/paged-list';
-import type { Drawdown, List } from '../api/types';
+import { LoadMore, usePagedList } from '../api/paged-list';
+import type { Drawdown } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { usePath } from '../router';
 
@@ -93,11 +93,11 @@ export function DrawdownQueuePage() {
   const path = usePath();
   const focusId = path.split('/')[2];
   const [state, setState] = useState('submitted');
-  const drawdowns = useQuery({
-    queryKey: ['drawdowns', state],
-    queryFn: () => get<List<Drawdown>>(`/v1/drawdowns${state === 'all' ? '' : `?state=${state}`}`),
-    refetchInterval: LIVE_REFRESH_MS,
-  });
+  const drawdowns = usePagedList<Drawdown>(
+    ['drawdowns', state],
+    `/v1/drawdowns${state === 'all' ? '' : `?state=${state}`}`,
+    { live: true },
+  );
   const focused = useQuery({
     queryKey: ['drawdowns', 'one', focusId],
     queryFn: () => get<Drawdown>(`/v1/drawdowns/${focusId}`),
@@ -118,11 +118,17 @@ export function DrawdownQueuePage() {
           { value: 'all', label: t('common.all') },
         ]}
       />
-      {drawdowns.data?.data
+      {drawdowns.items
         .filter((d) => d.id !== focusId)
         .map((d) => (
           <DrawdownCard key={d.id} drawdown={d} />
         ))}
+      {drawdowns.isSuccess && drawdowns.items.length === 0 && (
+        <Text c="dimmed" data-testid="queue-empty">
+          {t('drawdowns.empty')}
+        </Text>
+      )}
+      <LoadMore list={drawdowns} />
     </Stack>
   );
 }

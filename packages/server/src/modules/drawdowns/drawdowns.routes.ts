@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { DRAWDOWN_STATES, decideDrawdown, getDrawdown, listDrawdowns } from './drawdowns.service.js';
 
@@ -41,11 +41,14 @@ export const drawdownRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['partners'],
-        querystring: Type.Object({ state: Type.Optional(DrawdownState) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { state: Type.Optional(DrawdownState), ...PageQuery.properties },
+          { additionalProperties: false },
+        ),
         response: { 200: listOf(Drawdown), ...errorResponses },
       },
     },
-    (request) => listDrawdowns(ctx, request.principal, request.query.state),
+    (request) => listDrawdowns(ctx, request.principal, request.query),
   );
   app.get(
     '/v1/drawdowns/:id',

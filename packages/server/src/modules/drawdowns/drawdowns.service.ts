@@ -3,6 +3,7 @@ import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import type { DrawdownTable } from '../../platform/db/schema.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -503,15 +504,27 @@ export async function acceptDrawdown(ctx: AppContext, partner: PartnerPrincipal,
   });
 }
 
-export async function listPartnerDrawdowns(ctx: AppContext, partner: PartnerPrincipal) {
-  const rows = await ctx.handle.db
-    .selectFrom('drawdowns')
-    .selectAll()
-    .where('partner_id', '=', partner.partnerId)
+type DrawdownQuery = ReturnType<typeof selectDrawdowns>;
+const selectDrawdowns = (db: Db) => db.selectFrom('drawdowns').selectAll();
+
+/** One page of requests, newest first, below the cursor. */
+async function pageDrawdowns(db: Db, query: DrawdownQuery, page: { limit?: number; cursor?: string }) {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const rows = await (page.cursor ? query.where('id', '<', page.cursor) : query)
     .orderBy('id', 'desc')
-    .limit(500)
+    .limit(limit + 1)
     .execute();
-  return { data: await presentAll(ctx.handle.db, rows), nextCursor: null };
+  const paged = pageOf(rows, limit);
+  return { data: await presentAll(db, paged.data), nextCursor: paged.nextCursor };
+}
+
+export async function listPartnerDrawdowns(
+  ctx: AppContext,
+  partner: PartnerPrincipal,
+  page: { limit?: number; cursor?: string } = {},
+) {
+  const db = ctx.handle.db;
+  return pageDrawdowns(db, selectDrawdowns(db).where('partner_id', '=', partner.partnerId), page);
 }
 
 export async function getPartnerDrawdown(ctx: AppContext, partner: PartnerPrincipal, id: string) {
@@ -519,11 +532,15 @@ export async function getPartnerDrawdown(ctx: AppContext, partner: PartnerPrinci
 }
 
 /** The vendor's view: every partner's requests, the approval queue when filtered to `submitted`. */
-export async function listDrawdowns(ctx: AppContext, principal: Principal, state?: DrawdownState) {
-  let query = ctx.handle.db.selectFrom('drawdowns').selectAll().where('vendor_id', '=', principal.vendorId);
-  if (state) query = query.where('state', '=', state);
-  const rows = await query.orderBy('id', 'desc').limit(500).execute();
-  return { data: await presentAll(ctx.handle.db, rows), nextCursor: null };
+export async function listDrawdowns(
+  ctx: AppContext,
+  principal: Principal,
+  filter: { state?: DrawdownState; limit?: number; cursor?: string } = {},
+) {
+  const db = ctx.handle.db;
+  let query = selectDrawdowns(db).where('vendor_id', '=', principal.vendorId);
+  if (filter.state) query = query.where('state', '=', filter.state);
+  return pageDrawdowns(db, query, filter);
 }
 
 export async function getDrawdown(ctx: AppContext, principal: Principal, id: string) {

@@ -302,4 +302,36 @@ describe.each(DIALECTS)('the partner channel on %s', (dialect) => {
     // A partner's cookie opens nothing in the vendor cabinet.
     expect((await partner.get('/v1/orders')).status).toBe(401);
   });
+
+  it('the partner and the vendor page through every request to the last, newest first', async () => {
+    const [botLine] = order.items;
+    for (let i = 0; i < 3; i++)
+      await partner.post('/v1/partner/drawdowns', {
+        orderId: order.id,
+        customer: { name: `Paged ${i}`, website: `https://paged-${i}.test` },
+        items: [{ orderItemId: botLine.id, quantity: 1 }],
+      });
+    const walk = async (client: typeof partner, path: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (
+          await client.get(
+            `${path}${path.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+        ).body;
+        expect(page.data.length).toBeLessThanOrEqual(2);
+        ids.push(...page.data.map((d: { id: string }) => d.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const partnerIds = await walk(partner, '/v1/partner/drawdowns');
+    expect(partnerIds.length).toBeGreaterThanOrEqual(3);
+    expect([...partnerIds].sort().reverse()).toEqual(partnerIds);
+    expect(new Set(partnerIds).size).toBe(partnerIds.length);
+    const vendorIds = await walk(server.api, '/v1/drawdowns');
+    expect(vendorIds).toEqual(expect.arrayContaining(partnerIds));
+    expect((await server.api.get('/v1/drawdowns?limit=0')).status).toBe(400);
+  });
 });

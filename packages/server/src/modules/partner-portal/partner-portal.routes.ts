@@ -264,8 +264,8 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
     );
     scope.get(
       '/v1/partner/drawdowns',
-      { schema: { tags, response: { 200: listOf(Drawdown), ...errorResponses } } },
-      (request) => listPartnerDrawdowns(ctx, request.partner),
+      { schema: { tags, querystring: PageQuery, response: { 200: listOf(Drawdown), ...errorResponses } } },
+      (request) => listPartnerDrawdowns(ctx, request.partner, request.query),
     );
     scope.get(
       '/v1/partner/drawdowns/:id',
