@@ -48,6 +48,10 @@ describe('the vendor cabinet in a browser', () => {
     await page.getByTestId('nav-customers').click();
     await page.getByTestId('customer-name').fill('Romashka LLC');
     await page.getByTestId('customer-contactName').fill('Ivan Petrov');
+    // A wrong e-mail is refused, and the field itself says so.
+    await page.getByTestId('customer-email').fill('not-an-e-mail');
+    await page.getByTestId('customer-save').click();
+    await expect.poll(() => page.getByTestId('customer-email').getAttribute('aria-invalid')).toBe('true');
     await page.getByTestId('customer-email').fill('ivan@romashka.test');
     await page.getByTestId('customer-save').click();
     await expect.poll(() => page.getByTestId('customer-title').textContent()).toBe('Romashka LLC');
@@ -80,6 +84,8 @@ describe('the vendor cabinet in a browser', () => {
       .poll(() => page.getByTestId('tab-products').textContent())
       .toBe('Продукты, привязанные к ключу');
     await expect.poll(() => page.getByTestId('license-row').first().textContent()).toContain('активна');
+    // A key is masculine in Russian, a license feminine.
+    expect(await page.getByTestId('key-status').textContent()).toBe('активен');
     await page.getByTestId('tab-sessions').click();
     // A floating session opened by the product while the tab is open shows up on the tab by itself.
     const keyId = new URL(page.url()).pathname.split('/').pop()!;

@@ -115,11 +115,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
   const viewport = page.viewportSize();
   await page.setViewportSize(PHONE);
+  await page.waitForTimeout(400); // the sidebar slides away (200 ms) before the picture is taken
   try {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
     await expectAccessible(page, `${name} at 390 px`);
   } finally {
     if (viewport) await page.setViewportSize(viewport);
+    await page.waitForTimeout(400);
   }
 }
 

@@ -1,6 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import { Badge, createTheme, MantineProvider, Select } from '@mantine/core';
+import './layout.css';
+import { Badge, createTheme, MantineProvider, Select, Table } from '@mantine/core';
 import { Notifications, notifications } from '@mantine/notifications';
 import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense } from 'react';
@@ -29,6 +30,8 @@ const theme = createTheme({
   autoContrast: true,
   components: {
     Select: Select.extend({ defaultProps: { allowDeselect: false } }),
+    // On a phone a wide table scrolls in its own box (layout.css), which the keyboard must reach too.
+    Table: Table.extend({ defaultProps: { tabIndex: 0 } }),
     Badge: Badge.extend({
       styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } },
     }),

@@ -1,4 +1,4 @@
-import { AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Avatar, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { MouseEvent, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -78,8 +78,11 @@ export function Shell({
             <LanguageSwitch />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <Button variant="subtle" size="xs" maw={220} data-testid="user-menu">
-                  <Text size="sm" truncate="end" data-testid="current-user">
+                <Button variant="subtle" size="xs" maw={220} px={6} title={user} data-testid="user-menu">
+                  <Avatar size={24} radius="xl" color="blue" mr={{ base: 0, sm: 6 }} aria-hidden>
+                    {user.slice(0, 1).toUpperCase()}
+                  </Avatar>
+                  <Text size="sm" truncate="end" visibleFrom="sm" data-testid="current-user">
                     {user}
                   </Text>
                 </Button>

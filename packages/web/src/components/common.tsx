@@ -40,14 +40,30 @@ export function termOf(t: TFunction, term: { unit: string; count: number } | nul
     : t('common.perpetual');
 }
 
+/** What a VALIDATION_FAILED answer says of one field of the body (`body/email`), to show under that field. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  return validationDetails(error).find((d) => d.field === field)?.message;
+}
+
+/**
+ * A VALIDATION_FAILED answer's details as field and message, without the schema's bookkeeping: a nullable field
+ * that is wrong also "must be null" and "must match a schema in anyOf", which says nothing to a person.
+ */
+function validationDetails(error: unknown): { field: string; message: string }[] {
+  if (!(error instanceof ApiError) || error.code !== 'VALIDATION_FAILED') return [];
+  const details = (error.details as { path?: string; message?: string }[]).map((d) => ({
+    field: (d.path ?? '').replace(/^body\/?/, '').split('/')[0] || '—',
+    message: d.message ?? '',
+  }));
+  const plain = details.filter((d) => !/^must (be null|match a schema in anyOf)$/.test(d.message));
+  return plain.length > 0 ? plain : details;
+}
+
 export function describeError(error: unknown, t: TFunction): string {
   if (!(error instanceof ApiError)) return String(error);
-  const fields =
-    error.code === 'VALIDATION_FAILED'
-      ? (error.details as { path?: string; message?: string }[])
-          .map((d) => `${(d.path ?? '').replace(/^body\/?/, '') || '—'}: ${d.message ?? ''}`)
-          .join('; ')
-      : '';
+  const fields = validationDetails(error)
+    .map((d) => `${d.field}: ${d.message}`)
+    .join('; ');
   return `${wordFor(t, 'errors', error.code, error.message)}${fields ? ` — ${fields}` : ''} (${error.code})`;
 }
 

@@ -221,6 +221,7 @@ export const en = {
     extended: 'extended',
     superseded: 'replaced',
   },
+  keyStatus: { active: 'active', suspended: 'suspended', revoked: 'revoked' },
   status: {
     unused: 'unused',
     active: 'active',

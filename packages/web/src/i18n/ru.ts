@@ -222,6 +222,7 @@ export const ru: Dictionary = {
     extended: 'продлено',
     superseded: 'заменено',
   },
+  keyStatus: { active: 'активен', suspended: 'приостановлен', revoked: 'отозван' },
   status: {
     unused: 'свободна',
     active: 'активна',

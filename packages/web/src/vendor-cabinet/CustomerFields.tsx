@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get } from '../api/client';
 import type { Customer, List, Partner } from '../api/types';
-import { ErrorAlert } from '../components/common';
+import { ErrorAlert, fieldError } from '../components/common';
 
 export type CustomerForm = Pick<
   Customer,
@@ -49,6 +49,7 @@ export function CustomerFields({
     onChange: (e: { currentTarget: { value: string } }) =>
       setForm({ ...form, [field]: e.currentTarget.value }),
     'data-testid': `customer-${field}`,
+    error: fieldError(error, field),
   });
   const clean = (): CustomerForm => {
     const out = { ...form };

@@ -370,7 +370,9 @@ export function KeyCardPage({ id }: { id: string }) {
       <Group>
         <Title order={3}>{t('key.title')}</Title>
         <Code data-testid="key-string">{card.data.key}</Code>
-        <StatusBadge status={card.data.status} label={wordFor(t, 'status', card.data.status)} />
+        <span data-testid="key-status">
+          <StatusBadge status={card.data.status} label={wordFor(t, 'keyStatus', card.data.status)} />
+        </span>
       </Group>
       {card.data.deletedAt && <Alert color="gray">{t('key.deleted')}</Alert>}
       <Tabs defaultValue="main">

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
 import { setupLicensed } from '../../test-support/fixtures.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { createVendor } from '../vendors/vendors.service.js';
 
 describe.each(DIALECTS)('the vendor dashboard on %s', (dialect) => {
   let server: TestServer;
@@ -47,6 +48,17 @@ describe.each(DIALECTS)('the vendor dashboard on %s', (dialect) => {
       openRequests: 0,
       openApprovals: 0,
     });
+  });
+
+  it('another vendor reads its own dashboard and sees none of these numbers', async () => {
+    const other = await createVendor(server.ctx, {
+      name: 'Other',
+      prefix: 'OTHR',
+      ownerEmail: `other-${dialect}@dashboard.test`,
+      ownerPassword: 'correct-horse-1',
+    });
+    const theirs = (await server.anon.withToken(other.token).get('/v1/dashboard')).body;
+    expect(theirs).toMatchObject({ validations: [], activeDevices: 0, liveSessions: 0, expiringSoon: 0 });
   });
 
   it('an app attempts to read the dashboard without a token', async () => {

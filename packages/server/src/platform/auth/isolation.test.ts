@@ -293,6 +293,7 @@ describe.each(DIALECTS)(
       },
       { route: 'GET /v1/service-requests', path: '/v1/service-requests', expect: 'list' },
       { route: 'GET /v1/vendor/settings', path: '/v1/vendor/settings', expect: 'own' },
+      { route: 'GET /v1/dashboard', path: '/v1/dashboard', expect: 'own' },
       {
         route: 'PATCH /v1/vendor/settings',
         path: '/v1/vendor/settings',
