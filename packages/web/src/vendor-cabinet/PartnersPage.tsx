@@ -149,14 +149,19 @@ export function PartnersPage() {
   const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
   const create = useMutation({
     mutationFn: () => post('/v1/partners', { name }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partners'] }),
+    onSuccess: () => {
+      setName('');
+      return queryClient.invalidateQueries({ queryKey: ['partners'] });
+    },
   });
   return (
     <Stack>
       <Title order={3}>{t('partners.title')}</Title>
       <Group align="end">
         <TextInput label={t('partners.new')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-        <Button onClick={() => create.mutate()}>{t('common.create')}</Button>
+        <Button onClick={() => create.mutate()} disabled={!name.trim()} loading={create.isPending}>
+          {t('common.create')}
+        </Button>
       </Group>
       <ErrorAlert error={create.error} />
       {partners.data?.data.map((partner) => (

@@ -81,7 +81,11 @@ export function WebhooksPage() {
           .map((e) => e.trim())
           .filter(Boolean),
       }),
-    onSuccess: refresh,
+    onSuccess: () => {
+      setUrl('');
+      setEvents('*');
+      return refresh();
+    },
   });
   const remove = useMutation({
     mutationFn: (id: string) => del(`/v1/webhooks/${id}`),
