@@ -6,6 +6,7 @@ import { Notifications, notifications } from '@mantine/notifications';
 import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ChunkErrorBoundary } from './components/ChunkErrorBoundary';
 import { describeError } from './components/common';
 import { PageLoader } from './components/PageLoader';
 import i18n from './i18n';
@@ -55,8 +56,13 @@ const notify = (color: string, message: string, autoClose: number) =>
 const queryClient = new QueryClient({
   // Every action says how it went, in a notification at the corner, besides what its page shows.
   mutationCache: new MutationCache({
-    onSuccess: () => notify('green', i18n.t('common.done'), 2000),
-    onError: (error) => notify('red', describeError(error, i18n.t), 8000),
+    // A mutation marked `meta: { quiet: true }` (a login) speaks for itself on its form.
+    onSuccess: (_data, _variables, _context, mutation) => {
+      if (!mutation.meta?.quiet) notify('green', i18n.t('common.done'), 2000);
+    },
+    onError: (error, _variables, _context, mutation) => {
+      if (!mutation.meta?.quiet) notify('red', describeError(error, i18n.t), 8000);
+    },
   }),
   // Coming back to the window shows what changed meanwhile (queues, sessions, requests).
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: true } },
@@ -74,9 +80,11 @@ function Portal() {
 
 function App() {
   return (
-    <Suspense fallback={<PageLoader />}>
-      <Portal />
-    </Suspense>
+    <ChunkErrorBoundary>
+      <Suspense fallback={<PageLoader />}>
+        <Portal />
+      </Suspense>
+    </ChunkErrorBoundary>
   );
 }
 

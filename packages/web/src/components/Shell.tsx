@@ -45,6 +45,8 @@ export function Shell({
   const [opened, { toggle, close }] = useDisclosure();
   const active = activeItem(nav, path);
   const go = (to: string) => (event: MouseEvent) => {
+    // Ctrl-, ⌘- or shift-click opens the page elsewhere, as a link does.
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     close();
     navigate(to);

@@ -397,6 +397,7 @@ function EmailLogin({
   const [vendor, setVendor] = useState<string>();
   const [vendors, setVendors] = useState<VendorOption[]>();
   const login = useMutation({
+    meta: { quiet: true },
     mutationFn: () => logIn({ email, password, vendor }),
     onError: (error) => setVendors((offered) => vendorsOffered(error) ?? offered),
   });

@@ -2,6 +2,8 @@
 export const en = {
   app: { name: 'Licensor', logout: 'Log out', language: 'Language', menu: 'Menu', navigation: 'Pages' },
   common: {
+    pageFailed: 'This page could not be loaded; Licensor may have been updated meanwhile.',
+    reload: 'Reload',
     close: 'Close',
     save: 'Save',
     create: 'Create',

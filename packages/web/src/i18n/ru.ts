@@ -3,6 +3,8 @@ import type { Dictionary } from './en';
 export const ru: Dictionary = {
   app: { name: 'Licensor', logout: 'Выйти', language: 'Язык', menu: 'Меню', navigation: 'Разделы' },
   common: {
+    pageFailed: 'Страница не загрузилась: возможно, Licensor тем временем обновился.',
+    reload: 'Обновить',
     close: 'Закрыть',
     save: 'Сохранить',
     create: 'Создать',

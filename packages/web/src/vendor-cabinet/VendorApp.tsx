@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePortalSession } from '../api/session';
 import type { Me } from '../api/types';
+import { ChunkErrorBoundary } from '../components/ChunkErrorBoundary';
 import { LoginForm } from '../components/LoginForm';
 import { PageLoader } from '../components/PageLoader';
 import { Shell } from '../components/Shell';
@@ -88,9 +89,11 @@ export function VendorApp() {
   ];
   return (
     <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>
-      <Suspense fallback={<PageLoader />}>
-        <Page path={path} />
-      </Suspense>
+      <ChunkErrorBoundary key={path}>
+        <Suspense fallback={<PageLoader />}>
+          <Page path={path} />
+        </Suspense>
+      </ChunkErrorBoundary>
     </Shell>
   );
 }

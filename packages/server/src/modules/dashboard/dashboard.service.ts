@@ -48,7 +48,10 @@ async function countNow(ctx: AppContext, vendorId: string, now: Date): Promise<C
         .select((eb) => eb.fn.countAll().as('n'))
         .where('vendor_id', '=', vendorId)
         .where('expires_at', '>', nowIso)
-        .where('expires_at', '<=', new Date(now.getTime() + EXPIRING_DAYS * DAY_MS).toISOString()),
+        .where('expires_at', '<=', new Date(now.getTime() + EXPIRING_DAYS * DAY_MS).toISOString())
+        .where('revoked_at', 'is', null)
+        .where('suspended_at', 'is', null)
+        .where('superseded_at', 'is', null),
     ),
     openRequests: await count(
       db

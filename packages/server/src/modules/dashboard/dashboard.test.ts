@@ -14,6 +14,9 @@ describe.each(DIALECTS)('the vendor dashboard on %s', (dialect) => {
   it('counts validations by day and outcome, devices, live sessions, licenses expiring soon and open queues', async () => {
     const seat = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'day', count: 30 } });
     const floating = await setupLicensed(server.api, { scope: 'floating', maxSessions: 3 });
+    // Revoked, it no longer expires: not among those to renew soon.
+    const revoked = await setupLicensed(server.api, { scope: 'seat', term: { unit: 'day', count: 30 } });
+    expect((await server.api.post(`/v1/licenses/${revoked.licenseId}/actions/revoke`)).status).toBe(200);
     await server.anon.post('/v1/activate', {
       key: seat.key,
       product: seat.productCode,

@@ -11,20 +11,30 @@ const ROWS_PER_STATEMENT = 100;
  */
 export class ValidationTally {
   private pending = new Map<string, number>();
+  private flushing: Promise<void> = Promise.resolve();
 
   add(vendorId: string, code: string, at: Date): void {
     const key = `${vendorId}\n${at.toISOString().slice(0, 10)}\n${code}`;
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
   }
 
-  async flush(handle: DatabaseHandle): Promise<void> {
+  /** Writes what is counted; flushes run one after another, so a last flush on close waits for the one in hand. */
+  flush(handle: DatabaseHandle): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.write(handle));
+    return this.flushing;
+  }
+
+  private async write(handle: DatabaseHandle): Promise<void> {
     if (this.pending.size === 0) return;
     const taken = this.pending;
     this.pending = new Map();
-    const rows = [...taken].map(([key, count]) => {
-      const [vendor_id, day, code] = key.split('\n') as [string, string, string];
-      return { vendor_id, day, code, count };
-    });
+    // In key order, so that two processes adding to the same rows take their locks in the same order.
+    const rows = [...taken]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, count]) => {
+        const [vendor_id, day, code] = key.split('\n') as [string, string, string];
+        return { vendor_id, day, code, count };
+      });
     try {
       await inTransaction(handle, async (trx) => {
         for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
