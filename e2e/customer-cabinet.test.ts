@@ -36,9 +36,9 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ locale })).newPage();
     });
     afterAll(async () => {
-      await closeBrowser(browser);
       await server?.close();
       fs.rmSync(dir, { recursive: true, force: true });
+      await closeBrowser(browser);
     });
 
     it('a customer logs in by key, sees the device an app activated, uploads an offline license file, asks for renewal; the vendor fulfils it', async () => {

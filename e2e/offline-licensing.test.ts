@@ -51,10 +51,10 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ acceptDownloads: true, locale })).newPage();
     });
     afterAll(async () => {
-      await closeBrowser(browser);
       await ai?.close();
       await server?.close();
       fs.rmSync(downloads, { recursive: true, force: true });
+      await closeBrowser(browser);
     });
 
     async function saveDownload(page: Page, click: () => Promise<void>): Promise<string> {

@@ -30,9 +30,9 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ locale })).newPage();
     });
     afterAll(async () => {
-      await closeBrowser(browser);
       await server?.close();
       await smtp?.close();
+      await closeBrowser(browser);
     });
 
     const deliverMail = () => createJobRunner(server.ctx).drain();

@@ -19,9 +19,9 @@ describe('invitations and forgotten passwords in a browser', () => {
     partner = await (await browser.newContext({ locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await closeBrowser(browser);
     await server.close();
     await smtp?.close();
+    await closeBrowser(browser);
   });
 
   const linkMailedTo = async (email: string) => {

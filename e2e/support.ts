@@ -22,8 +22,12 @@ export const LANGUAGES = [
 
 const problems = new WeakMap<Browser, string[]>();
 
-/** What a page may log on its own: the browser's note on an API answer of 4xx the page shows as an error. */
+/**
+ * What a page may log on its own: the browser's note on an API answer of 4xx, which the page shows as an error
+ * (a wrong password, a refusal). A 4xx for anything else (a script, a page) is a failure.
+ */
 const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of 4\d\d/;
+const isApiCall = (url: string | undefined) => Boolean(url && new URL(url).pathname.startsWith('/v1/'));
 
 /**
  * Debian's chromium, headless, without the background traffic this closed network refuses. Every page it
@@ -40,7 +44,10 @@ export async function launchBrowser(): Promise<Browser> {
     page.on('console', (message) => {
       const text = message.text();
       if (/Content Security Policy/i.test(text)) found.push(`CSP: ${text}`);
-      else if (message.type() === 'error' && !EXPECTED_CONSOLE.test(text))
+      else if (
+        message.type() === 'error' &&
+        !(EXPECTED_CONSOLE.test(text) && isApiCall(message.location().url))
+      )
         found.push(`console error on ${page.url()}: ${text}`);
     });
     page.on('pageerror', (error) => found.push(`uncaught on ${page.url()}: ${error.message}`));

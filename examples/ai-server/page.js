@@ -1,6 +1,6 @@
 // The product's page: flows (blocked without a platform license) and Settings → Licenses.
 export const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>AI Studio</title>
+<html lang="en"><head><meta charset="utf-8"><title>AI Studio</title><link rel="icon" href="data:,">
 <style>
   body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
   section { border: 1px solid #ddd; border-radius: 8px; padding: 16px; margin-bottom: 16px; }
