@@ -168,6 +168,9 @@ export const en = {
     unit: { day: 'days', month: 'months', year: 'years', perpetual: 'perpetual' },
   },
   customers: {
+    sort: 'Order of the list',
+    sortNewest: 'Newest first',
+    sortName: 'By name',
     title: 'Customers',
     new: 'New customer',
     searchPlaceholder: 'Name, e-mail or license key',

@@ -169,6 +169,9 @@ export const ru: Dictionary = {
     unit: { day: 'дней', month: 'месяцев', year: 'лет', perpetual: 'бессрочно' },
   },
   customers: {
+    sort: 'Порядок списка',
+    sortNewest: 'Сначала новые',
+    sortName: 'По имени',
     title: 'Клиенты',
     new: 'Новый клиент',
     searchPlaceholder: 'Название, e-mail или лицензионный ключ',

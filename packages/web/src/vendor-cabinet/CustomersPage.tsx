@@ -1,4 +1,4 @@
-import { Card, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Card, Group, SegmentedControl, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,9 +12,10 @@ export function CustomersPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [q, setQ] = useState('');
+  const [sort, setSort] = useState<'newest' | 'name'>('newest');
   const customers = usePagedList<Customer>(
-    ['customers', 'paged', q],
-    `/v1/customers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+    ['customers', 'paged', q, sort],
+    `/v1/customers?limit=100&sort=${sort}${q ? `&q=${encodeURIComponent(q)}` : ''}`,
   );
   const create = useMutation({
     mutationFn: (form: CustomerForm) => post<Customer>('/v1/customers', form),
@@ -26,13 +27,26 @@ export function CustomersPage() {
   return (
     <Stack>
       <Title order={3}>{t('customers.title')}</Title>
-      <TextInput
-        aria-label={t('common.search')}
-        placeholder={t('customers.searchPlaceholder')}
-        value={q}
-        onChange={(e) => setQ(e.currentTarget.value)}
-        data-testid="customer-search"
-      />
+      <Group align="end" wrap="wrap">
+        <TextInput
+          aria-label={t('common.search')}
+          placeholder={t('customers.searchPlaceholder')}
+          value={q}
+          onChange={(e) => setQ(e.currentTarget.value)}
+          data-testid="customer-search"
+          style={{ flex: 1, minWidth: 220 }}
+        />
+        <SegmentedControl
+          aria-label={t('customers.sort')}
+          value={sort}
+          onChange={(value) => setSort(value as 'newest' | 'name')}
+          data={[
+            { value: 'newest', label: t('customers.sortNewest') },
+            { value: 'name', label: t('customers.sortName') },
+          ]}
+          data-testid="customer-sort"
+        />
+      </Group>
       <Table data-testid="customers-table">
         <Table.Thead>
           <Table.Tr>

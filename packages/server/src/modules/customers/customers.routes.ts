@@ -50,7 +50,19 @@ export const customerRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['customers'],
-        querystring: ListQuery,
+        querystring: Type.Object(
+          {
+            ...ListQuery.properties,
+            // A by-name cursor carries the last name (up to 200 characters) beside its id.
+            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+            sort: Type.Optional(
+              Type.Union([Type.Literal('newest'), Type.Literal('name')], {
+                description: 'newest first (default), or by name A–Z; the cursor belongs to its order',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: listOf(Customer), ...errorResponses },
       },
     },

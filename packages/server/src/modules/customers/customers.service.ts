@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertPartnerOf } from '../partners/partners.service.js';
 import { vendorLanguage } from '../vendors/vendor-language.js';
-import { indexCustomer, matchingPage, searchTerms } from './search-terms.js';
+import { indexCustomer, matchingIds, matchingPage, searchTerms } from './search-terms.js';
 
 /** The key-card client fields (seed 004): who the customer is and who looks after it. */
 export interface CustomerFields {
@@ -65,11 +65,58 @@ async function checkReferences(db: Db, vendorId: string, fields: Partial<Custome
   }
 }
 
-export async function listCustomers(
+/** A cursor of the by-name order: the last row's name and id, so that equal names page on by id. */
+const nameCursor = {
+  of: (row: { name: string; id: string }) =>
+    Buffer.from(JSON.stringify([row.name, row.id])).toString('base64url'),
+  parse(cursor: string): [string, string] {
+    try {
+      const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string'))
+        return value as [string, string];
+    } catch {}
+    throw new AppError('VALIDATION_FAILED', 'the cursor does not belong to the by-name order', [
+      { path: 'querystring/cursor', message: 'must be a nextCursor of sort=name' },
+    ]);
+  },
+};
+
+/** The vendor's customers by name A–Z, a page after the cursor (a search keeps to its matches). */
+async function listCustomersByName(
   ctx: AppContext,
   principal: Principal,
   query: { limit?: number; cursor?: string; q?: string },
 ) {
+  const db = ctx.handle.db;
+  const limit = query.limit ?? 50;
+  let select = db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
+  if (query.cursor) {
+    const [name, id] = nameCursor.parse(query.cursor);
+    select = select.where((eb) =>
+      eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]),
+    );
+  }
+  const terms = await searchTerms(db, principal.vendorId, query.q);
+  if (terms?.length === 0) return { data: [], nextCursor: null };
+  if (terms) select = select.where('id', 'in', matchingIds(db, principal.vendorId, terms, 'customer_id'));
+  const rows = await select
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  const data = rows.slice(0, limit);
+  return {
+    data: data.map(toCustomer),
+    nextCursor: rows.length > limit ? nameCursor.of(data[data.length - 1]!) : null,
+  };
+}
+
+export async function listCustomers(
+  ctx: AppContext,
+  principal: Principal,
+  query: { limit?: number; cursor?: string; q?: string; sort?: 'newest' | 'name' },
+) {
+  if (query.sort === 'name') return listCustomersByName(ctx, principal, query);
   const limit = query.limit ?? 50;
   let select = ctx.handle.db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.cursor) select = select.where('id', '<', query.cursor);

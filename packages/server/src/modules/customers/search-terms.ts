@@ -95,6 +95,14 @@ export function matching(db: Db, vendorId: string, prefix: string, column: 'cust
  * from the term index alone (a planner given `id in (…) and id in (…)` may probe every term of each
  * candidate instead).
  */
+/** Every id matching every prefix, for a caller that orders and pages by something other than the id. */
+export const matchingIds = (
+  db: Db,
+  vendorId: string,
+  prefixes: readonly string[],
+  column: 'customer_id' | 'key_id',
+) => matchingAll(db, vendorId, prefixes, column, undefined);
+
 function matchingAll(
   db: Db,
   vendorId: string,

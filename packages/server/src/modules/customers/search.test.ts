@@ -132,4 +132,30 @@ describe.each(DIALECTS)('customer and key search on %s', (dialect) => {
       [4, 3, 2, 1, 0].map((i) => `Paged Customer ${i}`),
     );
   });
+
+  it('a vendor pages through customers by name to the end, equal names included, and a search keeps the order', async () => {
+    for (const name of ['Sorted Delta', 'Sorted alpha', 'Sorted Bravo', 'Sorted Bravo', 'Sorted Charlie'])
+      await server.api.post('/v1/customers', { name });
+    const whole = (await server.api.get('/v1/customers?sort=name&limit=200&q=sorted')).body;
+    expect(whole.nextCursor).toBeNull();
+    const names = whole.data.map((c: { name: string }) => c.name);
+    expect(names).toHaveLength(5);
+    expect(names.filter((n: string) => n === 'Sorted Bravo')).toHaveLength(2);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await server.api.get(`/v1/customers?sort=name&limit=2&q=sorted${cursor ? `&cursor=${cursor}` : ''}`)
+      ).body;
+      paged.push(...page.data.map((c: { id: string }) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(whole.data.map((c: { id: string }) => c.id));
+    // Without a search, the whole list in that order; a cursor of the other order is refused.
+    const all = (await server.api.get('/v1/customers?sort=name&limit=200')).body.data.map(
+      (c: { name: string }) => c.name,
+    );
+    expect(all.indexOf('Sorted Bravo')).toBeLessThan(all.indexOf('Sorted Charlie'));
+    expect((await server.api.get('/v1/customers?sort=name&cursor=not-a-cursor')).status).toBe(400);
+  });
 });
