@@ -17,6 +17,13 @@ interface Dashboard {
 }
 
 const DAYS = 30;
+const STATS = [
+  { field: 'activeDevices', testId: 'stat-devices' },
+  { field: 'liveSessions', testId: 'stat-sessions' },
+  { field: 'expiringSoon', testId: 'stat-expiring' },
+  { field: 'openRequests', testId: 'stat-requests' },
+  { field: 'openApprovals', testId: 'stat-approvals' },
+] as const;
 const CODE_COLORS: Record<string, string> = { VALID: 'teal', GRACE_PERIOD: 'yellow' };
 const OTHER_COLORS = ['red', 'orange', 'grape', 'indigo', 'pink', 'gray', 'cyan', 'lime'];
 
@@ -69,31 +76,9 @@ export function DashboardPage() {
       <Title order={3}>{t('dashboard.title')}</Title>
       {dashboard.data && (
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }}>
-          <Stat
-            label={t('dashboard.activeDevices')}
-            value={dashboard.data.activeDevices}
-            testId="stat-devices"
-          />
-          <Stat
-            label={t('dashboard.liveSessions')}
-            value={dashboard.data.liveSessions}
-            testId="stat-sessions"
-          />
-          <Stat
-            label={t('dashboard.expiringSoon')}
-            value={dashboard.data.expiringSoon}
-            testId="stat-expiring"
-          />
-          <Stat
-            label={t('dashboard.openRequests')}
-            value={dashboard.data.openRequests}
-            testId="stat-requests"
-          />
-          <Stat
-            label={t('dashboard.openApprovals')}
-            value={dashboard.data.openApprovals}
-            testId="stat-approvals"
-          />
+          {STATS.map(({ field, testId }) => (
+            <Stat key={field} label={t(`dashboard.${field}`)} value={dashboard.data[field]} testId={testId} />
+          ))}
         </SimpleGrid>
       )}
       <Card withBorder>
