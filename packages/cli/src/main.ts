@@ -13,9 +13,12 @@ import {
   createBackgroundWork,
   createContext,
   createVendor,
+  customersFromCsv,
   datasetOf,
   exportBatchCsv,
+  exportVendorData,
   generateCouponBatch,
+  importVendorData,
   listVendorSigningKeys,
   loadConfig,
   restoreDatabase,
@@ -41,6 +44,15 @@ Commands:
   seed --vendor ABCD [--licenses 1000000]
                                 write a realistic dataset into the vendor for benchmarks (straight inserts:
                                 per 5 licenses a key, per 50 a customer; live sessions, redemptions, events)
+  import --vendor ABCD FILE.json|FILE.csv [--dry-run] [--partial]
+                                import customers, keys (their strings kept), licenses and bindings, each row with
+                                an externalId: a second import of the same file changes nothing. JSON holds
+                                { customers, keys, licenses, bindings }; a .csv file holds customers only. Every
+                                row is checked first: with any bad row it prints them all and writes nothing
+                                (exit 1), unless --partial (the good rows are written). Prints a JSON report
+  export --vendor ABCD [--out FILE.json]
+                                the vendor's customers, keys, licenses and bindings in the file import reads
+                                (stdout without --out)
   backup --out FILE|DIR         a consistent copy of the SQLite database while servers and workers run (a DIR
                                 gets licensor-<time>.sqlite); prints JSON with the file and where the master key
                                 is: it is NOT in the backup. On PostgreSQL it exits 1 and prints the pg_dump command
@@ -338,6 +350,70 @@ async function seed(args: string[]): Promise<void> {
   });
 }
 
+async function importData(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      vendor: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      partial: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.vendor || positionals.length !== 1)
+    throw new UsageError('usage: licensor import --vendor ABCD FILE.json|FILE.csv [--dry-run] [--partial]');
+  const name = positionals[0];
+  const text = fs.readFileSync(name, 'utf8');
+  let file: unknown;
+  let lines: { customers: number[] } | undefined;
+  if (name.toLowerCase().endsWith('.csv')) {
+    const csv = customersFromCsv(text);
+    file = csv.file;
+    lines = { customers: csv.lines };
+  } else {
+    try {
+      file = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${name} is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const prefix = values.vendor.toUpperCase();
+  const result = await withContext(async (ctx) => {
+    const vendor = await vendorByPrefix(ctx, prefix);
+    process.stderr.write(`checking ${name}\n`);
+    return importVendorData(ctx, cliActor, {
+      vendorId: vendor.id,
+      file,
+      lines,
+      dryRun: values['dry-run'],
+      partial: values.partial,
+      onProgress: (progress) => process.stderr.write(`${progress.kind} ${progress.done}/${progress.total}\n`),
+    });
+  });
+  console.log(JSON.stringify(result, null, 2));
+  if (result.problems.length > 0 && !result.partial) {
+    console.error(`licensor: ${result.problems.length} bad row(s); nothing was written`);
+    process.exitCode = 1;
+  }
+}
+
+async function exportData(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { vendor: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.vendor) throw new UsageError('usage: licensor export --vendor ABCD [--out FILE.json]');
+  const prefix = values.vendor.toUpperCase();
+  const data = await withContext(async (ctx) =>
+    exportVendorData(ctx, (await vendorByPrefix(ctx, prefix)).id),
+  );
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  if (!values.out) {
+    process.stdout.write(json);
+    return;
+  }
+  fs.writeFileSync(values.out, json);
+  const counts = Object.fromEntries(Object.entries(data).map(([kind, rows]) => [kind, rows.length]));
+  console.log(JSON.stringify({ file: values.out, ...counts }, null, 2));
+}
+
 async function backup(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
   if (!values.out) throw new UsageError('usage: licensor backup --out FILE|DIR');
@@ -395,6 +471,10 @@ async function main(argv: string[]): Promise<void> {
       return request(rest);
     case 'seed':
       return seed(rest);
+    case 'import':
+      return importData(rest);
+    case 'export':
+      return exportData(rest);
     case 'backup':
       return backup(rest);
     case 'restore':

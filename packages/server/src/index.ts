@@ -7,6 +7,17 @@ export {
 } from './modules/backup/backup.service.js';
 export { exportBatchCsv, generateCouponBatch } from './modules/coupons/coupon-batches.service.js';
 export { COUPON_TYPES, type CouponType } from './modules/coupons/coupon-items.js';
+export {
+  customersFromCsv,
+  type ExchangeFile,
+  type RowProblem,
+} from './modules/data-exchange/exchange.schema.js';
+export { exportVendorData } from './modules/data-exchange/export.service.js';
+export {
+  type ImportProgress,
+  type ImportResult,
+  importVendorData,
+} from './modules/data-exchange/import.service.js';
 export { datasetOf, type SeedSummary, seedDataset } from './modules/dataset/seed-dataset.js';
 export { scanReminders } from './modules/reminders/reminders.service.js';
 export { listVendorSigningKeys, rotateSigningKey } from './modules/vendors/signing-keys.service.js';

@@ -19,6 +19,7 @@ import * as archiveCatalog from './migrations/0017-archive-catalog.js';
 import * as staffUpkeep from './migrations/0018-staff-upkeep.js';
 import * as jobQueueIndexes from './migrations/0019-job-queue-indexes.js';
 import * as dashboard from './migrations/0020-dashboard.js';
+import * as externalIds from './migrations/0021-external-ids.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-staff-upkeep': staffUpkeep,
   '0019-job-queue-indexes': jobQueueIndexes,
   '0020-dashboard': dashboard,
+  '0021-external-ids': externalIds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -421,6 +421,14 @@ export interface ValidationCountTable {
   count: number;
 }
 
+/** The id an imported row had where it came from (per vendor and kind), mapped to its Licensor id. */
+export interface ExternalIdTable {
+  vendor_id: string;
+  kind: string;
+  external_id: string;
+  id: string;
+}
+
 export interface Database {
   vendors: VendorTable;
   users: UserTable;
@@ -453,6 +461,7 @@ export interface Database {
   attached_licenses: AttachedLicenseTable;
   service_requests: ServiceRequestTable;
   validation_counts: ValidationCountTable;
+  external_ids: ExternalIdTable;
   search_terms: SearchTermTable;
   password_links: PasswordLinkTable;
 }

@@ -1,0 +1,161 @@
+/**
+ * The file `licensor import` reads and `licensor export` writes: one JSON object of four lists whose rows
+ * refer to each other by `externalId` (a key names its customer's, a license its key's, a binding its
+ * license's). The external id is the row's id in the system it came from; Licensor remembers it per vendor,
+ * so importing the same file twice writes nothing the second time.
+ */
+export interface ExchangeCustomer {
+  externalId: string;
+  name: string;
+  contactName?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  website?: string | null;
+  comment?: string | null;
+  /** 'en' or 'ru'; the vendor's language when left out. */
+  language?: string | null;
+}
+
+export interface ExchangeKey {
+  externalId: string;
+  /** The customer's externalId. */
+  customer: string;
+  /** The license key as issued (`ACME-XXXXX-…`): kept as it is, so apps and customers go on using it. */
+  key: string;
+}
+
+export interface ExchangeLicense {
+  externalId: string;
+  /** The key's externalId. */
+  key: string;
+  /** The product's code. */
+  product: string;
+  /** The license type's id, or its name (unique among the product's types). */
+  licenseType: string;
+  /** ISO-8601 date or time. */
+  startsAt: string;
+  /** ISO-8601; null for no expiry; left out, the type's term from `startsAt`. */
+  expiresAt?: string | null;
+  /** When it was suspended, revoked or superseded (ISO-8601); left out or null when it was not. */
+  suspendedAt?: string | null;
+  revokedAt?: string | null;
+  supersededAt?: string | null;
+}
+
+export interface ExchangeBinding {
+  externalId: string;
+  /** The license's externalId. */
+  license: string;
+  resourceKind: string;
+  resourceId: string;
+  resourceName?: string | null;
+}
+
+export interface ExchangeFile {
+  customers: ExchangeCustomer[];
+  keys: ExchangeKey[];
+  licenses: ExchangeLicense[];
+  bindings: ExchangeBinding[];
+}
+
+export const EXCHANGE_KINDS = ['customers', 'keys', 'licenses', 'bindings'] as const;
+export type ExchangeKind = (typeof EXCHANGE_KINDS)[number];
+
+/** The kind stored in `external_ids.kind` for each list. */
+export const EXTERNAL_KIND: Record<ExchangeKind, string> = {
+  customers: 'customer',
+  keys: 'key',
+  licenses: 'license',
+  bindings: 'binding',
+};
+
+/** One bad row: which list, its index there (and its line in a CSV file), the field and why. */
+export interface RowProblem {
+  kind: ExchangeKind;
+  index: number;
+  line?: number;
+  field: string;
+  reason: string;
+}
+
+export type ExchangeCounts = Record<ExchangeKind, number>;
+
+export const zeroCounts = (): ExchangeCounts => ({ customers: 0, keys: 0, licenses: 0, bindings: 0 });
+
+const CUSTOMER_COLUMNS = [
+  'externalId',
+  'name',
+  'contactName',
+  'phone',
+  'email',
+  'website',
+  'comment',
+  'language',
+] as const;
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. Returns rows with their line. */
+export function parseCsv(text: string): { line: number; fields: string[] }[] {
+  const rows: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const endRow = () => {
+    fields.push(field);
+    if (fields.length > 1 || fields[0] !== '') rows.push({ line: rowLine, fields });
+    fields = [];
+    field = '';
+  };
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i];
+    if (quoted) {
+      if (char === '"' && body[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else {
+        if (char === '\n') line++;
+        field += char;
+      }
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && body[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+    } else field += char;
+  }
+  if (field !== '' || fields.length > 0) endRow();
+  return rows;
+}
+
+/**
+ * A customers CSV (header `externalId,name,contactName,phone,email,website,comment,language`; any order, the
+ * last four optional) as an exchange file, with each row's line in the file. Empty cells are left out.
+ */
+export function customersFromCsv(text: string): { file: ExchangeFile; lines: number[] } {
+  const [header, ...rows] = parseCsv(text);
+  if (!header) throw new Error('the CSV file is empty');
+  const names = header.fields.map((name) => name.trim());
+  const unknown = names.filter((name) => !(CUSTOMER_COLUMNS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`unknown CSV column(s): ${unknown.join(', ')}`);
+  for (const required of ['externalId', 'name'])
+    if (!names.includes(required)) throw new Error(`the CSV header has no ${required} column`);
+  const customers = rows.map((row) => {
+    const customer: Record<string, string> = {};
+    names.forEach((name, i) => {
+      const value = row.fields[i]?.trim();
+      if (value) customer[name] = value;
+    });
+    return customer as unknown as ExchangeCustomer;
+  });
+  return {
+    file: { customers, keys: [], licenses: [], bindings: [] },
+    lines: rows.map((row) => row.line),
+  };
+}
