@@ -21,8 +21,9 @@ describe('the vendor cabinet in a browser', () => {
     page = await browser.newPage({ locale: 'en-US' });
   });
   afterAll(async () => {
-    await server?.close();
-    await closeBrowser(browser);
+    await closeBrowser(browser, async () => {
+      await server?.close();
+    });
   });
 
   it('a manager logs in, builds the catalog, issues a license on a new key and reads the key card in two languages', async () => {

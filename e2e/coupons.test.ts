@@ -28,8 +28,9 @@ describe.each(LANGUAGES)('coupons in a browser (seed 004), in $language', ({ lan
     customer = await (await browser.newContext({ locale })).newPage();
   });
   afterAll(async () => {
-    await server?.close();
-    await closeBrowser(browser);
+    await closeBrowser(browser, async () => {
+      await server?.close();
+    });
   });
 
   it('the vendor generates a coupon, the customer redeems it by key, the vendor reverts it and the customer loses the product', async () => {

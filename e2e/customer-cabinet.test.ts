@@ -36,9 +36,10 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ locale })).newPage();
     });
     afterAll(async () => {
-      await server?.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-      await closeBrowser(browser);
+      await closeBrowser(browser, async () => {
+        await server?.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
     });
 
     it('a customer logs in by key, sees the device an app activated, uploads an offline license file, asks for renewal; the vendor fulfils it', async () => {

@@ -51,10 +51,11 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ acceptDownloads: true, locale })).newPage();
     });
     afterAll(async () => {
-      await ai?.close();
-      await server?.close();
-      fs.rmSync(downloads, { recursive: true, force: true });
-      await closeBrowser(browser);
+      await closeBrowser(browser, async () => {
+        await ai?.close();
+        await server?.close();
+        fs.rmSync(downloads, { recursive: true, force: true });
+      });
     });
 
     async function saveDownload(page: Page, click: () => Promise<void>): Promise<string> {

@@ -30,9 +30,10 @@ describe.each(LANGUAGES)(
       vendor = await (await browser.newContext({ locale })).newPage();
     });
     afterAll(async () => {
-      await server?.close();
-      await smtp?.close();
-      await closeBrowser(browser);
+      await closeBrowser(browser, async () => {
+        await server?.close();
+        await smtp?.close();
+      });
     });
 
     const deliverMail = () => createJobRunner(server.ctx).drain();

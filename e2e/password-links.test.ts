@@ -19,9 +19,10 @@ describe('invitations and forgotten passwords in a browser', () => {
     partner = await (await browser.newContext({ locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await server.close();
-    await smtp?.close();
-    await closeBrowser(browser);
+    await closeBrowser(browser, async () => {
+      await server.close();
+      await smtp?.close();
+    });
   });
 
   const linkMailedTo = async (email: string) => {

@@ -72,11 +72,20 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-/** Closes the browser, failing if any page broke the CSP, logged an error or lost a request. */
-export async function closeBrowser(browser: Browser | undefined): Promise<void> {
-  if (!browser) return;
-  const found = problems.get(browser) ?? [];
-  await browser.close();
+/**
+ * Closes the browser first (its pages stop calling the servers), then runs the rest of the clean-up (servers,
+ * files), and only then fails if any page broke the CSP, logged an error or lost a request.
+ */
+export async function closeBrowser(
+  browser: Browser | undefined,
+  cleanUp: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  const found = browser ? (problems.get(browser) ?? []) : [];
+  try {
+    await browser?.close();
+  } finally {
+    await cleanUp();
+  }
   if (found.length > 0) throw new Error(`the pages reported problems:\n${found.join('\n')}`);
 }
 

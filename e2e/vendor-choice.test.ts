@@ -13,8 +13,9 @@ describe('one e-mail, customer of two vendors, in a browser', () => {
     page = await (await browser.newContext({ locale: 'en-US' })).newPage();
   });
   afterAll(async () => {
-    await server.close();
-    await closeBrowser(browser);
+    await closeBrowser(browser, async () => {
+      await server.close();
+    });
   });
 
   it('a customer whose password opens both cabinets is asked which vendor, and lands in that one', async () => {
