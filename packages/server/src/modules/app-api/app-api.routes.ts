@@ -178,7 +178,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       const vendorId =
         result.key?.vendor_id ??
         (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
-      if (vendorId) tally.add(vendorId, result.answer.code, ctx.clock.now());
+      if (vendorId) tally.add(vendorId, result.answer.code, result.answer.ts);
       return sendSigned(reply, vendorId, 200, result.answer, result.key?.active_kid);
     },
   );
