@@ -1,0 +1,3 @@
+module github.com/licensor/licensor-go
+
+go 1.19
