@@ -8,7 +8,6 @@ import (
 	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -39,9 +38,14 @@ type VerifyError struct {
 
 func (e *VerifyError) Error() string { return fmt.Sprintf("licensor: %s: %s", e.Code, e.Message) }
 
-// ErrInstallationRequired: VerifyOptions must name the InstallationID, or say AnyInstallation, so no
-// product accepts another installation's file by forgetting it.
-var ErrInstallationRequired = errors.New("licensor: VerifyLicenseFile needs the InstallationID, or AnyInstallation: true")
+// CodeInvalidOptions is the code of an argument error (not a verdict on a file): the conformance
+// vectors' name for what the TypeScript SDK throws as a TypeError.
+const CodeInvalidOptions = "INVALID_OPTIONS"
+
+// ErrInstallationRequired (an *Error with Code INVALID_OPTIONS): VerifyOptions must name the
+// InstallationID, or say AnyInstallation, so no product accepts another installation's file by
+// forgetting it. It is an argument error, never a *VerifyError.
+var ErrInstallationRequired error = &Error{Code: CodeInvalidOptions, Message: "VerifyLicenseFile needs the InstallationID, or AnyInstallation: true"}
 
 // ClockGuard remembers the latest time seen; Check is false when now is earlier (a rolled-back clock).
 type ClockGuard interface {
