@@ -242,7 +242,7 @@ func TestCrossCheckWithTypeScript(t *testing.T) {
 
 func TestConformance(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(conformanceDir, "keys.json")); err != nil {
-		t.Skipf("no conformance vectors at %s", conformanceDir)
+		t.Fatalf("no conformance vectors at %s: %v", conformanceDir, err)
 	}
 	f, b, a := runVectors(t, conformanceDir)
 	fmt.Printf("conformance: %d vectors checked (%d license files, %d bundles, %d answers)\n", f+b+a, f, b, a)
