@@ -129,38 +129,96 @@ export class LicensorClient {
     return this.call('/v1/coupons/redeem', { ...request, nonce }, redeemEcho({ ...request, nonce }));
   }
 
-  private async call<T>(path: string, body: unknown, expected: { nonce: string | null }): Promise<T> {
+  private async call<T>(path: string, body: unknown, expected: ExpectedEcho): Promise<T> {
     const response = await this.fetch(`${this.options.baseUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const text = new TextDecoder().decode(bytes);
-    if (!response.ok) {
-      const error = safeParse(text)?.error;
-      throw new LicensorError(error?.code ?? 'HTTP_ERROR', error?.message ?? `HTTP ${response.status}`);
-    }
-    const signature = parseSignatureHeader(response.headers.get('licensor-signature'));
-    if (!signature) throw new LicensorError('UNSIGNED', 'the answer carries no signature');
-    const publicKey = this.options.publicKeys[signature.kid];
-    if (!publicKey)
-      throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
-    if (!(await verifyEd25519(publicKey, signature.sig, bytes)))
-      throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
-    const answer = JSON.parse(text) as T & { ts?: string; request?: { nonce?: unknown } };
-    if (answer.request?.nonce !== expected.nonce)
-      throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request (a replay?)');
-    if (!sameEcho(answer.request, expected))
-      throw new LicensorError('REQUEST_MISMATCH', 'the answer is for another key, product or resource');
-    const age = Math.abs((this.options.now?.() ?? new Date()).getTime() - Date.parse(answer.ts ?? ''));
-    if (!(age <= (this.options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000))
-      throw new LicensorError(
-        'STALE_ANSWER',
-        'the answer is too old, or this clock is far from the server’s',
-      );
-    return answer;
+    return checkAnswer<T>(
+      {
+        status: response.status,
+        signature: response.headers.get('licensor-signature'),
+        body: new Uint8Array(await response.arrayBuffer()),
+      },
+      expected,
+      { ...this.options, now: this.options.now?.() },
+    );
   }
+}
+
+/** What a client expects a signed answer to echo: built from what it sent with `expectedEcho`. */
+export type ExpectedEcho = { readonly nonce: string | null };
+
+/** The app-API calls whose answers are signed and bound to their request. */
+export type AppCall = 'validate' | 'activate' | 'session' | 'heartbeat' | 'redeem';
+
+/**
+ * The echo a signed answer must carry for the body a client sent (`sent` includes the nonce; a heartbeat
+ * also needs the session id of its path). The same rule the client applies to its own requests.
+ */
+export function expectedEcho(call: AppCall, sent: Record<string, unknown>, sessionId?: string): ExpectedEcho {
+  switch (call) {
+    case 'validate':
+      return validateEcho(sent as unknown as Parameters<typeof validateEcho>[0]);
+    case 'activate':
+    case 'session':
+      return useEcho(sent as unknown as Parameters<typeof useEcho>[0]);
+    case 'heartbeat':
+      if (sessionId === undefined) throw new TypeError('a heartbeat echo needs the session id');
+      return heartbeatEcho(sessionId, sent.nonce as string | undefined);
+    case 'redeem':
+      return redeemEcho(sent as unknown as Parameters<typeof redeemEcho>[0]);
+  }
+}
+
+/** One HTTP answer as received: status, the `Licensor-Signature` header (null when absent) and the exact body bytes. */
+export interface RecordedAnswer {
+  readonly status: number;
+  readonly signature: string | null;
+  readonly body: Uint8Array<ArrayBuffer>;
+}
+
+export interface AnswerCheckOptions {
+  readonly publicKeys: Readonly<Record<string, string>>;
+  /** The device's clock; the current time unless set. */
+  readonly now?: Date;
+  /** How old (or how far ahead of `now`) `ts` may be: 300 s unless set. */
+  readonly maxAgeSeconds?: number;
+}
+
+/**
+ * Checks one answer of the app API, in this order: a server error keeps its code (SEATS_EXHAUSTED, …);
+ * then signed (UNSIGNED), by a known key (UNKNOWN_KEY), over these bytes (BAD_SIGNATURE), for this nonce
+ * (NONCE_MISMATCH), for this request (REQUEST_MISMATCH), fresh (STALE_ANSWER). Returns the parsed
+ * answer; throws `LicensorError` otherwise. Pure: no network, the clock is an argument.
+ */
+export async function checkAnswer<T>(
+  answer: RecordedAnswer,
+  expected: ExpectedEcho,
+  options: AnswerCheckOptions,
+): Promise<T> {
+  const text = new TextDecoder().decode(answer.body);
+  if (answer.status < 200 || answer.status > 299) {
+    const error = safeParse(text)?.error;
+    throw new LicensorError(error?.code ?? 'HTTP_ERROR', error?.message ?? `HTTP ${answer.status}`);
+  }
+  const signature = parseSignatureHeader(answer.signature);
+  if (!signature) throw new LicensorError('UNSIGNED', 'the answer carries no signature');
+  const publicKey = options.publicKeys[signature.kid];
+  if (!publicKey)
+    throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
+  if (!(await verifyEd25519(publicKey, signature.sig, answer.body)))
+    throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
+  const parsed = JSON.parse(text) as T & { ts?: string; request?: { nonce?: unknown } };
+  if (parsed.request?.nonce !== expected.nonce)
+    throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request (a replay?)');
+  if (!sameEcho(parsed.request, expected))
+    throw new LicensorError('REQUEST_MISMATCH', 'the answer is for another key, product or resource');
+  const age = Math.abs((options.now ?? new Date()).getTime() - Date.parse(parsed.ts ?? ''));
+  if (!(age <= (options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000))
+    throw new LicensorError('STALE_ANSWER', 'the answer is too old, or this clock is far from the server’s');
+  return parsed;
 }
 
 function safeParse(text: string): { error?: { code?: string; message?: string } } | undefined {
