@@ -1,8 +1,6 @@
 import { Button } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { get } from './client';
-import type { List } from './types';
 
 /**
  * How often views of things others change (approval queues, live sessions, requests, the customer's licenses)
@@ -10,20 +8,27 @@ import type { List } from './types';
  */
 export const LIVE_REFRESH_MS = 10_000;
 
-/** A server list read page by page with its cursor: the items so far, and whether more can be loaded. */
+/** One page of a server list, as every listing route answers it. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * A server list read page by page with its cursor: the items so far, and whether more can be loaded.
+ * `readPage` asks for the page after `cursor` (`undefined`: the first), e.g.
+ * `(cursor) => ok(api.GET('/v1/customers', { params: { query: { cursor } } }))`.
+ */
 export function usePagedList<T>(
   queryKey: readonly unknown[],
-  path: string,
+  readPage: (cursor: string | undefined) => Promise<Page<T>>,
   options: { live?: boolean } = {},
 ) {
   const query = useInfiniteQuery({
     queryKey,
     refetchInterval: options.live ? LIVE_REFRESH_MS : false,
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) =>
-      get<List<T>>(
-        pageParam ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(pageParam)}` : path,
-      ),
+    queryFn: ({ pageParam }) => readPage(pageParam ?? undefined),
     getNextPageParam: (last) => last.nextCursor,
   });
   return { ...query, items: query.data?.pages.flatMap((page) => page.data) ?? [] };

@@ -1,21 +1,28 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, post, rememberCsrf } from './client';
+import { ApiError, rememberCsrf } from './client';
+
+/** A portal's three session calls over the typed client (`ok(api.GET('/v1/auth/me'))`, …). */
+export interface SessionCalls<Me, LogIn> {
+  me(): Promise<Me>;
+  logIn(body: LogIn): Promise<Me>;
+  logOut(): Promise<unknown>;
+}
 
 /**
  * The logged-in session of one portal: `null` when logged out. Each portal keeps its own CSRF token,
  * remembered here from `me` and from login answers.
  */
-export function usePortalSession<Me extends { csrfToken: string }>(
+export function usePortalSession<Me extends { csrfToken: string }, LogIn>(
   portal: 'vendor' | 'partner' | 'customer',
-  mePath: string,
+  calls: SessionCalls<Me, LogIn>,
 ) {
   const queryClient = useQueryClient();
   const key = [portal === 'vendor' ? 'me' : portal, 'me'];
   const me = useQuery({
     queryKey: key,
-    queryFn: async () => {
+    queryFn: async (): Promise<Me | null> => {
       try {
-        const answer = await get<Me>(mePath);
+        const answer = await calls.me();
         rememberCsrf(portal, answer.csrfToken);
         return answer;
       } catch (error) {
@@ -24,17 +31,17 @@ export function usePortalSession<Me extends { csrfToken: string }>(
       }
     },
   });
-  /** Posts credentials to a login route and makes the answer the session. */
-  const logIn = async (path: string, body: unknown) => {
-    const answer = await post<Me>(path, body);
+  /** Posts credentials to the portal's login route and makes the answer the session. */
+  const logIn = async (body: LogIn) => {
+    const answer = await calls.logIn(body);
     rememberCsrf(portal, answer.csrfToken);
     queryClient.setQueryData(key, answer);
     return answer;
   };
   /** Ends the session (already ended counts as done) and shows the login page again. */
-  const logOut = async (path: string) => {
+  const logOut = async () => {
     try {
-      await post(path);
+      await calls.logOut();
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }

@@ -1,6 +1,6 @@
 import { Table } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { Entitlement, Order } from '../api/types';
+import type { Entitlement, Order } from '../api/models';
 import { formatDate } from './common';
 
 /** What a partner or a customer account may still draw down, and the orders behind it (all three portals). */

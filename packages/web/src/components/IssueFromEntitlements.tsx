@@ -2,9 +2,12 @@ import { Button, Card, Group, Radio, Select, Stack, TextInput, Title } from '@ma
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download, get, post } from '../api/client';
-import type { Entitlement } from '../api/types';
+import { type Body, download } from '../api/client';
+import type { Entitlement } from '../api/models';
 import { ErrorAlert } from './common';
+
+/** What the issue form sends: the partner's route and the customer's take the same body. */
+export type IssueForm = Body<'/v1/customer/entitlements/issue', 'post'>;
 
 /**
  * Issues a license from an account's entitlements (seed 002): cloud-based, bound to an installation GUID,
@@ -12,26 +15,29 @@ import { ErrorAlert } from './common';
  */
 export function IssueFromEntitlements({
   queryKey,
-  entitlementsPath,
-  issuePath,
+  account,
+  readEntitlements,
+  issueLicense,
 }: {
   queryKey: string[];
-  entitlementsPath: string;
-  issuePath: string;
+  /** Whose entitlements (part of their query key under `queryKey`). */
+  account: string;
+  readEntitlements: () => Promise<{ data: Entitlement[] }>;
+  issueLicense: (form: IssueForm) => Promise<{ file: { fileName: string; content: string } | null }>;
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [form, setForm] = useState({
     licenseTypeId: null as string | null,
-    delivery: 'cloud',
+    delivery: 'cloud' as IssueForm['delivery'],
     installationId: '',
   });
   const entitlements = useQuery({
-    queryKey: [...queryKey, entitlementsPath],
-    queryFn: () => get<{ data: Entitlement[] }>(entitlementsPath),
+    queryKey: [...queryKey, 'entitlements', account],
+    queryFn: readEntitlements,
   });
   const issue = useMutation({
-    mutationFn: () => post<{ file: { fileName: string; content: string } | null }>(issuePath, form),
+    mutationFn: () => issueLicense({ ...form, licenseTypeId: form.licenseTypeId ?? '' }),
     onSuccess: (answer) => {
       if (answer.file) download(answer.file.fileName, answer.file.content);
       return queryClient.invalidateQueries({ queryKey });
@@ -55,7 +61,7 @@ export function IssueFromEntitlements({
           <Radio.Group
             label={t('entitlements.delivery')}
             value={form.delivery}
-            onChange={(value) => setForm({ ...form, delivery: value })}
+            onChange={(value) => setForm({ ...form, delivery: value as IssueForm['delivery'] })}
           >
             <Group>
               <Radio value="cloud" label={t('entitlements.cloud')} />

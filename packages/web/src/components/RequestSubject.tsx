@@ -1,6 +1,6 @@
 import { Code, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { ServiceRequest } from '../api/types';
+import type { ServiceRequest } from '../api/models';
 import { termOf } from './common';
 
 /** What a request is about: the product, the license type and its term, how many, and the key it renews. */

@@ -17,10 +17,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { type Answer, api, type Body, type Item, ok } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
-import { usePortalSession } from '../api/session';
-import type { Entitlement, License, List, ServiceRequest } from '../api/types';
+import { type SessionCalls, usePortalSession } from '../api/session';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
@@ -31,19 +30,17 @@ import { Shell } from '../components/Shell';
 import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
 import { navigate } from '../router';
 
-interface CustomerMe {
-  customer: { id: string; name: string };
-  vendor: { name: string };
-  keys: { id: string; key: string }[];
-  csrfToken: string;
-}
+const session = {
+  me: () => ok(api.GET('/v1/customer/me')),
+  logIn: (body) => ok(api.POST('/v1/customer/auth/login', { body })),
+  logOut: () => ok(api.POST('/v1/customer/auth/logout')),
+} satisfies SessionCalls<Answer<'/v1/customer/me'>, Body<'/v1/customer/auth/login', 'post'>>;
 
-interface CabinetLicense extends License {
-  cabinetState: string;
-  origin: 'cloud' | 'local';
-  activations: { kind: string; id: string; name: string | null }[];
-}
-
+type CabinetLicense = Item<'/v1/customer/licenses'>;
+/**
+ * A device (or other resource) a license is activated on, or a live session. The server's schema declares
+ * GET /v1/customer/devices' lists as `unknown[]`; this is what its service returns, narrowed here.
+ */
 interface Resource {
   kind: string;
   id: string;
@@ -51,6 +48,7 @@ interface Resource {
   product: string;
   lastHeartbeatAt?: string;
 }
+type Devices = { [list in keyof Answer<'/v1/customer/devices'>]: Resource[] };
 
 const STATE_COLORS: Record<string, string> = {
   free: 'unused',
@@ -69,7 +67,7 @@ function RedeemCoupon() {
   const refresh = useRefresh();
   const [coupon, setCoupon] = useState('');
   const redeem = useMutation({
-    mutationFn: () => post('/v1/customer/coupons/redeem', { coupon }),
+    mutationFn: () => ok(api.POST('/v1/customer/coupons/redeem', { body: { coupon } })),
     onSuccess: () => {
       setCoupon('');
       return refresh();
@@ -104,7 +102,7 @@ function AttachLicenses() {
   const refresh = useRefresh();
   const [code, setCode] = useState('');
   const byCode = useMutation({
-    mutationFn: () => post('/v1/customer/licenses/attach', { code }),
+    mutationFn: () => ok(api.POST('/v1/customer/licenses/attach', { body: { code } })),
     onSuccess: () => {
       setCode('');
       return refresh();
@@ -112,7 +110,11 @@ function AttachLicenses() {
   });
   const byFiles = useMutation({
     mutationFn: async (files: FileList) =>
-      post('/v1/customer/licenses/attach', { files: await Promise.all([...files].map((f) => f.text())) }),
+      ok(
+        api.POST('/v1/customer/licenses/attach', {
+          body: { files: await Promise.all([...files].map((f) => f.text())) },
+        }),
+      ),
     onSuccess: refresh,
   });
   return (
@@ -160,7 +162,8 @@ function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
       .map((r) => r.licenseId),
   );
   const renew = useMutation({
-    mutationFn: (licenseId: string) => post('/v1/customer/requests', { kind: 'renew', licenseId }),
+    mutationFn: (licenseId: string) =>
+      ok(api.POST('/v1/customer/requests', { body: { kind: 'renew', licenseId } })),
     onSuccess: refresh,
   });
   return (
@@ -220,7 +223,7 @@ function Devices() {
   const { t } = useTranslation();
   const devices = useQuery({
     queryKey: ['customer', 'devices'],
-    queryFn: () => get<{ resources: Resource[]; sessions: Resource[] }>('/v1/customer/devices'),
+    queryFn: () => ok(api.GET('/v1/customer/devices')) as Promise<Devices>,
     refetchInterval: LIVE_REFRESH_MS,
   });
   const row = (r: Resource, i: number) => (
@@ -250,7 +253,7 @@ function Entitlements() {
   const { t } = useTranslation();
   const entitlements = useQuery({
     queryKey: ['customer', 'entitlements'],
-    queryFn: () => get<{ data: Entitlement[] }>('/v1/customer/entitlements'),
+    queryFn: () => ok(api.GET('/v1/customer/entitlements')),
   });
   if (!entitlements.data?.data.length) return null;
   return (
@@ -259,8 +262,9 @@ function Entitlements() {
       <EntitlementsTable rows={entitlements.data.data} />
       <IssueFromEntitlements
         queryKey={['customer']}
-        entitlementsPath="/v1/customer/entitlements"
-        issuePath="/v1/customer/entitlements/issue"
+        account="self"
+        readEntitlements={() => ok(api.GET('/v1/customer/entitlements'))}
+        issueLicense={(body) => ok(api.POST('/v1/customer/entitlements/issue', { body }))}
       />
     </Stack>
   );
@@ -269,15 +273,9 @@ function Entitlements() {
 const useCustomerRequests = () =>
   useQuery({
     queryKey: ['customer', 'requests'],
-    queryFn: () => get<List<ServiceRequest>>('/v1/customer/requests'),
+    queryFn: () => ok(api.GET('/v1/customer/requests')),
     refetchInterval: LIVE_REFRESH_MS,
   });
-
-interface CatalogProduct {
-  id: string;
-  name: string;
-  licenseTypes: { id: string; name: string; term: ServiceRequest['term'] }[];
-}
 
 /** Seed 003: "Order a new license" — product, license type, quantity, comment; the vendor fulfils it. */
 function OrderForm() {
@@ -285,7 +283,7 @@ function OrderForm() {
   const refresh = useRefresh();
   const catalog = useQuery({
     queryKey: ['customer', 'catalog'],
-    queryFn: () => get<{ data: CatalogProduct[] }>('/v1/customer/catalog'),
+    queryFn: () => ok(api.GET('/v1/customer/catalog')),
   });
   const [productId, setProductId] = useState<string | null>(null);
   const [typeId, setTypeId] = useState<string | null>(null);
@@ -295,13 +293,17 @@ function OrderForm() {
   const types = products.find((p) => p.id === productId)?.licenseTypes ?? [];
   const order = useMutation({
     mutationFn: () =>
-      post('/v1/customer/requests', {
-        kind: 'order',
-        productId,
-        ...(typeId ? { licenseTypeId: typeId } : {}),
-        quantity,
-        ...(comment ? { comment } : {}),
-      }),
+      ok(
+        api.POST('/v1/customer/requests', {
+          body: {
+            kind: 'order',
+            productId: productId ?? undefined,
+            ...(typeId ? { licenseTypeId: typeId } : {}),
+            quantity,
+            ...(comment ? { comment } : {}),
+          },
+        }),
+      ),
     onSuccess: () => {
       setProductId(null);
       setTypeId(null);
@@ -435,10 +437,10 @@ function EmailLogin({
 /** The customer cabinet (seeds 003 and 004): log in by license key or e-mail, see licenses and devices, add, renew, redeem. */
 export function CustomerApp() {
   const { t } = useTranslation();
-  const { me, logIn, logOut } = usePortalSession<CustomerMe>('customer', '/v1/customer/me');
+  const { me, logIn, logOut } = usePortalSession('customer', session);
   const licenses = useQuery({
     queryKey: ['customer', 'licenses'],
-    queryFn: () => get<List<CabinetLicense>>('/v1/customer/licenses'),
+    queryFn: () => ok(api.GET('/v1/customer/licenses')),
     enabled: Boolean(me.data),
     refetchInterval: LIVE_REFRESH_MS,
   });
@@ -450,14 +452,14 @@ export function CustomerApp() {
           title={t('customerCabinet.login')}
           submitLabel={t('login.submit')}
           fields={[{ name: 'key', label: t('customerCabinet.key') }]}
-          onSubmit={(values) => logIn('/v1/customer/auth/login', { key: values.key ?? '' })}
+          onSubmit={(values) => logIn({ key: values.key ?? '' })}
         />
-        <EmailLogin logIn={(body) => logIn('/v1/customer/auth/login', body)} />
+        <EmailLogin logIn={logIn} />
       </>
     );
   }
   const logout = async () => {
-    await logOut('/v1/customer/auth/logout');
+    await logOut();
     navigate('/customer');
   };
   const rows = licenses.data?.data ?? [];

@@ -14,10 +14,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, patch, post } from '../api/client';
+import { type Answer, api, type Body, type Item, ok } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import { usePortalSession } from '../api/session';
-import type { Customer, Drawdown, Entitlement, List, Order, ServiceRequest } from '../api/types';
+import { type SessionCalls, usePortalSession } from '../api/session';
 import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
@@ -26,11 +25,19 @@ import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
 
-interface PartnerMe {
-  user: { email: string; name: string };
-  partner: { id: string; name: string };
-  csrfToken: string;
-}
+const session = {
+  me: () => ok(api.GET('/v1/partner/me')),
+  logIn: (body) => ok(api.POST('/v1/partner/auth/login', { body })),
+  logOut: () => ok(api.POST('/v1/partner/auth/logout')),
+} satisfies SessionCalls<Answer<'/v1/partner/me'>, Body<'/v1/partner/auth/login', 'post'>>;
+
+type Drawdown = Item<'/v1/partner/drawdowns'>;
+type DrawdownBody = Body<'/v1/partner/drawdowns', 'post'>;
+/**
+ * The server's schema leaves a drawdown's `newCustomer` open (`unknown`): it holds what the request's
+ * `customer` was, a new account's fields or `{ id }` of an existing customer. Narrowed here.
+ */
+const newCustomerOf = (drawdown: Drawdown) => drawdown.newCustomer as DrawdownBody['customer'] | null;
 
 /** Seed 002: own entitlements and each customer's, through "Select an account". */
 function EntitlementsPage() {
@@ -38,14 +45,13 @@ function EntitlementsPage() {
   const [account, setAccount] = useState<string>('self');
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
-    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+    queryFn: () => ok(api.GET('/v1/partner/customers')),
   });
+  const readEntitlements = (customerId: string | undefined) => () =>
+    ok(api.GET('/v1/partner/entitlements', { params: { query: { customerId } } }));
   const entitlements = useQuery({
     queryKey: ['partner', 'entitlements', account],
-    queryFn: () =>
-      get<{ data: Entitlement[] }>(
-        `/v1/partner/entitlements${account === 'self' ? '' : `?customerId=${account}`}`,
-      ),
+    queryFn: readEntitlements(account === 'self' ? undefined : account),
   });
   return (
     <Stack>
@@ -65,8 +71,11 @@ function EntitlementsPage() {
       {account !== 'self' && (
         <IssueFromEntitlements
           queryKey={['partner', 'entitlements']}
-          entitlementsPath={`/v1/partner/entitlements?customerId=${account}`}
-          issuePath={`/v1/partner/customers/${account}/licenses`}
+          account={account}
+          readEntitlements={readEntitlements(account)}
+          issueLicense={(body) =>
+            ok(api.POST('/v1/partner/customers/{id}/licenses', { params: { path: { id: account } }, body }))
+          }
         />
       )}
     </Stack>
@@ -79,13 +88,14 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
   const { t } = useTranslation();
   const orders = useQuery({
     queryKey: ['partner', 'orders'],
-    queryFn: () => get<List<Order>>('/v1/partner/orders'),
+    queryFn: () => ok(api.GET('/v1/partner/orders')),
   });
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
-    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+    queryFn: () => ok(api.GET('/v1/partner/customers')),
   });
-  const initialNew = draft?.newCustomer && !('id' in draft.newCustomer) ? draft.newCustomer : undefined;
+  const drafted = draft && newCustomerOf(draft);
+  const initialNew = drafted && !('id' in drafted) ? drafted : undefined;
   const [orderId, setOrderId] = useState<string | null>(draft?.orderId ?? null);
   const [mode, setMode] = useState(draft?.customerId ? 'existing' : 'new');
   const [customerId, setCustomerId] = useState<string | null>(draft?.customerId ?? null);
@@ -99,11 +109,11 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
     Object.fromEntries((draft?.items ?? []).map((i) => [i.orderItemId, i.quantity])),
   );
   const order = orders.data?.data.find((o) => o.id === orderId);
-  const body = () => ({
-    orderId,
+  const body = (): DrawdownBody => ({
+    orderId: orderId ?? '',
     customer:
       mode === 'existing'
-        ? { id: customerId }
+        ? { id: customerId ?? '' }
         : {
             name: account.name,
             website: account.website || null,
@@ -116,9 +126,14 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
   });
   const save = useMutation({
     mutationFn: async () => {
-      if (!draft) return post('/v1/partner/drawdowns', body());
-      await patch(`/v1/partner/drawdowns/${draft.id}`, body());
-      return post(`/v1/partner/drawdowns/${draft.id}/actions/submit`);
+      if (!draft) return ok(api.POST('/v1/partner/drawdowns', { body: body() }));
+      const params = { path: { id: draft.id } };
+      await ok(api.PATCH('/v1/partner/drawdowns/{id}', { params, body: body() }));
+      return ok(
+        api.POST('/v1/partner/drawdowns/{id}/actions/{action}', {
+          params: { path: { ...params.path, action: 'submit' } },
+        }),
+      );
     },
     onSuccess: onDone,
   });
@@ -205,11 +220,15 @@ function DrawdownsPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Drawdown | 'new' | null>(null);
-  const drawdowns = usePagedList<Drawdown>(['partner', 'drawdowns'], '/v1/partner/drawdowns', { live: true });
+  const drawdowns = usePagedList(
+    ['partner', 'drawdowns'],
+    (cursor) => ok(api.GET('/v1/partner/drawdowns', { params: { query: { cursor } } })),
+    { live: true },
+  );
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['partner'] });
   const act = useMutation({
-    mutationFn: ({ id, action }: { id: string; action: string }) =>
-      post<Drawdown>(`/v1/partner/drawdowns/${id}/actions/${action}`),
+    mutationFn: ({ id, action }: { id: string; action: 'accept' | 'clone' }) =>
+      ok(api.POST('/v1/partner/drawdowns/{id}/actions/{action}', { params: { path: { id, action } } })),
     onSuccess: async (result, { action }) => {
       await refresh();
       if (action === 'clone') setEditing(result);
@@ -306,7 +325,7 @@ function OrdersPage() {
   const { t } = useTranslation();
   const orders = useQuery({
     queryKey: ['partner', 'orders'],
-    queryFn: () => get<List<Order>>('/v1/partner/orders'),
+    queryFn: () => ok(api.GET('/v1/partner/orders')),
   });
   return (
     <Stack>
@@ -319,11 +338,14 @@ function OrdersPage() {
 function RequestsPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const requests = usePagedList<ServiceRequest>(['partner', 'requests'], '/v1/partner/service-requests', {
-    live: true,
-  });
+  const requests = usePagedList(
+    ['partner', 'requests'],
+    (cursor) => ok(api.GET('/v1/partner/service-requests', { params: { query: { cursor } } })),
+    { live: true },
+  );
   const fulfil = useMutation({
-    mutationFn: (id: string) => post(`/v1/partner/service-requests/${id}/actions/fulfil`),
+    mutationFn: (id: string) =>
+      ok(api.POST('/v1/partner/service-requests/{id}/actions/fulfil', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partner', 'requests'] }),
   });
   return (
@@ -362,7 +384,7 @@ function CustomersPage() {
   const { t } = useTranslation();
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
-    queryFn: () => get<List<Customer>>('/v1/partner/customers'),
+    queryFn: () => ok(api.GET('/v1/partner/customers')),
   });
   return (
     <Stack>
@@ -387,7 +409,7 @@ function CustomersPage() {
 export function PartnerApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const { me, logIn, logOut } = usePortalSession<PartnerMe>('partner', '/v1/partner/me');
+  const { me, logIn, logOut } = usePortalSession('partner', session);
   if (me.isPending) return null;
   if (!me.data) {
     return (
@@ -400,7 +422,7 @@ export function PartnerApp() {
           { name: 'password', label: t('login.password'), secret: true },
         ]}
         onSubmit={(values) =>
-          logIn('/v1/partner/auth/login', {
+          logIn({
             email: values.email ?? '',
             password: values.password ?? '',
             vendor: values.vendor || undefined,
@@ -417,7 +439,7 @@ export function PartnerApp() {
     { to: '/partner/requests', label: t('nav.requests') },
   ];
   const logout = async () => {
-    await logOut('/v1/partner/auth/logout');
+    await logOut();
     navigate('/partner');
   };
   const page = path.startsWith('/partner/orders') ? (

@@ -16,27 +16,32 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { api, type Body, ok, type Query } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { Coupon, KeyCard, LicenseType, List, Partner, Redemption } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 
 const TYPES = ['add_product', 'extend_trial', 'change_composition'] as const;
 
 let nextRow = 0;
 
+type BatchForm = Body<'/v1/coupon-batches', 'post'>;
+type CouponType = BatchForm['type'];
+type TermUnit = NonNullable<BatchForm['items'][number]['term']>['unit'];
+/** The coupon list's filters, as its route's query takes them. */
+type CouponFilters = Query<'/v1/coupons'>;
+
 interface ItemForm {
   /** Stable across edits, so React keeps each row's inputs. */
   row: number;
   licenseTypeId: string | null;
   count: number | string;
-  unit: string;
+  unit: TermUnit | 'perpetual';
 }
 
 function Generator({ presetKeyId }: { presetKeyId: string | null }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [type, setType] = useState<string>(presetKeyId ? 'change_composition' : 'add_product');
+  const [type, setType] = useState<CouponType>(presetKeyId ? 'change_composition' : 'add_product');
   const [partnerId, setPartnerId] = useState<string | null>(null);
   const [items, setItems] = useState<ItemForm[]>([
     { row: nextRow++, licenseTypeId: null, count: 1, unit: 'year' },
@@ -46,33 +51,36 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
   const [reusable, setReusable] = useState(false);
   const [activateNow, setActivateNow] = useState(false);
   const [comment, setComment] = useState('');
-  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
-  const types = useQuery({
-    queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
-  });
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => ok(api.GET('/v1/partners')) });
+  const types = useQuery({ queryKey: ['license-types'], queryFn: () => ok(api.GET('/v1/license-types')) });
   const key = useQuery({
     queryKey: ['key', presetKeyId],
-    queryFn: () => get<KeyCard>(`/v1/keys/${presetKeyId}`),
+    queryFn: () => ok(api.GET('/v1/keys/{id}', { params: { path: { id: presetKeyId ?? '' } } })),
     enabled: Boolean(presetKeyId),
   });
   const generate = useMutation({
     mutationFn: () =>
-      post<{ codes: string[] }>('/v1/coupon-batches', {
-        type,
-        partnerId,
-        items: items.map((item) =>
-          type === 'extend_trial'
-            ? { licenseTypeId: item.licenseTypeId, days: Number(days) }
-            : {
-                licenseTypeId: item.licenseTypeId,
-                term: item.unit === 'perpetual' ? null : { unit: item.unit, count: Number(item.count) },
-              },
-        ),
-        ...(type === 'change_composition' ? { keyId: presetKeyId, activateNow } : { count: Number(count) }),
-        ...(type === 'extend_trial' ? { reusable } : {}),
-        comment: comment || null,
-      }),
+      ok(
+        api.POST('/v1/coupon-batches', {
+          body: {
+            type,
+            partnerId,
+            items: items.map((item) =>
+              type === 'extend_trial'
+                ? { licenseTypeId: item.licenseTypeId ?? undefined, days: Number(days) }
+                : {
+                    licenseTypeId: item.licenseTypeId ?? undefined,
+                    term: item.unit === 'perpetual' ? null : { unit: item.unit, count: Number(item.count) },
+                  },
+            ),
+            ...(type === 'change_composition'
+              ? { keyId: presetKeyId ?? undefined, activateNow }
+              : { count: Number(count) }),
+            ...(type === 'extend_trial' ? { reusable } : {}),
+            comment: comment || null,
+          },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['coupons'] }),
   });
   const typeOptions = (types.data?.data ?? [])
@@ -89,7 +97,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
             label={t('coupons.type')}
             data={TYPES.map((value) => ({ value, label: wordFor(t, 'coupons.types', value) }))}
             value={type}
-            onChange={(value) => setType(value ?? 'add_product')}
+            onChange={(value) => setType((value as CouponType | null) ?? 'add_product')}
             data-testid="coupon-type"
           />
           <Select
@@ -137,7 +145,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
                     label: wordFor(t, 'products.unit', u),
                   }))}
                   value={item.unit}
-                  onChange={(value) => setItem(index, { unit: value ?? 'year' })}
+                  onChange={(value) => setItem(index, { unit: (value as ItemForm['unit'] | null) ?? 'year' })}
                   w={140}
                 />
               </>
@@ -228,7 +236,7 @@ function RedeemForm() {
   const [key, setKey] = useState('');
   const [coupon, setCoupon] = useState('');
   const redeem = useMutation({
-    mutationFn: () => post('/v1/redemptions', { key, coupon }),
+    mutationFn: () => ok(api.POST('/v1/redemptions', { body: { key, coupon } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['coupons'] }),
   });
   return (
@@ -265,7 +273,7 @@ function History({ id }: { id: string }) {
   const { t } = useTranslation();
   const detail = useQuery({
     queryKey: ['coupon', id],
-    queryFn: () => get<{ history: Redemption[] }>(`/v1/coupons/${id}`),
+    queryFn: () => ok(api.GET('/v1/coupons/{id}', { params: { path: { id } } })),
   });
   return (
     <Stack gap={2}>
@@ -282,33 +290,33 @@ function History({ id }: { id: string }) {
 
 function CouponList() {
   const { t } = useTranslation();
-  const [filters, setFilters] = useState<Record<string, string | null>>({
+  const [filters, setFilters] = useState<Record<'type' | 'partnerId' | 'state' | 'batchId', string | null>>({
     type: null,
     partnerId: null,
     state: null,
     batchId: null,
   });
   const [open, setOpen] = useState<string | null>(null);
-  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => ok(api.GET('/v1/partners')) });
   const batches = useQuery({
     queryKey: ['coupons', 'batches'],
-    queryFn: () =>
-      get<List<{ id: string; type: string; count: number; createdAt: string; comment: string | null }>>(
-        '/v1/coupon-batches',
-      ),
+    queryFn: () => ok(api.GET('/v1/coupon-batches')),
   });
-  const query = Object.entries(filters)
-    .filter(([, value]) => value)
-    .map(([name, value]) => `&${name}=${encodeURIComponent(value!)}`)
-    .join('');
   const [search, setSearch] = useState('');
-  const searched = search.trim() ? `&q=${encodeURIComponent(search.trim())}` : '';
+  // The Selects offer only the values the route takes (coupon types, states): narrowed from their strings.
+  const query = {
+    type: (filters.type ?? undefined) as CouponFilters['type'],
+    partnerId: filters.partnerId ?? undefined,
+    state: (filters.state ?? undefined) as CouponFilters['state'],
+    batchId: filters.batchId ?? undefined,
+    q: search.trim() || undefined,
+  };
   // Page by page to the end (the cursor of each page), not a first page of 200.
-  const coupons = usePagedList<Coupon>(
-    ['coupons', query, searched],
-    `/v1/coupons?limit=100${query}${searched}`,
+  const coupons = usePagedList(['coupons', query], (cursor) =>
+    ok(api.GET('/v1/coupons', { params: { query: { limit: 100, ...query, cursor } } })),
   );
-  const set = (name: string) => (value: string | null) => setFilters({ ...filters, [name]: value });
+  const set = (name: keyof typeof filters) => (value: string | null) =>
+    setFilters({ ...filters, [name]: value });
   return (
     <Stack>
       <Group>

@@ -2,14 +2,28 @@ import { Button, Group, Select, Stack, Textarea, TextInput } from '@mantine/core
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get } from '../api/client';
-import type { Customer, List, Partner } from '../api/types';
+import { api, type Body, ok } from '../api/client';
+import type { Customer } from '../api/models';
 import { ErrorAlert, fieldError } from '../components/common';
 
-export type CustomerForm = Pick<
-  Customer,
-  'name' | 'contactName' | 'phone' | 'email' | 'website' | 'partnerId' | 'managerId' | 'comment' | 'language'
->;
+/** Every field the create and edit routes take, all present while the form is open. */
+export type CustomerForm = Required<Body<'/v1/customers', 'post'>>;
+
+/**
+ * A customer's fields as the form edits them. The server's answer types `language` as a plain string (its
+ * input schema says `en` or `ru`): narrowed here.
+ */
+export const formOf = (customer: Pick<Customer, keyof CustomerForm>): CustomerForm => ({
+  name: customer.name,
+  contactName: customer.contactName,
+  phone: customer.phone,
+  email: customer.email,
+  website: customer.website,
+  partnerId: customer.partnerId,
+  managerId: customer.managerId,
+  comment: customer.comment,
+  language: customer.language === 'ru' ? 'ru' : 'en',
+});
 
 const blank: CustomerForm = {
   name: '',
@@ -39,11 +53,8 @@ export function CustomerFields({
 }) {
   const { t } = useTranslation();
   const [form, setForm] = useState<CustomerForm>(initial ?? blank);
-  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
-  const users = useQuery({
-    queryKey: ['users'],
-    queryFn: () => get<{ data: { id: string; email: string; name: string }[] }>('/v1/users'),
-  });
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => ok(api.GET('/v1/partners')) });
+  const users = useQuery({ queryKey: ['users'], queryFn: () => ok(api.GET('/v1/users')) });
   const text = (field: keyof CustomerForm) => ({
     value: (form[field] as string | null) ?? '',
     onChange: (e: { currentTarget: { value: string } }) =>

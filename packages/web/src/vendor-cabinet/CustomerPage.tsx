@@ -2,18 +2,22 @@ import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mant
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, patch, post } from '../api/client';
-import type { Customer } from '../api/types';
+import { api, ok } from '../api/client';
 import { ErrorAlert, formatDate } from '../components/common';
 import { Link, navigate } from '../router';
-import { CustomerFields, type CustomerForm } from './CustomerFields';
+import { CustomerFields, type CustomerForm, formOf } from './CustomerFields';
 
 function CabinetLogin({ customerId }: { customerId: string }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const create = useMutation({
     mutationFn: () =>
-      post<{ email: string; invited: boolean }>(`/v1/customers/${customerId}/users`, { email, name: email }),
+      ok(
+        api.POST('/v1/customers/{id}/users', {
+          params: { path: { id: customerId } },
+          body: { email, name: email },
+        }),
+      ),
   });
   return (
     <Card withBorder>
@@ -43,14 +47,15 @@ export function CustomerPage({ id }: { id: string }) {
   const queryClient = useQueryClient();
   const customer = useQuery({
     queryKey: ['customer', id],
-    queryFn: () => get<Customer>(`/v1/customers/${id}`),
+    queryFn: () => ok(api.GET('/v1/customers/{id}', { params: { path: { id } } })),
   });
   const save = useMutation({
-    mutationFn: (form: CustomerForm) => patch(`/v1/customers/${id}`, form),
+    mutationFn: (form: CustomerForm) =>
+      ok(api.PATCH('/v1/customers/{id}', { params: { path: { id } }, body: form })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['customer', id] }),
   });
   const createKey = useMutation({
-    mutationFn: () => post<{ id: string }>('/v1/keys', { customerId: id }),
+    mutationFn: () => ok(api.POST('/v1/keys', { body: { customerId: id } })),
     onSuccess: (key) => navigate(`/keys/${key.id}`),
   });
   if (!customer.data) return <ErrorAlert error={customer.error} />;
@@ -62,7 +67,7 @@ export function CustomerPage({ id }: { id: string }) {
       <Card withBorder>
         <CustomerFields
           key={customer.data.id}
-          initial={customer.data}
+          initial={formOf(customer.data)}
           submitLabel={t('common.save')}
           onSubmit={(form) => save.mutate(form)}
           error={save.error}

@@ -2,9 +2,8 @@ import { Card, Group, SegmentedControl, Stack, Table, TextInput, Title } from '@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { post } from '../api/client';
+import { api, ok } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { Customer } from '../api/types';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
 
@@ -13,12 +12,11 @@ export function CustomersPage() {
   const queryClient = useQueryClient();
   const [q, setQ] = useState('');
   const [sort, setSort] = useState<'newest' | 'name'>('newest');
-  const customers = usePagedList<Customer>(
-    ['customers', 'paged', q, sort],
-    `/v1/customers?limit=100&sort=${sort}${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+  const customers = usePagedList(['customers', 'paged', q, sort], (cursor) =>
+    ok(api.GET('/v1/customers', { params: { query: { limit: 100, sort, q: q || undefined, cursor } } })),
   );
   const create = useMutation({
-    mutationFn: (form: CustomerForm) => post<Customer>('/v1/customers', form),
+    mutationFn: (form: CustomerForm) => ok(api.POST('/v1/customers', { body: form })),
     onSuccess: async (customer) => {
       await queryClient.invalidateQueries({ queryKey: ['customers'] });
       navigate(`/customers/${customer.id}`);

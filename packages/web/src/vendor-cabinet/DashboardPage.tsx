@@ -1,20 +1,13 @@
 import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { get } from '../api/client';
+import { type Answer, api, ok } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { formatNumber } from '../components/common';
 import { StackedBars } from '../components/StackedBars';
 import { FirstSteps } from './FirstSteps';
 
-interface Dashboard {
-  validations: { day: string; code: string; count: number }[];
-  activeDevices: number;
-  liveSessions: number;
-  expiringSoon: number;
-  openRequests: number;
-  openApprovals: number;
-}
+type Dashboard = Answer<'/v1/dashboard'>;
 
 const DAYS = 30;
 const STATS = [
@@ -66,7 +59,7 @@ export function DashboardPage() {
   const { t } = useTranslation();
   const dashboard = useQuery({
     queryKey: ['dashboard'],
-    queryFn: () => get<Dashboard>('/v1/dashboard'),
+    queryFn: () => ok(api.GET('/v1/dashboard')),
     refetchInterval: LIVE_REFRESH_MS,
   });
   const chart = dashboard.data ? byDay(dashboard.data.validations, new Date()) : undefined;

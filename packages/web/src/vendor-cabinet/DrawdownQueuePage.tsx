@@ -2,9 +2,9 @@ import { Button, Card, Group, SegmentedControl, Stack, Table, Text, TextInput, T
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { api, ok, type Query } from '../api/client';
+import type { Drawdown } from '../api/models';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { Drawdown } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { usePath } from '../router';
 
@@ -14,11 +14,18 @@ function Decision({ drawdown }: { drawdown: Drawdown }) {
   const [reason, setReason] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['drawdowns'] });
   const approve = useMutation({
-    mutationFn: () => post(`/v1/drawdowns/${drawdown.id}/actions/approve`),
+    mutationFn: () =>
+      ok(api.POST('/v1/drawdowns/{id}/actions/approve', { params: { path: { id: drawdown.id } } })),
     onSuccess: refresh,
   });
   const reject = useMutation({
-    mutationFn: () => post(`/v1/drawdowns/${drawdown.id}/actions/reject`, { reason }),
+    mutationFn: () =>
+      ok(
+        api.POST('/v1/drawdowns/{id}/actions/reject', {
+          params: { path: { id: drawdown.id } },
+          body: { reason },
+        }),
+      ),
     onSuccess: refresh,
   });
   return (
@@ -92,15 +99,20 @@ export function DrawdownQueuePage() {
   const { t } = useTranslation();
   const path = usePath();
   const focusId = path.split('/')[2];
-  const [state, setState] = useState('submitted');
-  const drawdowns = usePagedList<Drawdown>(
+  const [state, setState] = useState<NonNullable<Query<'/v1/drawdowns'>['state']> | 'all'>('submitted');
+  const drawdowns = usePagedList(
     ['drawdowns', state],
-    `/v1/drawdowns${state === 'all' ? '' : `?state=${state}`}`,
+    (cursor) =>
+      ok(
+        api.GET('/v1/drawdowns', {
+          params: { query: { state: state === 'all' ? undefined : state, cursor } },
+        }),
+      ),
     { live: true },
   );
   const focused = useQuery({
     queryKey: ['drawdowns', 'one', focusId],
-    queryFn: () => get<Drawdown>(`/v1/drawdowns/${focusId}`),
+    queryFn: () => ok(api.GET('/v1/drawdowns/{id}', { params: { path: { id: focusId ?? '' } } })),
     enabled: Boolean(focusId),
   });
   return (
@@ -109,7 +121,7 @@ export function DrawdownQueuePage() {
       {focused.data && <DrawdownCard drawdown={focused.data} highlighted />}
       <SegmentedControl
         value={state}
-        onChange={setState}
+        onChange={(value) => setState(value as typeof state)}
         data={[
           ...['submitted', 'approved', 'rejected', 'accepted'].map((s) => ({
             value: s,

@@ -1,17 +1,16 @@
 import { Code, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api, ok } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { AppEvent } from '../api/types';
 import { formatDateTime, wordFor } from '../components/common';
 
 /** The event log, newest first; the type filter takes exact names or a family (`license.*`). */
 export function EventsPage() {
   const { t } = useTranslation();
   const [type, setType] = useState('');
-  const events = usePagedList<AppEvent>(
-    ['events', 'paged', type],
-    `/v1/events?limit=100${type ? `&type=${encodeURIComponent(type)}` : ''}`,
+  const events = usePagedList(['events', 'paged', type], (cursor) =>
+    ok(api.GET('/v1/events', { params: { query: { limit: 100, type: type || undefined, cursor } } })),
   );
   return (
     <Stack>

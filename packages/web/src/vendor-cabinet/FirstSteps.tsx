@@ -1,8 +1,7 @@
 import { Alert, List as Steps, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { get } from '../api/client';
-import type { List } from '../api/types';
+import { api, ok } from '../api/client';
 import { Link } from '../router';
 
 /**
@@ -11,14 +10,16 @@ import { Link } from '../router';
  */
 export function FirstSteps() {
   const { t } = useTranslation();
-  const count = (path: string) => ({
-    queryKey: ['first-steps', path],
-    queryFn: async () => (await get<List<unknown>>(path)).data.length,
+  const count = (name: string, read: () => Promise<{ data: unknown[] }>) => ({
+    queryKey: ['first-steps', name],
+    queryFn: async () => (await read()).data.length,
   });
-  const products = useQuery(count('/v1/products'));
-  const types = useQuery(count('/v1/license-types'));
-  const customers = useQuery(count('/v1/customers?limit=1'));
-  const keys = useQuery(count('/v1/keys?limit=1'));
+  const products = useQuery(count('products', () => ok(api.GET('/v1/products'))));
+  const types = useQuery(count('license-types', () => ok(api.GET('/v1/license-types'))));
+  const customers = useQuery(
+    count('customers', () => ok(api.GET('/v1/customers', { params: { query: { limit: 1 } } }))),
+  );
+  const keys = useQuery(count('keys', () => ok(api.GET('/v1/keys', { params: { query: { limit: 1 } } }))));
   if ([products, types, customers, keys].some((q) => q.isPending)) return null;
   const steps = [
     { done: Boolean(products.data), text: t('firstSteps.product'), to: '/products' },

@@ -14,13 +14,13 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, download, get, patch, post } from '../api/client';
+import { api, download, ok } from '../api/client';
+import type { KeyCard, Redemption } from '../api/models';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
-import type { Customer, KeyCard, LicenseType, List, Redemption } from '../api/types';
 import { AskButton, ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { navigate } from '../router';
-import { CustomerFields, type CustomerForm } from './CustomerFields';
+import { CustomerFields, type CustomerForm, formOf } from './CustomerFields';
 
 function MainSettings({ card }: { card: KeyCard }) {
   const { t } = useTranslation();
@@ -29,22 +29,29 @@ function MainSettings({ card }: { card: KeyCard }) {
   const [target, setTarget] = useState<string | null>(null);
   const customers = useQuery({
     queryKey: ['customers', ''],
-    queryFn: () => get<List<Customer>>('/v1/customers?limit=200'),
+    queryFn: () => ok(api.GET('/v1/customers', { params: { query: { limit: 200 } } })),
   });
   const save = useMutation({
-    mutationFn: (form: CustomerForm) => patch(`/v1/customers/${card.customerId}`, form),
+    mutationFn: (form: CustomerForm) =>
+      ok(api.PATCH('/v1/customers/{id}', { params: { path: { id: card.customerId } }, body: form })),
     onSuccess: refresh,
   });
   const rebind = useMutation({
-    mutationFn: () => patch(`/v1/keys/${card.id}`, { customerId: target }),
+    mutationFn: () =>
+      ok(
+        api.PATCH('/v1/keys/{id}', { params: { path: { id: card.id } }, body: { customerId: target ?? '' } }),
+      ),
     onSuccess: refresh,
   });
-  const remove = useMutation({ mutationFn: () => del(`/v1/keys/${card.id}`), onSuccess: refresh });
+  const remove = useMutation({
+    mutationFn: () => ok(api.DELETE('/v1/keys/{id}', { params: { path: { id: card.id } } })),
+    onSuccess: refresh,
+  });
   return (
     <Stack>
       <CustomerFields
         key={card.customer.id}
-        initial={card.customer}
+        initial={formOf(card.customer)}
         submitLabel={t('common.save')}
         onSubmit={(form) => save.mutate(form)}
         error={save.error}
@@ -91,30 +98,32 @@ function Products({ card }: { card: KeyCard }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['key', card.id] });
   const types = useQuery({
     queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
+    queryFn: () => ok(api.GET('/v1/license-types')),
   });
   const [typeId, setTypeId] = useState<string | null>(null);
   const [startsAt, setStartsAt] = useState('');
   const issue = useMutation({
     mutationFn: () =>
-      post(`/v1/keys/${card.id}/licenses`, {
-        licenseTypeId: typeId,
-        ...(startsAt ? { startsAt: new Date(startsAt).toISOString() } : {}),
-      }),
+      ok(
+        api.POST('/v1/keys/{id}/licenses', {
+          params: { path: { id: card.id } },
+          body: {
+            licenseTypeId: typeId ?? '',
+            ...(startsAt ? { startsAt: new Date(startsAt).toISOString() } : {}),
+          },
+        }),
+      ),
     onSuccess: refresh,
   });
   const act = useMutation({
-    mutationFn: ({ id, action }: { id: string; action: string }) =>
-      post(`/v1/licenses/${id}/actions/${action}`),
+    mutationFn: ({ id, action }: { id: string; action: 'renew' | 'reinstate' | 'suspend' | 'revoke' }) =>
+      ok(api.POST('/v1/licenses/{id}/actions/{action}', { params: { path: { id, action } }, body: {} })),
     onSuccess: refresh,
   });
   // Check-out: a signed license file for an existing license, for an installation that works offline.
   const checkout = useMutation({
     mutationFn: async ({ licenseId, installationId }: { licenseId: string; installationId: string }) => {
-      const file = await post<{ fileName: string; content: string }>('/v1/offline/license-files', {
-        licenseId,
-        installationId,
-      });
+      const file = await ok(api.POST('/v1/offline/license-files', { body: { licenseId, installationId } }));
       download(file.fileName, file.content);
     },
     onSuccess: refresh,
@@ -236,10 +245,11 @@ function Coupons({ card }: { card: KeyCard }) {
   const queryClient = useQueryClient();
   const redemptions = useQuery({
     queryKey: ['redemptions', card.id],
-    queryFn: () => get<List<Redemption>>(`/v1/keys/${card.id}/redemptions`),
+    queryFn: () => ok(api.GET('/v1/keys/{id}/redemptions', { params: { path: { id: card.id } } })),
   });
   const revert = useMutation({
-    mutationFn: (id: string) => post(`/v1/redemptions/${id}/actions/revert`),
+    mutationFn: (id: string) =>
+      ok(api.POST('/v1/redemptions/{id}/actions/revert', { params: { path: { id } } })),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ['redemptions', card.id] }),
@@ -361,7 +371,7 @@ export function KeyCardPage({ id }: { id: string }) {
   // Live: the Sessions tab shows apps checking out and in.
   const card = useQuery({
     queryKey: ['key', id],
-    queryFn: () => get<KeyCard>(`/v1/keys/${id}`),
+    queryFn: () => ok(api.GET('/v1/keys/{id}', { params: { path: { id } } })),
     refetchInterval: LIVE_REFRESH_MS,
   });
   if (!card.data) return <ErrorAlert error={card.error} />;

@@ -14,8 +14,7 @@ import {
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type DragEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { download, get, post } from '../api/client';
-import type { LicenseType, List } from '../api/types';
+import { api, download, ok } from '../api/client';
 import { ErrorAlert } from '../components/common';
 
 interface RequestSummary {
@@ -52,10 +51,7 @@ function KeyPicker({
   const [q, setQ] = useState('');
   const keys = useQuery({
     queryKey: ['keys', q],
-    queryFn: () =>
-      get<List<{ id: string; key: string; customerId: string }>>(
-        `/v1/keys?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`,
-      ),
+    queryFn: () => ok(api.GET('/v1/keys', { params: { query: { limit: 50, q: q || undefined } } })),
   });
   return (
     <Select
@@ -79,20 +75,21 @@ function FromRequest() {
   const [typeId, setTypeId] = useState<string | null>(null);
   const [encrypt, setEncrypt] = useState(false);
   const [fileExpiresAt, setFileExpiresAt] = useState('');
-  const types = useQuery({
-    queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
-  });
+  const types = useQuery({ queryKey: ['license-types'], queryFn: () => ok(api.GET('/v1/license-types')) });
   const summary = summarize(text);
   const make = useMutation({
     mutationFn: () =>
-      post<{ fileName: string; content: string }>('/v1/offline/license-files', {
-        request: text,
-        keyId,
-        ...(typeId ? { licenseTypeId: typeId } : {}),
-        encrypt,
-        ...(fileExpiresAt ? { fileExpiresAt: new Date(fileExpiresAt).toISOString() } : {}),
-      }),
+      ok(
+        api.POST('/v1/offline/license-files', {
+          body: {
+            request: text,
+            keyId: keyId ?? undefined,
+            ...(typeId ? { licenseTypeId: typeId } : {}),
+            encrypt,
+            ...(fileExpiresAt ? { fileExpiresAt: new Date(fileExpiresAt).toISOString() } : {}),
+          },
+        }),
+      ),
     onSuccess: (file) => download(file.fileName, file.content),
   });
   const onDrop = async (event: DragEvent) => {
@@ -185,19 +182,20 @@ function Bundle() {
   const [rows, setRows] = useState<{ row: number; licenseTypeId: string | null; count: number | string }[]>([
     { row: nextRow++, licenseTypeId: null, count: 1 },
   ]);
-  const types = useQuery({
-    queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
-  });
+  const types = useQuery({ queryKey: ['license-types'], queryFn: () => ok(api.GET('/v1/license-types')) });
   const make = useMutation({
     mutationFn: () =>
-      post<{ fileName: string; content: string }>('/v1/offline/bundles', {
-        keyId,
-        installationId,
-        issue: rows
-          .filter((r) => r.licenseTypeId)
-          .map((r) => ({ licenseTypeId: r.licenseTypeId, count: Number(r.count) })),
-      }),
+      ok(
+        api.POST('/v1/offline/bundles', {
+          body: {
+            keyId: keyId ?? undefined,
+            installationId,
+            issue: rows.flatMap((r) =>
+              r.licenseTypeId ? [{ licenseTypeId: r.licenseTypeId, count: Number(r.count) }] : [],
+            ),
+          },
+        }),
+      ),
     onSuccess: (file) => download(file.fileName, file.content),
   });
   return (

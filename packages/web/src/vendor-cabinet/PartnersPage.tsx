@@ -2,44 +2,50 @@ import { Button, Card, Group, NumberInput, Select, Stack, Text, TextInput, Title
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
-import type { Entitlement, LicenseType, List, Order, Partner } from '../api/types';
+import { api, type Body, ok } from '../api/client';
+import type { Partner } from '../api/models';
 import { ErrorAlert } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 
 function PartnerDetail({ partner }: { partner: Partner }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [user, setUser] = useState({ email: '', name: '', language: 'ru' });
+  const [user, setUser] = useState<Required<Omit<Body<'/v1/partners/{id}/users', 'post'>, 'password'>>>({
+    email: '',
+    name: '',
+    language: 'ru',
+  });
   type Line = { licenseTypeId: string | null; quantity: number | string };
   const [item, setItem] = useState<Line>({ licenseTypeId: null, quantity: 10 });
   // An order has as many lines as the partner bought: each added line waits here until the order is created.
   const [lines, setLines] = useState<Line[]>([]);
-  const account = `accountType=partner&accountId=${partner.id}`;
+  const account = { accountType: 'partner', accountId: partner.id } as const;
   const orders = useQuery({
     queryKey: ['orders', partner.id],
-    queryFn: () => get<List<Order>>(`/v1/orders?${account}`),
+    queryFn: () => ok(api.GET('/v1/orders', { params: { query: account } })),
   });
   const entitlements = useQuery({
     queryKey: ['entitlements', partner.id],
-    queryFn: () => get<{ data: Entitlement[] }>(`/v1/entitlements?${account}`),
+    queryFn: () => ok(api.GET('/v1/entitlements', { params: { query: account } })),
   });
-  const types = useQuery({
-    queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
-  });
+  const types = useQuery({ queryKey: ['license-types'], queryFn: () => ok(api.GET('/v1/license-types')) });
   const addUser = useMutation({
-    mutationFn: () => post<{ email: string; invited: boolean }>(`/v1/partners/${partner.id}/users`, user),
+    mutationFn: () =>
+      ok(api.POST('/v1/partners/{id}/users', { params: { path: { id: partner.id } }, body: user })),
   });
   const addOrder = useMutation({
     mutationFn: () =>
-      post('/v1/orders', {
-        account: { type: 'partner', id: partner.id },
-        items: [...lines, ...(item.licenseTypeId ? [item] : [])].map((line) => ({
-          licenseTypeId: line.licenseTypeId,
-          quantity: Number(line.quantity),
-        })),
-      }),
+      ok(
+        api.POST('/v1/orders', {
+          body: {
+            account: { type: 'partner', id: partner.id },
+            items: [...lines, ...(item.licenseTypeId ? [item] : [])].map((line) => ({
+              licenseTypeId: line.licenseTypeId ?? '',
+              quantity: Number(line.quantity),
+            })),
+          },
+        }),
+      ),
     onSuccess: () => {
       setLines([]);
       setItem({ licenseTypeId: null, quantity: 10 });
@@ -70,7 +76,7 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             label={t('app.language')}
             data={['ru', 'en']}
             value={user.language}
-            onChange={(v) => setUser({ ...user, language: v ?? 'en' })}
+            onChange={(v) => setUser({ ...user, language: v === 'ru' ? 'ru' : 'en' })}
             w={90}
           />
           <Button onClick={() => addUser.mutate()} data-testid="partner-user-create">
@@ -146,9 +152,9 @@ export function PartnersPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
-  const partners = useQuery({ queryKey: ['partners'], queryFn: () => get<List<Partner>>('/v1/partners') });
+  const partners = useQuery({ queryKey: ['partners'], queryFn: () => ok(api.GET('/v1/partners')) });
   const create = useMutation({
-    mutationFn: () => post('/v1/partners', { name }),
+    mutationFn: () => ok(api.POST('/v1/partners', { body: { name } })),
     onSuccess: () => {
       setName('');
       return queryClient.invalidateQueries({ queryKey: ['partners'] });

@@ -14,8 +14,8 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, get, patch, post } from '../api/client';
-import type { LicenseType, List, Product } from '../api/types';
+import { api, type Body, ok } from '../api/client';
+import type { Product } from '../api/models';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorAlert, termOf, wordFor } from '../components/common';
 
@@ -23,13 +23,15 @@ const SCOPES = ['installation', 'tenant', 'seat', 'floating', 'unlimited'];
 const KINDS = ['machine', 'agent', 'device', 'tenant', 'robot', 'user', 'database', 'installation'];
 const MODES = ['subscription', 'perpetual', 'trial', 'test', 'nfr'];
 
+type NewType = Body<'/v1/license-types', 'post'>;
+
 function NewProduct() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const create = useMutation({
-    mutationFn: () => post('/v1/products', { code, name }),
+    mutationFn: () => ok(api.POST('/v1/products', { body: { code, name } })),
     onSuccess: () => {
       setCode('');
       setName('');
@@ -85,23 +87,34 @@ function NewLicenseType({ products }: { products: Product[] }) {
   const optional = (value: number | string) => (value === '' ? null : Number(value));
   const create = useMutation({
     mutationFn: () =>
-      post('/v1/license-types', {
-        productId: form.productId,
-        name: form.name,
-        scope: form.scope,
-        resourceKind: form.resourceKind || null,
-        mode: form.mode,
-        term: form.termUnit === 'perpetual' ? null : { unit: form.termUnit, count: Number(form.termCount) },
-        maxSeats: optional(form.maxSeats),
-        maxSessions: optional(form.maxSessions),
-        heartbeatSeconds: optional(form.heartbeatSeconds),
-        capabilities: form.capabilities
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean),
-        bindingLocked: form.bindingLocked,
-        graceDays: Number(form.graceDays) || 0,
-      }),
+      ok(
+        api.POST('/v1/license-types', {
+          // The selects offer exactly the schema's values (SCOPES, KINDS, MODES, the units): narrowed here.
+          body: {
+            productId: form.productId,
+            name: form.name,
+            scope: form.scope as NewType['scope'],
+            resourceKind: (form.resourceKind || null) as NewType['resourceKind'],
+            mode: form.mode as NewType['mode'],
+            term:
+              form.termUnit === 'perpetual'
+                ? null
+                : {
+                    unit: form.termUnit as NonNullable<NewType['term']>['unit'],
+                    count: Number(form.termCount),
+                  },
+            maxSeats: optional(form.maxSeats),
+            maxSessions: optional(form.maxSessions),
+            heartbeatSeconds: optional(form.heartbeatSeconds),
+            capabilities: form.capabilities
+              .split(',')
+              .map((c) => c.trim())
+              .filter(Boolean),
+            bindingLocked: form.bindingLocked,
+            graceDays: Number(form.graceDays) || 0,
+          },
+        }),
+      ),
     onSuccess: () => {
       // The product and the shape stay for the next type of the same product; its own name does not.
       setForm({ ...form, name: '', capabilities: '' });
@@ -215,7 +228,16 @@ function NewLicenseType({ products }: { products: Product[] }) {
 }
 
 /** Rename, archive (or bring back) and delete a catalog entry; deleting what was used answers IN_USE. */
-function CatalogActions({ path, name, archived }: { path: string; name: string; archived: boolean }) {
+function CatalogActions({
+  entry,
+  name,
+  archived,
+}: {
+  /** A product or a license type: their routes take the same changes. */
+  entry: { kind: 'products' | 'license-types'; id: string };
+  name: string;
+  archived: boolean;
+}) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<string | null>(null);
@@ -225,13 +247,26 @@ function CatalogActions({ path, name, archived }: { path: string; name: string; 
       queryClient.invalidateQueries({ queryKey: ['license-types'] }),
     ]);
   const change = useMutation({
-    mutationFn: (body: { name?: string; archived?: boolean }) => patch(path, body),
+    mutationFn: (body: { name?: string; archived?: boolean }): Promise<unknown> => {
+      const params = { path: { id: entry.id } };
+      return entry.kind === 'products'
+        ? ok(api.PATCH('/v1/products/{id}', { params, body }))
+        : ok(api.PATCH('/v1/license-types/{id}', { params, body }));
+    },
     onSuccess: () => {
       setEditing(null);
       return refresh();
     },
   });
-  const remove = useMutation({ mutationFn: () => del(path), onSuccess: refresh });
+  const remove = useMutation({
+    mutationFn: (): Promise<unknown> => {
+      const params = { path: { id: entry.id } };
+      return entry.kind === 'products'
+        ? ok(api.DELETE('/v1/products/{id}', { params }))
+        : ok(api.DELETE('/v1/license-types/{id}', { params }));
+    },
+    onSuccess: refresh,
+  });
   return (
     <Stack gap={4}>
       <Group gap="xs">
@@ -289,11 +324,8 @@ function CatalogActions({ path, name, archived }: { path: string; name: string; 
 
 export function ProductsPage() {
   const { t } = useTranslation();
-  const products = useQuery({ queryKey: ['products'], queryFn: () => get<List<Product>>('/v1/products') });
-  const types = useQuery({
-    queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
-  });
+  const products = useQuery({ queryKey: ['products'], queryFn: () => ok(api.GET('/v1/products')) });
+  const types = useQuery({ queryKey: ['license-types'], queryFn: () => ok(api.GET('/v1/license-types')) });
   return (
     <Stack>
       <Title order={3}>{t('products.title')}</Title>
@@ -314,7 +346,7 @@ export function ProductsPage() {
                 {p.name} {p.archived && <Badge color="gray">{t('catalog.archived')}</Badge>}
               </Table.Td>
               <Table.Td>
-                <CatalogActions path={`/v1/products/${p.id}`} name={p.name} archived={p.archived} />
+                <CatalogActions entry={{ kind: 'products', id: p.id }} name={p.name} archived={p.archived} />
               </Table.Td>
             </Table.Tr>
           ))}
@@ -352,7 +384,7 @@ export function ProductsPage() {
               <Table.Td>{type.capabilities.join(', ')}</Table.Td>
               <Table.Td>
                 <CatalogActions
-                  path={`/v1/license-types/${type.id}`}
+                  entry={{ kind: 'license-types', id: type.id }}
                   name={type.name}
                   archived={type.archived}
                 />

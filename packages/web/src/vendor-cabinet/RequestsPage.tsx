@@ -2,9 +2,9 @@ import { Button, Group, SegmentedControl, Select, Stack, Table, Title } from '@m
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { api, ok, type Query } from '../api/client';
+import type { ServiceRequest } from '../api/models';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import type { LicenseType, List, ServiceRequest } from '../api/types';
 import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { RequestSubject } from '../components/RequestSubject';
 
@@ -14,12 +14,17 @@ function Fulfil({ request }: { request: ServiceRequest }) {
   const [typeId, setTypeId] = useState<string | null>(request.licenseTypeId);
   const types = useQuery({
     queryKey: ['license-types'],
-    queryFn: () => get<List<LicenseType>>('/v1/license-types'),
+    queryFn: () => ok(api.GET('/v1/license-types')),
     enabled: request.kind === 'order',
   });
   const fulfil = useMutation({
     mutationFn: () =>
-      post(`/v1/service-requests/${request.id}/actions/fulfil`, typeId ? { licenseTypeId: typeId } : {}),
+      ok(
+        api.POST('/v1/service-requests/{id}/actions/fulfil', {
+          params: { path: { id: request.id } },
+          body: typeId ? { licenseTypeId: typeId } : {},
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['service-requests'] }),
   });
   return (
@@ -46,10 +51,10 @@ function Fulfil({ request }: { request: ServiceRequest }) {
 /** Customers' "renew" and "order a new license" requests (seed 003), fulfilled from here. */
 export function RequestsPage() {
   const { t } = useTranslation();
-  const [state, setState] = useState('open');
-  const requests = usePagedList<ServiceRequest>(
+  const [state, setState] = useState<NonNullable<Query<'/v1/service-requests'>['state']>>('open');
+  const requests = usePagedList(
     ['service-requests', state],
-    `/v1/service-requests?state=${state}`,
+    (cursor) => ok(api.GET('/v1/service-requests', { params: { query: { state, cursor } } })),
     { live: true },
   );
   return (
@@ -57,7 +62,7 @@ export function RequestsPage() {
       <Title order={3}>{t('requests.title')}</Title>
       <SegmentedControl
         value={state}
-        onChange={setState}
+        onChange={(value) => setState(value as typeof state)}
         data={['open', 'fulfilled'].map((s) => ({ value: s, label: wordFor(t, 'requests', s) }))}
       />
       <Table data-testid="service-requests">

@@ -1,15 +1,8 @@
 import { Button, Code, Group, Stack, Table, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { get, post } from '../api/client';
+import { api, ok } from '../api/client';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
-
-interface SigningKey {
-  kid: string;
-  publicKey: string;
-  createdAt: string;
-  state: string;
-}
 
 /** Signing keys: rotate (the old key retires but still verifies), revoke a retired one. */
 export function SigningKeysPage() {
@@ -17,12 +10,15 @@ export function SigningKeysPage() {
   const queryClient = useQueryClient();
   const keys = useQuery({
     queryKey: ['signing-keys'],
-    queryFn: () => get<{ data: SigningKey[] }>('/v1/signing-keys'),
+    queryFn: () => ok(api.GET('/v1/signing-keys')),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['signing-keys'] });
-  const rotate = useMutation({ mutationFn: () => post('/v1/signing-keys/rotate'), onSuccess: refresh });
+  const rotate = useMutation({
+    mutationFn: () => ok(api.POST('/v1/signing-keys/rotate')),
+    onSuccess: refresh,
+  });
   const revoke = useMutation({
-    mutationFn: (kid: string) => post(`/v1/signing-keys/${kid}/revoke`),
+    mutationFn: (kid: string) => ok(api.POST('/v1/signing-keys/{kid}/revoke', { params: { path: { kid } } })),
     onSuccess: refresh,
   });
   const colors: Record<string, string> = { active: 'active', retired: 'expiring', revoked: 'revoked' };

@@ -14,45 +14,31 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, get, patch, post } from '../api/client';
+import { api, type Body, ok } from '../api/client';
 import { ErrorAlert, formatDate, wordFor } from '../components/common';
 
-const ROLES = ['owner', 'admin', 'manager', 'support'];
-
-interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  disabled: boolean;
-}
-
-interface Token {
-  id: string;
-  name: string;
-  role: string;
-  createdAt: string;
-  revokedAt: string | null;
-  expiresAt: string | null;
-}
+type Role = Body<'/v1/users', 'post'>['role'];
+const ROLES: Role[] = ['owner', 'admin', 'manager', 'support'];
+/** The role selects offer ROLES only: their string values narrowed to what the routes take. */
+const asRole = (value: string) => value as Role;
 
 /** Staff: invite by e-mail with a role, change roles, disable; the people in the "manager" lists. */
 function Staff() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => get<{ data: User[] }>('/v1/users') });
-  const [invite, setInvite] = useState({ email: '', name: '', role: 'manager' });
+  const users = useQuery({ queryKey: ['users'], queryFn: () => ok(api.GET('/v1/users')) });
+  const [invite, setInvite] = useState<Body<'/v1/users', 'post'>>({ email: '', name: '', role: 'manager' });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
   const add = useMutation({
-    mutationFn: () => post<{ email: string }>('/v1/users', invite),
+    mutationFn: () => ok(api.POST('/v1/users', { body: invite })),
     onSuccess: () => {
       setInvite({ email: '', name: '', role: 'manager' });
       return refresh();
     },
   });
   const change = useMutation({
-    mutationFn: ({ id, ...body }: { id: string; role?: string; disabled?: boolean }) =>
-      patch(`/v1/users/${id}`, body),
+    mutationFn: ({ id, ...body }: { id: string } & Body<'/v1/users/{id}', 'patch'>) =>
+      ok(api.PATCH('/v1/users/{id}', { params: { path: { id } }, body })),
     onSuccess: refresh,
   });
   return (
@@ -77,7 +63,7 @@ function Staff() {
             data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
             value={invite.role}
             allowDeselect={false}
-            onChange={(role) => role && setInvite({ ...invite, role })}
+            onChange={(role) => role && setInvite({ ...invite, role: asRole(role) })}
             w={160}
             data-testid="invite-role"
           />
@@ -114,7 +100,7 @@ function Staff() {
                       data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
                       value={user.role}
                       allowDeselect={false}
-                      onChange={(role) => role && change.mutate({ id: user.id, role })}
+                      onChange={(role) => role && change.mutate({ id: user.id, role: asRole(role) })}
                       w={160}
                       data-testid="staff-role"
                     />
@@ -144,22 +130,29 @@ function Staff() {
 function Tokens() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => get<{ data: Token[] }>('/v1/tokens') });
-  const [form, setForm] = useState({ name: '', role: 'support', expires: '' });
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => ok(api.GET('/v1/tokens')) });
+  const [form, setForm] = useState({ name: '', role: 'support' as Role, expires: '' });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
   const create = useMutation({
     mutationFn: () =>
-      post<{ token: string }>('/v1/tokens', {
-        name: form.name,
-        role: form.role,
-        ...(form.expires ? { expiresAt: new Date(`${form.expires}T00:00:00Z`).toISOString() } : {}),
-      }),
+      ok(
+        api.POST('/v1/tokens', {
+          body: {
+            name: form.name,
+            role: form.role,
+            ...(form.expires ? { expiresAt: new Date(`${form.expires}T00:00:00Z`).toISOString() } : {}),
+          },
+        }),
+      ),
     onSuccess: () => {
       setForm({ name: '', role: 'support', expires: '' });
       return refresh();
     },
   });
-  const revoke = useMutation({ mutationFn: (id: string) => del(`/v1/tokens/${id}`), onSuccess: refresh });
+  const revoke = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE('/v1/tokens/{id}', { params: { path: { id } } })),
+    onSuccess: refresh,
+  });
   return (
     <Card withBorder>
       <Stack>
@@ -176,7 +169,7 @@ function Tokens() {
             data={ROLES.map((role) => ({ value: role, label: wordFor(t, 'team.roles', role) }))}
             value={form.role}
             allowDeselect={false}
-            onChange={(role) => role && setForm({ ...form, role })}
+            onChange={(role) => role && setForm({ ...form, role: asRole(role) })}
             w={160}
           />
           <TextInput
@@ -236,23 +229,28 @@ function Settings() {
   const queryClient = useQueryClient();
   const settings = useQuery({
     queryKey: ['settings'],
-    queryFn: () => get<{ reminderDays: number[]; language: string }>('/v1/vendor/settings'),
+    queryFn: () => ok(api.GET('/v1/vendor/settings')),
   });
   const [days, setDays] = useState<string | null>(null);
   const [language, setLanguage] = useState<string | null>(null);
   const save = useMutation({
     mutationFn: () =>
-      patch('/v1/vendor/settings', {
-        ...(days !== null
-          ? {
-              reminderDays: days
-                .split(/[,\s]+/)
-                .filter(Boolean)
-                .map(Number),
-            }
-          : {}),
-        ...(language ? { language } : {}),
-      }),
+      ok(
+        api.PATCH('/v1/vendor/settings', {
+          body: {
+            ...(days !== null
+              ? {
+                  reminderDays: days
+                    .split(/[,\s]+/)
+                    .filter(Boolean)
+                    .map(Number),
+                }
+              : {}),
+            // The language select offers `en` and `ru` only.
+            ...(language ? { language: language as 'en' | 'ru' } : {}),
+          },
+        }),
+      ),
     onSuccess: () => {
       setDays(null);
       setLanguage(null);

@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { usePortalSession } from '../api/session';
-import type { Me } from '../api/types';
+import { type Answer, api, type Body, ok } from '../api/client';
+import { type SessionCalls, usePortalSession } from '../api/session';
 import { ChunkErrorBoundary } from '../components/ChunkErrorBoundary';
 import { LoginForm } from '../components/LoginForm';
 import { PageLoader } from '../components/PageLoader';
@@ -43,11 +43,19 @@ function Page({ path }: { path: string }) {
   return <DashboardPage />;
 }
 
+const session = {
+  me: () => ok(api.GET('/v1/auth/me')),
+  logIn: (body) => ok(api.POST('/v1/auth/login', { body })),
+  logOut: () => ok(api.POST('/v1/auth/logout')),
+} satisfies SessionCalls<Me, LogIn>;
+type Me = Answer<'/v1/auth/me'>;
+type LogIn = Body<'/v1/auth/login', 'post'>;
+
 /** The vendor cabinet: logs in, then shows the page for the current path. */
 export function VendorApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const { me, logIn, logOut } = usePortalSession<Me>('vendor', '/v1/auth/me');
+  const { me, logIn, logOut } = usePortalSession('vendor', session);
   if (me.isPending) return null;
   if (!me.data) {
     return (
@@ -60,7 +68,7 @@ export function VendorApp() {
           { name: 'password', label: t('login.password'), secret: true },
         ]}
         onSubmit={(values) =>
-          logIn('/v1/auth/login', {
+          logIn({
             email: values.email ?? '',
             password: values.password ?? '',
             vendor: values.vendor || undefined,
@@ -70,7 +78,7 @@ export function VendorApp() {
     );
   }
   const logout = async () => {
-    await logOut('/v1/auth/logout');
+    await logOut();
     navigate('/');
   };
   const nav = [

@@ -2,27 +2,10 @@ import { Button, Card, Code, Group, Stack, Table, Text, TextInput, Title } from 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { del, get, patch, post } from '../api/client';
-import type { List } from '../api/types';
+import { api, type Item, ok } from '../api/client';
 import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
-interface Endpoint {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-}
-
-interface Delivery {
-  id: string;
-  eventType: string;
-  state: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-}
+type Endpoint = Item<'/v1/webhooks'>;
 
 const STATE: Record<string, string> = { delivered: 'active', pending: 'expiring', failed: 'expired' };
 
@@ -31,10 +14,11 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
   const queryClient = useQueryClient();
   const deliveries = useQuery({
     queryKey: ['webhooks', endpoint.id],
-    queryFn: () => get<List<Delivery>>(`/v1/webhooks/${endpoint.id}/deliveries`),
+    queryFn: () => ok(api.GET('/v1/webhooks/{id}/deliveries', { params: { path: { id: endpoint.id } } })),
   });
   const redeliver = useMutation({
-    mutationFn: (id: string) => post(`/v1/webhook-deliveries/${id}/actions/redeliver`),
+    mutationFn: (id: string) =>
+      ok(api.POST('/v1/webhook-deliveries/{id}/actions/redeliver', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
   });
   return (
@@ -70,17 +54,21 @@ export function WebhooksPage() {
   const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('*');
-  const endpoints = useQuery({ queryKey: ['webhooks'], queryFn: () => get<List<Endpoint>>('/v1/webhooks') });
+  const endpoints = useQuery({ queryKey: ['webhooks'], queryFn: () => ok(api.GET('/v1/webhooks')) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['webhooks'] });
   const add = useMutation({
     mutationFn: () =>
-      post<{ secret: string }>('/v1/webhooks', {
-        url,
-        events: events
-          .split(',')
-          .map((e) => e.trim())
-          .filter(Boolean),
-      }),
+      ok(
+        api.POST('/v1/webhooks', {
+          body: {
+            url,
+            events: events
+              .split(',')
+              .map((e) => e.trim())
+              .filter(Boolean),
+          },
+        }),
+      ),
     onSuccess: () => {
       setUrl('');
       setEvents('*');
@@ -88,11 +76,12 @@ export function WebhooksPage() {
     },
   });
   const remove = useMutation({
-    mutationFn: (id: string) => del(`/v1/webhooks/${id}`),
+    mutationFn: (id: string) => ok(api.DELETE('/v1/webhooks/{id}', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
   });
   const toggle = useMutation({
-    mutationFn: (e: Endpoint) => patch(`/v1/webhooks/${e.id}`, { enabled: !e.enabled }),
+    mutationFn: (e: Endpoint) =>
+      ok(api.PATCH('/v1/webhooks/{id}', { params: { path: { id: e.id } }, body: { enabled: !e.enabled } })),
     onSuccess: refresh,
   });
   return (
