@@ -8,6 +8,7 @@ import {
   type AppContext,
   backupDatabase,
   COUPON_TYPES,
+  type Config,
   type CouponType,
   cliActor,
   createBackgroundWork,
@@ -26,6 +27,7 @@ import {
   seedDataset,
   startServer,
 } from '@licensor/server';
+import { isClusterServer, servePrimary } from './cluster.js';
 
 const USAGE = `licensor <command> [options]
 
@@ -68,17 +70,16 @@ Configuration comes from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, ..
 
 async function serve(): Promise<void> {
   const config = loadConfig();
-  const server = await startServer(config);
-  const cabinet = config.publicUrl.startsWith(`http://${config.host}:${config.port}`)
-    ? server.url
-    : config.publicUrl;
-  console.log(`Licensor is listening on ${server.url}`);
-  console.log(`  cabinet: ${cabinet}/   API docs: ${cabinet}/docs`);
-  const vendors = await server.ctx.handle.db.selectFrom('vendors').select('id').limit(1).execute();
-  if (vendors.length === 0)
-    console.log(
-      '  no vendor yet: create one with licensor init --vendor NAME --prefix ABCD --email you@example.com',
+  if (config.webConcurrency > 1 && !isClusterServer()) {
+    // Migrations and the master key are made once, here, before the servers start side by side.
+    const hasVendor = await withContext(async (ctx) => hasAnyVendor(ctx));
+    servePrimary(config, (url) =>
+      announce(config, url, hasVendor, `${config.webConcurrency} server processes`),
     );
+    return;
+  }
+  const server = await startServer(config);
+  if (!isClusterServer()) announce(config, server.url, await hasAnyVendor(server.ctx), 'one process');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -91,6 +92,22 @@ async function serve(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function hasAnyVendor(ctx: AppContext): Promise<boolean> {
+  return (await ctx.handle.db.selectFrom('vendors').select('id').limit(1).execute()).length > 0;
+}
+
+function announce(config: Config, url: string, hasVendor: boolean, processes: string): void {
+  const cabinet = config.publicUrl.startsWith(`http://${config.host}:${config.port}`)
+    ? url
+    : config.publicUrl;
+  console.log(`Licensor is listening on ${url} (${processes})`);
+  console.log(`  cabinet: ${cabinet}/   API docs: ${cabinet}/docs`);
+  if (!hasVendor)
+    console.log(
+      '  no vendor yet: create one with licensor init --vendor NAME --prefix ABCD --email you@example.com',
+    );
 }
 
 async function init(args: string[]): Promise<void> {

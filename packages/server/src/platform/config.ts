@@ -31,6 +31,8 @@ export interface Config {
   readonly serveWeb: boolean;
   /** Run background jobs in the server process (off when separate `licensor worker` processes do). */
   readonly runJobs: boolean;
+  /** How many processes `licensor serve` runs on this machine, sharing its port (node:cluster). */
+  readonly webConcurrency: number;
   /** scrypt's cost N for new password hashes (a power of two; 2^17 by default, lower only for tests). */
   readonly passwordCost: ScryptCost;
   /** Bearer token `/metrics` asks for; without one, only loopback clients may read it. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env.BODY_LIMIT, 1_048_576, 'BODY_LIMIT'),
     serveWeb: env.SERVE_WEB !== '0',
     runJobs: env.RUN_JOBS !== '0',
+    webConcurrency: Math.max(1, integer(env.WEB_CONCURRENCY, 1, 'WEB_CONCURRENCY')),
     masterKey: env.LICENSOR_MASTER_KEY || undefined,
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1',
     passwordCost: costWithN(powerOfTwo(env.PASSWORD_SCRYPT_N, 131_072, 'PASSWORD_SCRYPT_N')),
