@@ -3,6 +3,7 @@
 // writes conformance/vectors/*.json, which every SDK (TypeScript, Go, Python) must pass. Needs the built
 // packages: `npx tsc -b packages/core packages/sdk packages/server packages/cli`. See conformance/README.md.
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,10 @@ if (!fs.existsSync(CLI)) {
   console.error('build first: npx tsc -b packages/core packages/sdk packages/server packages/cli');
   process.exit(1);
 }
+/** How far back a clock may step before the SDK's clock guard calls it a rollback (the `lastSeen` vectors). */
+const { ROLLBACK_TOLERANCE_MS } = await import('@licensor/sdk');
+if (!(ROLLBACK_TOLERANCE_MS > 0))
+  throw new Error('ROLLBACK_TOLERANCE_MS missing from the built @licensor/sdk');
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-conformance-'));
 const env = {
@@ -129,6 +134,40 @@ function tamperPayload(file, change) {
   const envelope = envelopeOf(file);
   const payload = { ...payloadOf(file), ...change };
   return armorEnvelope({ ...envelope, enc: Buffer.from(JSON.stringify(payload), 'utf8').toString('base64') });
+}
+
+/**
+ * A key pair made here, not by the server: the server never signs a body that is not JSON, so the vectors
+ * of such bodies are signed with this key, which their options trust under TEST_KID.
+ */
+const TEST_KID = 'conformance-test-key';
+const testKey = (() => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    publicKey: spki.subarray(spki.length - 32).toString('base64'),
+    header: (bytes) =>
+      `kid="${TEST_KID}", alg="ed25519", sig="${sign(null, bytes, privateKey).toString('base64')}"`,
+  };
+})();
+
+/** A license key as a customer may type it: Crockford aliases for 0 and 1 (O, o, I, i, L, l in turn). */
+function withAliases(key) {
+  const [prefix, ...groups] = key.split('-');
+  const zeros = ['O', 'o'];
+  const ones = ['I', 'l', 'L', 'i'];
+  let z = 0;
+  let o = 0;
+  const body = groups
+    .join('-')
+    .replace(/[01]/g, (symbol) => (symbol === '0' ? zeros[z++ % 2] : ones[o++ % 4]));
+  return `${prefix}-${body}`;
+}
+
+/** The key with its check symbol (the last one) replaced: no longer well-formed, so used exactly as typed. */
+function withBadCheck(key) {
+  const last = key.at(-1);
+  return key.slice(0, -1) + (last === 'Z' ? 'Y' : 'Z');
 }
 
 const iso = (ms) => new Date(ms).toISOString();
@@ -257,6 +296,16 @@ async function generate(token, otherToken) {
   // ---------- license files ----------
   const plain = await file(mainLicense.id);
   const encrypted = await file(mainLicense.id, { encrypt: true });
+  // A key with a 0 or a 1 in its symbols, so that it can be typed with Crockford aliases (O for 0, I or L for 1).
+  let aliasKey = keyA;
+  for (let attempt = 0; !/[01]/.test(aliasKey.key.slice(VENDOR.length)); attempt++) {
+    if (attempt === 50) throw new Error('no license key with a 0 or a 1 in 50 tries');
+    aliasKey = await api('POST', '/v1/keys', { customerId: customerA.id });
+  }
+  const aliasEncrypted =
+    aliasKey === keyA ? encrypted : await file((await issue(aliasKey.id, yearly.id)).id, { encrypt: true });
+  const aliasTyped = withAliases(aliasKey.key);
+  if (aliasTyped === aliasKey.key) throw new Error(`no alias in ${aliasTyped}`);
   const issuedAt = plain.payload.issuedAt;
   const fileExpiry = await file(mainLicense.id, { fileExpiresAt: at(issuedAt, DAY) });
   const perpetualFile = await file((await issue(keyA.id, perpetual.id)).id);
@@ -304,6 +353,11 @@ async function generate(token, otherToken) {
     expect: { ok: false, code },
   });
   const plainPayload = plain.payload;
+  const NOW = base().now;
+  const plainKid = envelopeOf(plain.content).kid;
+  /** A base64 public key one byte short: not a raw Ed25519 key. */
+  const shortKey = Buffer.from(publicKeys[plainKid], 'base64').subarray(0, 31).toString('base64');
+  const toleranceMinutes = ROLLBACK_TOLERANCE_MS / 60_000;
   const fileVectors = [
     okFile(
       'valid-plain',
@@ -331,6 +385,37 @@ async function generate(token, otherToken) {
       'MALFORMED',
       base({ licenseKey: keyB.key }),
     ),
+    {
+      name: 'encrypted-key-lower-case-no-dashes',
+      description:
+        'The encrypted file opened with its license key typed in lower case without dashes: the SDK reads a well-formed key in its canonical form (the form the server encrypts for) before hashing it.',
+      file: encrypted.content,
+      options: base({ licenseKey: keyA.key.toLowerCase().replaceAll('-', '') }),
+      expect: { ok: true, payload: encrypted.payload },
+    },
+    {
+      name: 'encrypted-key-crockford-aliases',
+      description:
+        'An encrypted file opened with its license key typed with Crockford aliases (O or o for 0, I, i, L or l for 1): the same canonical key.',
+      file: aliasEncrypted.content,
+      options: base({ licenseKey: aliasTyped }),
+      expect: { ok: true, payload: aliasEncrypted.payload },
+    },
+    {
+      name: 'encrypted-key-spaces',
+      description:
+        'The license key typed in lower case with spaces instead of dashes and spaces around it: still the canonical key.',
+      file: encrypted.content,
+      options: base({ licenseKey: `  ${keyA.key.toLowerCase().replaceAll('-', ' ')} ` }),
+      expect: { ok: true, payload: encrypted.payload },
+    },
+    refused(
+      'encrypted-key-bad-check-symbol',
+      'The license key with its check symbol mistyped: not a well-formed key, so it is hashed exactly as given and the file cannot be opened.',
+      encrypted.content,
+      'MALFORMED',
+      base({ licenseKey: withBadCheck(keyA.key) }),
+    ),
     refused(
       'bad-signature',
       'One byte of the Ed25519 signature flipped.',
@@ -348,6 +433,40 @@ async function generate(token, otherToken) {
       'The envelope names a kid the product does not know (the signature is not even checked).',
       armorEnvelope({ ...envelopeOf(plain.content), kid: 'acme-19990101-000000' }),
       'UNKNOWN_KEY',
+    ),
+    refused(
+      'kid-constructor',
+      'The envelope names the kid "constructor" (a property every JavaScript object inherits): no key the product trusts.',
+      armorEnvelope({ ...envelopeOf(plain.content), kid: 'constructor' }),
+      'UNKNOWN_KEY',
+    ),
+    refused(
+      'kid-to-string',
+      'The envelope names the kid "toString": no key the product trusts.',
+      armorEnvelope({ ...envelopeOf(plain.content), kid: 'toString' }),
+      'UNKNOWN_KEY',
+    ),
+    refused(
+      'kid-proto',
+      'The envelope names the kid "__proto__": no key the product trusts.',
+      armorEnvelope({ ...envelopeOf(plain.content), kid: '__proto__' }),
+      'UNKNOWN_KEY',
+    ),
+    refused(
+      'public-key-malformed',
+      'The key the product trusts for the file’s kid is 31 bytes, not a raw Ed25519 key: the signature cannot verify.',
+      plain.content,
+      'BAD_SIGNATURE',
+      base({ publicKeys: { ...publicKeys, [plainKid]: shortKey } }),
+    ),
+    refused(
+      'signature-truncated',
+      'The envelope’s sig is valid base64 of 32 bytes, not a 64-byte Ed25519 signature.',
+      armorEnvelope({
+        ...envelopeOf(plain.content),
+        sig: Buffer.from(envelopeOf(plain.content).sig, 'base64').subarray(0, 32).toString('base64'),
+      }),
+      'BAD_SIGNATURE',
     ),
     refused(
       'revoked-kid',
@@ -441,6 +560,52 @@ async function generate(token, otherToken) {
       'A perpetual license (expiresAt null) fifty years on.',
       perpetualFile.content,
       base({ now: at(issuedAt, 50 * 365 * DAY) }),
+    ),
+    refused(
+      'clock-rollback',
+      'The product’s clock guard last saw a time a day after now (lastSeen): the clock was turned back.',
+      plain.content,
+      'CLOCK_ROLLBACK',
+      base({ lastSeen: at(NOW, DAY) }),
+    ),
+    refused(
+      'clock-rollback-past-tolerance',
+      `lastSeen is the rollback tolerance (${toleranceMinutes} minutes) plus one millisecond after now.`,
+      plain.content,
+      'CLOCK_ROLLBACK',
+      base({ lastSeen: at(NOW, ROLLBACK_TOLERANCE_MS + 1) }),
+    ),
+    okFile(
+      'clock-rollback-at-tolerance',
+      `lastSeen is exactly the rollback tolerance (${toleranceMinutes} minutes) after now: a small step back (time sync) is accepted.`,
+      plain.content,
+      base({ lastSeen: at(NOW, ROLLBACK_TOLERANCE_MS) }),
+    ),
+    okFile(
+      'clock-within-tolerance',
+      'lastSeen is one minute after now: within the tolerance, accepted.',
+      plain.content,
+      base({ lastSeen: at(NOW, 60_000) }),
+    ),
+    okFile(
+      'clock-moved-on',
+      'lastSeen is a day before now: the clock moved forward, as clocks do.',
+      plain.content,
+      base({ lastSeen: at(NOW, -DAY) }),
+    ),
+    refused(
+      'clock-rollback-before-expiry',
+      'The clock guard saw a day after expiresAt; the clock was then turned back to a day before it: CLOCK_ROLLBACK, not a valid license (the rollback is checked before start and expiry).',
+      plain.content,
+      'CLOCK_ROLLBACK',
+      base({ now: at(plainPayload.expiresAt, -DAY), lastSeen: at(plainPayload.expiresAt, DAY) }),
+    ),
+    refused(
+      'clock-rollback-other-installation',
+      'Another installation’s file with the clock turned back: the installation is checked before the clock.',
+      plain.content,
+      'WRONG_INSTALLATION',
+      base({ installationId: OTHER_INSTALLATION, lastSeen: at(NOW, DAY) }),
     ),
     refused('malformed-empty', 'An empty file.', '', 'MALFORMED'),
     refused(
@@ -929,6 +1094,113 @@ async function generate(token, otherToken) {
       });
     },
     'BAD_SIGNATURE',
+  );
+
+  // Key names that every JavaScript object inherits: still unknown keys.
+  for (const [slug, kid] of [
+    ['constructor', 'constructor'],
+    ['to-string', 'toString'],
+    ['proto', '__proto__'],
+    ['has-own-property', 'hasOwnProperty'],
+  ]) {
+    derived(
+      `validate-kid-${slug}`,
+      `The header names the kid "${kid}" (a property every JavaScript object inherits): no key the client trusts.`,
+      full,
+      (v) => {
+        v.response.signature = v.response.signature.replace(/kid="[^"]*"/, `kid="${kid}"`);
+      },
+      'UNKNOWN_KEY',
+    );
+  }
+
+  // Malformed signatures and keys: never an exception, always BAD_SIGNATURE.
+  const fullKid = /kid="([^"]*)"/.exec(full.response.signature)[1];
+  derived(
+    'validate-signature-not-base64',
+    'The header’s sig is not base64.',
+    full,
+    (v) => {
+      v.response.signature = v.response.signature.replace(/sig="[^"]*"/, 'sig="!!not*base64!!"');
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-signature-truncated',
+    'The header’s sig is valid base64 of 32 bytes, not a 64-byte Ed25519 signature.',
+    full,
+    (v) => {
+      v.response.signature = v.response.signature.replace(
+        /sig="([^"]*)"/,
+        (_, sig) => `sig="${Buffer.from(sig, 'base64').subarray(0, 32).toString('base64')}"`,
+      );
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-public-key-not-base64',
+    'The key the client trusts for the answer’s kid is not base64.',
+    full,
+    (v) => {
+      v.options.publicKeys[fullKid] = 'not a key!';
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-public-key-wrong-length',
+    'The key the client trusts for the answer’s kid is 31 bytes, not a raw Ed25519 key.',
+    full,
+    (v) => {
+      v.options.publicKeys[fullKid] = Buffer.from(v.options.publicKeys[fullKid], 'base64')
+        .subarray(0, 31)
+        .toString('base64');
+    },
+    'BAD_SIGNATURE',
+  );
+
+  // Correctly signed bodies that are not JSON. The server never signs one, so these are signed with the
+  // generator's own key (TEST_KID), which their options trust; the first vector shows that key verifies.
+  const signedBody = (name, description, bytes, code) =>
+    derived(
+      name,
+      description,
+      full,
+      (v) => {
+        v.response.bodyBase64 = bytes.toString('base64');
+        v.response.signature = testKey.header(bytes);
+        v.options.publicKeys[TEST_KID] = testKey.publicKey;
+      },
+      code,
+    );
+  const fullBody = Buffer.from(full.response.bodyBase64, 'base64');
+  signedBody(
+    'validate-signed-by-test-key',
+    `The genuine body signed again by the generator’s key (kid ${TEST_KID}), which the options trust: accepted (the control for the vectors below).`,
+    fullBody,
+  );
+  signedBody(
+    'validate-signed-body-truncated-json',
+    'A correctly signed 200 body that is not JSON (the genuine body cut in half): MALFORMED_ANSWER.',
+    fullBody.subarray(0, Math.floor(fullBody.length / 2)),
+    'MALFORMED_ANSWER',
+  );
+  signedBody(
+    'validate-signed-body-text',
+    'A correctly signed 200 body that is plain text (OK): MALFORMED_ANSWER.',
+    Buffer.from('OK'),
+    'MALFORMED_ANSWER',
+  );
+  signedBody(
+    'validate-signed-body-empty',
+    'A correctly signed empty 200 body: MALFORMED_ANSWER.',
+    Buffer.alloc(0),
+    'MALFORMED_ANSWER',
+  );
+  signedBody(
+    'validate-signed-body-null',
+    'A correctly signed body that is JSON but not an object (null): it echoes no nonce, NONCE_MISMATCH.',
+    Buffer.from('null'),
+    'NONCE_MISMATCH',
   );
 
   fs.mkdirSync(OUT, { recursive: true });

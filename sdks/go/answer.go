@@ -19,8 +19,7 @@ const (
 	CodeRequestMismatch = "REQUEST_MISMATCH"
 	CodeStaleAnswer     = "STALE_ANSWER"
 	CodeHTTPError       = "HTTP_ERROR"
-	// CodeMalformedAnswer: a correctly signed answer whose body is not JSON (the TypeScript client
-	// throws a SyntaxError there).
+	// CodeMalformedAnswer: a correctly signed answer whose body is not JSON (the same code in every SDK).
 	CodeMalformedAnswer = "MALFORMED_ANSWER"
 )
 
@@ -216,7 +215,8 @@ func ParseSignatureHeader(header string) (kid, sig string, ok bool) {
 }
 
 // VerifyAnswer checks an answer against the request it answers, in the TypeScript client's order: a
-// server error (non-2xx: the server's code), UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, NONCE_MISMATCH,
+// server error (non-2xx: the server's code), UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE (also for a malformed
+// signature or public key), MALFORMED_ANSWER (a signed body that is not JSON), NONCE_MISMATCH,
 // REQUEST_MISMATCH, STALE_ANSWER. It returns the decoded answer (a JSON object as map[string]any).
 func VerifyAnswer(expected Echo, answer Answer, opts AnswerOptions) (map[string]any, error) {
 	if answer.Status < 200 || answer.Status > 299 {

@@ -24,6 +24,7 @@ type vectorOptions struct {
 	AnyInstallation bool              `json:"anyInstallation"`
 	LicenseKey      string            `json:"licenseKey"`
 	Now             string            `json:"now"`
+	LastSeen        string            `json:"lastSeen"`
 	MaxAgeSeconds   *float64          `json:"maxAgeSeconds"`
 }
 
@@ -109,6 +110,10 @@ func (o vectorOptions) verifyOptions(t *testing.T, keys keysFile) VerifyOptions 
 	}
 	if opts.PublicKeys == nil {
 		opts.PublicKeys = keys.PublicKeys
+	}
+	if o.LastSeen != "" {
+		// The product's clock guard last saw this time (README: lastSeen).
+		opts.ClockGuard = &MemoryClockGuard{LastSeen: vectorNow(t, o.LastSeen)}
 	}
 	if o.Vendor != nil {
 		opts.Vendor = *o.Vendor

@@ -81,7 +81,9 @@ type VerifyOptions struct {
 	// Leaving it out must be said out loud with AnyInstallation.
 	InstallationID  string
 	AnyInstallation bool
-	// LicenseKey decrypts files encrypted for this license key (used exactly as given).
+	// LicenseKey decrypts files encrypted for this license key. It may be typed as the customer typed
+	// it (any case, with or without dashes, Crockford aliases O→0, I/L→1): a well-formed key is read in
+	// its canonical form, the form the server encrypts for; any other text is used exactly as given.
 	LicenseKey string
 	// Now is the current time (time.Now() when zero).
 	Now        time.Time
@@ -173,6 +175,15 @@ func verifyEd25519(publicKey string, signature []byte, message []byte) bool {
 
 const ivBytes = 12
 
+// fileKeyText is the string a file's AES key is derived from: the canonical license key when the
+// given one parses (as the server encrypts for the canonical key), else the text exactly as given.
+func fileKeyText(licenseKey string) string {
+	if code, ok := parseCode(licenseKeyFormat, licenseKey); ok {
+		return code
+	}
+	return licenseKey
+}
+
 func openPayload(env *envelope, licenseKey string) (any, bool) {
 	if env.alg == "ed25519" {
 		plain, ok := atob(env.enc)
@@ -188,7 +199,7 @@ func openPayload(env *envelope, licenseKey string) (any, bool) {
 	if !ok || len(joined) < ivBytes+16 {
 		return nil, false
 	}
-	key := sha256.Sum256([]byte(licenseKey))
+	key := sha256.Sum256([]byte(fileKeyText(licenseKey)))
 	block, err := aes.NewCipher(key[:])
 	if err != nil {
 		return nil, false

@@ -1,5 +1,5 @@
 import { heartbeatEcho, redeemEcho, sameEcho, useEcho, validateEcho } from '@licensor/core';
-import { parseSignatureHeader, verifyEd25519 } from './signature.js';
+import { parseSignatureHeader, trustedKey, verifyEd25519 } from './signature.js';
 
 export interface ClientOptions {
   /** The Licensor server, e.g. https://licensing.example.com */
@@ -88,8 +88,8 @@ export interface Redeemed {
  * The app API from a vendor's application. It trusts only answers that are signed by the vendor's key,
  * repeat exactly what this client asked (key, product, resource, capabilities and a fresh nonce) and are
  * fresh — so neither a fake server, nor a replayed answer, nor a relay that swaps the key or the resource
- * can unlock the app. Refusals are `LicensorError`s: UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, NONCE_MISMATCH,
- * REQUEST_MISMATCH, STALE_ANSWER; errors of the server keep its code (SEATS_EXHAUSTED, …).
+ * can unlock the app. Refusals are `LicensorError`s: UNSIGNED, UNKNOWN_KEY, BAD_SIGNATURE, MALFORMED_ANSWER,
+ * NONCE_MISMATCH, REQUEST_MISMATCH, STALE_ANSWER; errors of the server keep its code (SEATS_EXHAUSTED, …).
  */
 export class LicensorClient {
   private readonly fetch: typeof fetch;
@@ -189,9 +189,10 @@ export interface AnswerCheckOptions {
 
 /**
  * Checks one answer of the app API, in this order: a server error keeps its code (SEATS_EXHAUSTED, …);
- * then signed (UNSIGNED), by a known key (UNKNOWN_KEY), over these bytes (BAD_SIGNATURE), for this nonce
- * (NONCE_MISMATCH), for this request (REQUEST_MISMATCH), fresh (STALE_ANSWER). Returns the parsed
- * answer; throws `LicensorError` otherwise. Pure: no network, the clock is an argument.
+ * then signed (UNSIGNED), by a known key (UNKNOWN_KEY), over these bytes (BAD_SIGNATURE, also for a
+ * malformed signature or key), JSON (MALFORMED_ANSWER), for this nonce (NONCE_MISMATCH), for this request
+ * (REQUEST_MISMATCH), fresh (STALE_ANSWER). Returns the parsed answer; throws `LicensorError` otherwise.
+ * Pure: no network, the clock is an argument.
  */
 export async function checkAnswer<T>(
   answer: RecordedAnswer,
@@ -205,20 +206,25 @@ export async function checkAnswer<T>(
   }
   const signature = parseSignatureHeader(answer.signature);
   if (!signature) throw new LicensorError('UNSIGNED', 'the answer carries no signature');
-  const publicKey = options.publicKeys[signature.kid];
+  const publicKey = trustedKey(options.publicKeys, signature.kid);
   if (!publicKey)
     throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
   if (!(await verifyEd25519(publicKey, signature.sig, answer.body)))
     throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
-  const parsed = JSON.parse(text) as T & { ts?: string; request?: { nonce?: unknown } };
-  if (parsed.request?.nonce !== expected.nonce)
+  let parsed: (T & { ts?: string; request?: { nonce?: unknown } }) | null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LicensorError('MALFORMED_ANSWER', 'the signed answer is not JSON');
+  }
+  if (parsed?.request?.nonce !== expected.nonce)
     throw new LicensorError('NONCE_MISMATCH', 'the answer is not for this request (a replay?)');
-  if (!sameEcho(parsed.request, expected))
+  if (!sameEcho(parsed?.request, expected))
     throw new LicensorError('REQUEST_MISMATCH', 'the answer is for another key, product or resource');
-  const age = Math.abs((options.now ?? new Date()).getTime() - Date.parse(parsed.ts ?? ''));
+  const age = Math.abs((options.now ?? new Date()).getTime() - Date.parse(parsed?.ts ?? ''));
   if (!(age <= (options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000))
     throw new LicensorError('STALE_ANSWER', 'the answer is too old, or this clock is far from the server’s');
-  return parsed;
+  return parsed as T;
 }
 
 function safeParse(text: string): { error?: { code?: string; message?: string } } | undefined {

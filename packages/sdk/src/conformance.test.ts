@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type AppCall, checkAnswer, expectedEcho, LicensorError } from './client.js';
+import { ClockGuard } from './clock-guard.js';
+import { MemoryStorage } from './storage.js';
 import { readBundle, type VerifyOptions, verifyLicenseFile } from './verify.js';
 
 /**
@@ -18,16 +20,29 @@ interface FileOptions {
   anyInstallation?: boolean;
   licenseKey?: string;
   now: string;
+  /** The latest time the product's clock guard saw before this check (README: `lastSeen`). */
+  lastSeen?: string;
 }
 
 type FileOutcome = { ok: true; payload?: unknown; licenseId?: string } | { ok: false; code: string };
 
-const verifyOptions = (options: FileOptions): VerifyOptions => ({ ...options, now: new Date(options.now) });
+/** A clock guard that last saw `lastSeen`, as a product's guard would have it from its storage. */
+async function clockGuard(lastSeen: string): Promise<ClockGuard> {
+  const storage = new MemoryStorage<{ lastSeen: string }>();
+  await storage.save({ lastSeen });
+  return new ClockGuard(storage);
+}
+
+const verifyOptions = async ({ lastSeen, ...options }: FileOptions): Promise<VerifyOptions> => ({
+  ...options,
+  now: new Date(options.now),
+  ...(lastSeen === undefined ? {} : { clockGuard: await clockGuard(lastSeen) }),
+});
 
 /** One file's outcome in the vectors' shape; an argument error is INVALID_OPTIONS (README). */
 export async function fileOutcome(text: string, options: FileOptions): Promise<FileOutcome> {
   try {
-    const result = await verifyLicenseFile(text, verifyOptions(options));
+    const result = await verifyLicenseFile(text, await verifyOptions(options));
     return result.ok ? { ok: true, payload: result.payload } : { ok: false, code: result.code };
   } catch (error) {
     if (error instanceof TypeError) return { ok: false, code: 'INVALID_OPTIONS' };

@@ -4,10 +4,12 @@ import {
   isLicensePayload,
   type LicensePayload,
   openPayload,
+  parseLicenseKey,
   signedMessage,
   splitBundle,
 } from '@licensor/core';
 import type { ClockGuard } from './clock-guard.js';
+import { trustedKey } from './signature.js';
 
 /** Why a license file is refused; each rejection in DESIGN §5 has its own code. */
 export type RejectionCode =
@@ -38,7 +40,11 @@ export interface VerifyOptions {
    */
   installationId?: string;
   anyInstallation?: boolean;
-  /** Decrypts files encrypted for this license key. */
+  /**
+   * Decrypts files encrypted for this license key. It may be typed as the customer typed it (any case,
+   * with or without dashes, Crockford aliases O→0, I/L→1): a well-formed key is read in its canonical
+   * form, the form the server encrypts for; any other text is used exactly as given.
+   */
   licenseKey?: string;
   now?: Date;
   clockGuard?: ClockGuard;
@@ -83,6 +89,13 @@ function verifierFor(publicKey: string): Verifier {
   return verifier;
 }
 
+/** The string a file's AES key is derived from: the canonical key when it parses, else the text as given. */
+function fileKeyText(licenseKey: string | undefined): string | undefined {
+  if (licenseKey === undefined) return undefined;
+  const parsed = parseLicenseKey(licenseKey);
+  return parsed.ok ? parsed.code : licenseKey;
+}
+
 const refuse = (code: RejectionCode, message: string, payload?: LicensePayload): Verification => ({
   ok: false,
   code,
@@ -100,7 +113,7 @@ export async function verifyLicenseFile(text: string, options: VerifyOptions): P
     throw new TypeError('verifyLicenseFile needs the installationId, or anyInstallation: true');
   const envelope = decodeLicenseFile(text);
   if (!envelope) return refuse('MALFORMED', 'not a license file');
-  const publicKey = options.publicKeys[envelope.kid];
+  const publicKey = trustedKey(options.publicKeys, envelope.kid);
   if (!publicKey) return refuse('UNKNOWN_KEY', `signed by an unknown or revoked key ${envelope.kid}`);
   let signatureOk = false;
   try {
@@ -109,7 +122,7 @@ export async function verifyLicenseFile(text: string, options: VerifyOptions): P
     signatureOk = false;
   }
   if (!signatureOk) return refuse('BAD_SIGNATURE', 'the signature does not match the file');
-  const payload = await openPayload(envelope, options.licenseKey);
+  const payload = await openPayload(envelope, fileKeyText(options.licenseKey));
   if (!isLicensePayload(payload)) {
     return refuse(
       'MALFORMED',

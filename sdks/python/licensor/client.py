@@ -19,7 +19,15 @@ from .verify import verify_ed25519
 __all__ = ["ANSWER_CODES", "DEFAULT_MAX_AGE_SECONDS", "LicensorError", "Client", "verify_answer"]
 
 #: Why the client refuses a 2xx answer, in the order they are checked.
-ANSWER_CODES = ("UNSIGNED", "UNKNOWN_KEY", "BAD_SIGNATURE", "NONCE_MISMATCH", "REQUEST_MISMATCH", "STALE_ANSWER")
+ANSWER_CODES = (
+    "UNSIGNED",
+    "UNKNOWN_KEY",
+    "BAD_SIGNATURE",
+    "MALFORMED_ANSWER",
+    "NONCE_MISMATCH",
+    "REQUEST_MISMATCH",
+    "STALE_ANSWER",
+)
 
 #: How old (or how far ahead of this clock) a signed answer may be, by default.
 DEFAULT_MAX_AGE_SECONDS = 300
@@ -27,7 +35,7 @@ DEFAULT_MAX_AGE_SECONDS = 300
 
 class LicensorError(Exception):
     """
-    A refused answer (one of ANSWER_CODES, or BAD_ANSWER for a signed body that is not JSON), or the
+    A refused answer (one of ANSWER_CODES; MALFORMED_ANSWER is a signed body that is not JSON), or the
     server's own error code for a non-2xx answer (SEATS_EXHAUSTED, NOT_FOUND, …; HTTP_ERROR without one).
     """
 
@@ -65,8 +73,9 @@ def verify_answer(
     `call` is `validate`, `activate`, `session`, `heartbeat` (with `session_id`) or `redeem`; `sent` the JSON
     body as sent (with its nonce); `signature` the `Licensor-Signature` header (None when absent); `body` the
     exact bytes received. A non-2xx status raises the server's error code. Then, in this order: UNSIGNED,
-    UNKNOWN_KEY, BAD_SIGNATURE, NONCE_MISMATCH, REQUEST_MISMATCH (the echo differs from what was sent:
-    key normalised, product, resource, fingerprint, capabilities) and STALE_ANSWER (`ts` further than
+    UNKNOWN_KEY, BAD_SIGNATURE (also for a malformed signature or key), MALFORMED_ANSWER (a signed body
+    that is not JSON), NONCE_MISMATCH, REQUEST_MISMATCH (the echo differs from what was sent: key
+    normalised, product, resource, fingerprint, capabilities) and STALE_ANSWER (`ts` further than
     `max_age_seconds` from `now`, either way).
     """
     expected = echo_for(call, sent, session_id)
@@ -90,7 +99,7 @@ def verify_answer(
     try:
         answer = json_parse(decode_utf8(body))
     except ValueError as error:
-        raise LicensorError("BAD_ANSWER", "the signed answer is not JSON", status) from error
+        raise LicensorError("MALFORMED_ANSWER", "the signed answer is not JSON", status) from error
     request = answer.get("request", UNDEFINED) if isinstance(answer, dict) else UNDEFINED
     nonce = request.get("nonce", UNDEFINED) if isinstance(request, dict) else UNDEFINED
     if not js_strict_equal(nonce, expected["nonce"]):

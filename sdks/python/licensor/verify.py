@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ._js import atob, date_parse, datetime_to_ms, ms_to_iso
+from .codes import parse_license_key
 from .license_file import decode_license_file, is_license_payload, open_payload, signed_message, split_bundle
 from .types import Payload
 
@@ -68,12 +69,20 @@ class Verification:
 class ClockGuard:
     """
     Remembers the latest time seen (in a JSON file `{"lastSeen": ISO}` when a path is given, else in
-    memory); a clock set back before it by more than the tolerance is a rollback.
+    memory); a clock set back before it by more than the tolerance is a rollback. `last_seen` starts the
+    guard at a time already seen (it is saved, so with a path it overwrites the file's value).
     """
 
-    def __init__(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> None:
+    def __init__(
+        self,
+        path: Optional[Union[str, "os.PathLike[str]"]] = None,
+        *,
+        last_seen: Optional[datetime] = None,
+    ) -> None:
         self._path = path
         self._last_seen: Optional[str] = None
+        if last_seen is not None:
+            self._save(ms_to_iso(datetime_to_ms(last_seen)))
 
     def _load(self) -> Optional[str]:
         if self._path is None:
@@ -122,6 +131,17 @@ def verify_ed25519(public_key: str, signature: str, message: bytes) -> bool:
         return False
 
 
+def _file_key_text(license_key: Optional[str]) -> Optional[str]:
+    """
+    The string a file's AES key is derived from: the canonical license key when the given one parses (any
+    case, dashes and spaces, Crockford aliases O→0, I/L→1), as the server encrypts for the canonical key;
+    otherwise the text exactly as given.
+    """
+    if not isinstance(license_key, str):
+        return license_key
+    return parse_license_key(license_key) or license_key
+
+
 def _now_ms(now: Optional[datetime]) -> int:
     return datetime_to_ms(now if now is not None else datetime.now(timezone.utc))
 
@@ -157,7 +177,7 @@ def check_license_file(
         return refuse("UNKNOWN_KEY", f"signed by an unknown or revoked key {envelope.kid}")
     if not verify_ed25519(public_key, envelope.sig, signed_message(envelope.enc)):
         return refuse("BAD_SIGNATURE", "the signature does not match the file")
-    value: Any = open_payload(envelope, license_key)
+    value: Any = open_payload(envelope, _file_key_text(license_key))
     if not is_license_payload(value):
         return refuse(
             "MALFORMED",
@@ -204,7 +224,9 @@ def verify_license_file(
 
     `public_keys` maps kid → base64 raw Ed25519 public key (retired keys stay, revoked ones are removed).
     `installation_id` is the installation this product runs as; leaving it out must be said out loud
-    with `any_installation=True` (a TypeError otherwise). `license_key` decrypts encrypted files.
+    with `any_installation=True` (a TypeError otherwise). `license_key` decrypts encrypted files; it may
+    be typed loosely (any case, without dashes, Crockford aliases): a well-formed key is read in its
+    canonical form, the form the server encrypts for, any other text is used exactly as given.
     `now` defaults to the current time (a naive datetime is taken as UTC).
     """
     outcome = check_license_file(

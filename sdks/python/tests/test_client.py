@@ -38,8 +38,8 @@ class ClientTest(unittest.TestCase):
                                     capabilities=["run"])
 
     def test_the_codes(self) -> None:
-        self.assertEqual(ANSWER_CODES, ("UNSIGNED", "UNKNOWN_KEY", "BAD_SIGNATURE", "NONCE_MISMATCH",
-                                        "REQUEST_MISMATCH", "STALE_ANSWER"))
+        self.assertEqual(ANSWER_CODES, ("UNSIGNED", "UNKNOWN_KEY", "BAD_SIGNATURE", "MALFORMED_ANSWER",
+                                        "NONCE_MISMATCH", "REQUEST_MISMATCH", "STALE_ANSWER"))
 
     def test_every_call_trusts_a_genuine_answer(self) -> None:
         result = self.validate()

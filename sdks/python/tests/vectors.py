@@ -9,7 +9,7 @@ import unittest
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from licensor import LicensorError, check_license_file, same_echo, verify_answer, verify_bundle
+from licensor import ClockGuard, LicensorError, check_license_file, same_echo, verify_answer, verify_bundle
 from licensor._js import date_parse
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -32,7 +32,7 @@ def load(directory: str, name: str) -> Dict[str, Any]:
 
 def _offline_options(options: Mapping[str, Any], keys: Mapping[str, Any]) -> Dict[str, Any]:
     """The vector's options in this SDK's terms (publicKeys, vendor and product default to keys.json)."""
-    known = {"publicKeys", "vendor", "product", "installationId", "anyInstallation", "licenseKey", "now"}
+    known = {"publicKeys", "vendor", "product", "installationId", "anyInstallation", "licenseKey", "now", "lastSeen"}
     unknown = set(options) - known
     assert not unknown, f"options this runner does not know: {sorted(unknown)}"
     return {
@@ -43,6 +43,8 @@ def _offline_options(options: Mapping[str, Any], keys: Mapping[str, Any]) -> Dic
         "any_installation": bool(options.get("anyInstallation", False)),
         "license_key": options.get("licenseKey"),
         "now": instant(options["now"]) if "now" in options else None,
+        # The product's clock guard last saw this time (conformance/README.md: lastSeen).
+        "clock_guard": ClockGuard(last_seen=instant(options["lastSeen"])) if "lastSeen" in options else None,
     }
 
 
