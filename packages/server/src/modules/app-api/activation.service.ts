@@ -36,11 +36,8 @@ export async function requireKey(db: Db, input: string): Promise<AppKey> {
   return key;
 }
 
-/**
- * The licenses of a product that are usable right now (valid or in grace), with their rows locked
- * so that counting their seats or sessions and adding one happen as one step.
- */
-export async function lockUsableLicenses(
+/** The licenses of a product on the key that are usable right now (valid or in grace). */
+export async function usableLicenses(
   ctx: AppContext,
   trx: Db,
   key: AppKey,
@@ -53,12 +50,23 @@ export async function lockUsableLicenses(
     { now: ctx.clock.now() },
   );
   if (!outcome.valid) throw new AppError('LICENSE_NOT_USABLE', outcome.detail, [{ code: outcome.code }]);
-  const ids = outcome.usable.map((c) => c.row.id);
+  return [...outcome.usable];
+}
+
+/** The usable licenses with their rows locked, so that counting their seats and adding one happen as one step. */
+async function lockUsableLicenses(
+  ctx: AppContext,
+  trx: Db,
+  key: AppKey,
+  product: string,
+): Promise<Candidate[]> {
+  const usable = await usableLicenses(ctx, trx, key, product);
+  const ids = usable.map((c) => c.row.id);
   await lockRows(
     ctx.handle,
     trx.selectFrom('licenses').select('id').where('id', 'in', ids).orderBy('id'),
   ).execute();
-  return [...outcome.usable];
+  return usable;
 }
 
 const toBinding = (

@@ -1,13 +1,18 @@
 import { checkLicense } from '@licensor/core';
+import { sql } from 'kysely';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newSecretId } from '../../platform/crypto.js';
+import type { Db } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
-import { lockUsableLicenses, requireKey } from './activation.service.js';
+import { requireKey, usableLicenses } from './activation.service.js';
+import type { Candidate } from './app-api.queries.js';
 
 const DEFAULT_TTL_SECONDS = 600;
 const MAX_TTL_SECONDS = 86_400;
+/** Sessions ended per statement batch by the reaper (and per full license by an open). */
+const REAP_BATCH = 1000;
 
 export interface CheckoutInput {
   key: string;
@@ -16,69 +21,87 @@ export interface CheckoutInput {
   ttlSeconds?: number;
 }
 
+/** Another open took the license's last place between this one's read and its claim: try again, carefully. */
+class PlaceTaken extends Error {}
+
 /**
- * Opens (or refreshes) a live session of a resource on the key. Floating licenses are preferred and
- * limit concurrent sessions to maxSessions; the count is taken under the license row locks, and
- * sessions past their TTL no longer count even before the reaper ends them.
+ * Opens (or refreshes) a live session of a resource on the key. Floating licenses are preferred and limit
+ * concurrent sessions to maxSessions (invariant 1) through each license's counter of open sessions: a place is
+ * claimed by a conditional increment (`live_sessions < max_sessions`), the last statement before the commit, so
+ * the license's row is locked only for that instant and opens on one license do not queue behind each other.
+ * A session past its TTL holds its place until it is ended — by the reaper, or here, when a license looks full.
  */
 export async function checkout(
   ctx: AppContext,
   input: CheckoutInput,
 ): Promise<{ id: string; expiresAt: string; vendorId: string }> {
+  try {
+    return await inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'optimistic'));
+  } catch (error) {
+    if (!(error instanceof PlaceTaken)) throw error;
+    return inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'careful'));
+  }
+}
+
+/**
+ * `optimistic`: the first license (in order of preference) has a free place by its counter as read, so the
+ * session is written and the place claimed last. `careful` (the first looked full, or the optimistic claim
+ * lost a race): each license in turn is claimed first — ending its expired sessions when it is full — and the
+ * session written under that lock.
+ */
+async function openSession(
+  ctx: AppContext,
+  trx: Db,
+  input: CheckoutInput,
+  mode: 'optimistic' | 'careful',
+): Promise<{ id: string; expiresAt: string; vendorId: string }> {
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
-  return inTransaction(ctx.handle, async (trx) => {
-    const key = await requireKey(trx, input.key);
-    const usable = await lockUsableLicenses(ctx, trx, key, input.product);
-    const ordered = [
-      ...usable.filter((c) => c.scope === 'floating'),
-      ...usable.filter((c) => c.scope !== 'floating'),
-    ];
-    const licenseIds = ordered.map((c) => c.row.id);
-    // The resource's own live session, and how many live sessions each license has: two index reads that
-    // never load the other sessions of the license.
-    const held = await trx
-      .selectFrom('sessions')
-      .select(['id', 'license_id'])
-      .where('resource_id', '=', input.resource.id)
-      .where('license_id', 'in', licenseIds)
-      .where('resource_kind', '=', input.resource.kind)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', nowIso)
-      .executeTakeFirst();
+  const key = await requireKey(trx, input.key);
+  const usable = await usableLicenses(ctx, trx, key, input.product);
+  const ordered = [
+    ...usable.filter((c) => c.scope === 'floating'),
+    ...usable.filter((c) => c.scope !== 'floating'),
+  ];
+  const ttlFor = (license: Candidate) =>
+    Math.min(input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
+  const expiryFor = (license: Candidate) => new Date(now.getTime() + ttlFor(license) * 1000).toISOString();
 
-    const ttlFor = (heartbeatSeconds: number | null) =>
-      Math.min(input.ttlSeconds ?? heartbeatSeconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
-    if (held) {
-      const license = ordered.find((c) => c.row.id === held.license_id)!;
-      const expiresAt = new Date(now.getTime() + ttlFor(license.row.heartbeat_seconds) * 1000).toISOString();
-      await trx
-        .updateTable('sessions')
-        .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
-        .where('id', '=', held.id)
-        .execute();
-      return { id: held.id, expiresAt, vendorId: key.vendorId };
-    }
-
-    const counts = await trx
-      .selectFrom('sessions')
-      .select((eb) => ['license_id', eb.fn.countAll<number | string>().as('live')])
-      .where('license_id', 'in', licenseIds)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', nowIso)
-      .groupBy('license_id')
+  // The resource's own open session, found through the open-sessions-by-resource index.
+  const held = await trx
+    .selectFrom('sessions')
+    .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
+    .where('resource_id', '=', input.resource.id)
+    .where(
+      'license_id',
+      'in',
+      ordered.map((c) => c.row.id),
+    )
+    .where('resource_kind', '=', input.resource.kind)
+    .where('ended_at', 'is', null)
+    .orderBy('expires_at', 'desc')
+    .executeTakeFirst();
+  if (held && held.expires_at > nowIso) {
+    const expiresAt = expiryFor(ordered.find((c) => c.row.id === held.license_id)!);
+    await trx
+      .updateTable('sessions')
+      .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
+      .where('id', '=', held.id)
       .execute();
-    const live = new Map(counts.map((row) => [row.license_id, Number(row.live)]));
-    const free = ordered.find((c) => c.maxSessions === null || (live.get(c.row.id) ?? 0) < c.maxSessions);
-    if (!free) throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
+    return { id: held.id, expiresAt, vendorId: key.vendorId };
+  }
+  // Its expired one ends now, as the reaper would end it, and gives its place back.
+  if (held) await endExpiredSessions(trx, [held], now);
+
+  const open = async (license: Candidate) => {
     const id = newSecretId();
-    const expiresAt = new Date(now.getTime() + ttlFor(free.row.heartbeat_seconds) * 1000).toISOString();
+    const expiresAt = expiryFor(license);
     await trx
       .insertInto('sessions')
       .values({
         id,
         vendor_id: key.vendorId,
-        license_id: free.row.id,
+        license_id: license.row.id,
         key_id: key.id,
         resource_kind: input.resource.kind,
         resource_id: input.resource.id,
@@ -96,10 +119,103 @@ export async function checkout(
       subjectId: id,
       keyId: key.id,
       customerId: key.customerId,
-      after: { licenseId: free.row.id, resource: input.resource, expiresAt },
+      after: { licenseId: license.row.id, resource: input.resource, expiresAt },
     });
     return { id, expiresAt, vendorId: key.vendorId };
-  });
+  };
+
+  const first = ordered[0]!;
+  if (mode === 'optimistic' && (first.maxSessions === null || first.row.live_sessions < first.maxSessions)) {
+    const opened = await open(first);
+    if (!(await claimPlace(trx, first.row.id))) throw new PlaceTaken();
+    return opened;
+  }
+  for (const license of ordered) {
+    if (
+      (await claimPlace(trx, license.row.id)) ||
+      ((await reapLicense(trx, license.row.id, now)) > 0 && (await claimPlace(trx, license.row.id)))
+    )
+      return open(license);
+  }
+  throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
+}
+
+/** Takes one of the license's places if one is free by its counter (row-locked until the commit). */
+async function claimPlace(trx: Db, licenseId: string): Promise<boolean> {
+  const claimed = await trx
+    .updateTable('licenses')
+    .set((eb) => ({ live_sessions: eb('live_sessions', '+', 1) }))
+    .where('id', '=', licenseId)
+    .where((eb) =>
+      eb(
+        'live_sessions',
+        '<',
+        eb.fn.coalesce(
+          eb
+            .selectFrom('license_types')
+            .select('max_sessions')
+            .whereRef('license_types.id', '=', 'licenses.license_type_id'),
+          sql.lit(2_147_483_647),
+        ),
+      ),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Ends one full license's sessions that are past their TTL; how many places that freed. */
+async function reapLicense(trx: Db, licenseId: string, now: Date): Promise<number> {
+  const expired = await trx
+    .selectFrom('sessions')
+    .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
+    .where('license_id', '=', licenseId)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '<=', now.toISOString())
+    .limit(REAP_BATCH)
+    .execute();
+  return endExpiredSessions(trx, expired, now);
+}
+
+type OpenSession = { id: string; license_id: string; vendor_id: string; key_id: string; expires_at: string };
+
+/**
+ * Ends sessions whose heartbeat stopped, at the moment they expired, each with an event, and gives their places
+ * back to their licenses' counters. A session another request or runner ended first is skipped.
+ */
+async function endExpiredSessions(trx: Db, sessions: readonly OpenSession[], now: Date): Promise<number> {
+  const freed = new Map<string, number>();
+  for (const session of sessions) {
+    const ended = await trx
+      .updateTable('sessions')
+      .set({ ended_at: session.expires_at, end_reason: 'expired' })
+      .where('id', '=', session.id)
+      .where('ended_at', 'is', null)
+      .returning('id')
+      .execute();
+    if (ended.length === 0) continue;
+    freed.set(session.license_id, (freed.get(session.license_id) ?? 0) + 1);
+    await recordEvent(trx, session.vendor_id, jobActor, now, {
+      type: 'session.expired',
+      subjectType: 'session',
+      subjectId: session.id,
+      keyId: session.key_id,
+      after: { reason: 'no heartbeat', expiredAt: session.expires_at },
+    });
+  }
+  await givePlacesBack(trx, freed);
+  return [...freed.values()].reduce((sum, n) => sum + n, 0);
+}
+
+/** Lowers licenses' counters of open sessions, in id order (two processes never lock them crosswise). */
+async function givePlacesBack(trx: Db, freed: ReadonlyMap<string, number>): Promise<void> {
+  for (const licenseId of [...freed.keys()].sort()) {
+    await trx
+      .updateTable('licenses')
+      .set((eb) => ({ live_sessions: eb('live_sessions', '-', freed.get(licenseId)!) }))
+      .where('id', '=', licenseId)
+      .execute();
+  }
 }
 
 async function liveSession(ctx: AppContext, id: string) {
@@ -163,6 +279,7 @@ async function endSession(ctx: AppContext, session: LiveSession, reason: string,
       .returning('id')
       .execute();
     if (ended.length === 0) return; // another request or the reaper ended it first, and said so
+    await givePlacesBack(trx, new Map([[session.license_id, 1]]));
     await recordEvent(trx, session.vendor_id, appActor, now, {
       type: 'session.ended',
       subjectType: 'session',
@@ -210,35 +327,15 @@ export async function checkin(ctx: AppContext, id: string): Promise<void> {
 /** Ends sessions whose heartbeat stopped, freeing their places, each with an event. */
 export async function reapSessions(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const nowIso = now.toISOString();
   return inTransaction(ctx.handle, async (trx) => {
     const dead = await trx
       .selectFrom('sessions')
-      .select(['id', 'vendor_id', 'key_id', 'expires_at'])
+      .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
       .where('ended_at', 'is', null)
-      .where('expires_at', '<=', nowIso)
+      .where('expires_at', '<=', now.toISOString())
       .orderBy('expires_at')
-      .limit(1000)
+      .limit(REAP_BATCH)
       .execute();
-    let reaped = 0;
-    for (const session of dead) {
-      const ended = await trx
-        .updateTable('sessions')
-        .set({ ended_at: session.expires_at, end_reason: 'expired' })
-        .where('id', '=', session.id)
-        .where('ended_at', 'is', null)
-        .returning('id')
-        .execute();
-      if (ended.length === 0) continue; // another runner reaped it
-      reaped += 1;
-      await recordEvent(trx, session.vendor_id, jobActor, now, {
-        type: 'session.expired',
-        subjectType: 'session',
-        subjectId: session.id,
-        keyId: session.key_id,
-        after: { reason: 'no heartbeat', expiredAt: session.expires_at },
-      });
-    }
-    return reaped;
+    return endExpiredSessions(trx, dead, now);
   });
 }

@@ -46,7 +46,7 @@ interface Row extends LicenseRow {
   k_status: string;
   active_kid: string | null;
   bound: number | boolean;
-  live_sessions: number | string;
+  live_count: number | string;
   holding: number | boolean;
 }
 
@@ -64,7 +64,7 @@ const SQL = `
     (select count(*) from bindings b where b.license_id = l.id) as seats_used,
     exists (select 1 from bindings b where b.license_id = l.id and b.resource_id = ?
       and (cast(? as text) is null or b.resource_kind = ?)) as bound,
-    (select count(*) from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?) as live_sessions,
+    (select count(*) from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?) as live_count,
     exists (select 1 from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?
       and s.resource_id = ? and (cast(? as text) is null or s.resource_kind = ?)) as holding
   from license_keys k
@@ -96,7 +96,7 @@ function assemble(rows: Row[]): ValidationRead | undefined {
   const licenses = rows.filter((row) => row.id !== null);
   const usage = {
     bound: new Set(licenses.filter((row) => Boolean(row.bound)).map((row) => row.id)),
-    live: new Map(licenses.map((row) => [row.id, Number(row.live_sessions)])),
+    live: new Map(licenses.map((row) => [row.id, Number(row.live_count)])),
     holding: new Set(licenses.filter((row) => Boolean(row.holding)).map((row) => row.id)),
   };
   return { key, licenses, usage };

@@ -1,4 +1,5 @@
 import { addTerm, parseLicenseKey } from '@licensor/core';
+import type { Insertable } from 'kysely';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
@@ -494,7 +495,7 @@ export async function importVendorData(
       ...licenseDates[index]!,
       created_at: at,
       updated_at: at,
-    } satisfies LicenseTable,
+    } satisfies Insertable<LicenseTable>,
   }));
   const bindingRows = fresh('bindings').map(({ row, externalId, id }) => ({
     externalId,

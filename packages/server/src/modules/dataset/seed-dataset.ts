@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generateCouponCode, generateLicenseKey } from '@licensor/core';
+import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.js';
 import { idAt, newSecretId } from '../../platform/crypto.js';
 import { analyze } from '../../platform/db/database.js';
@@ -566,6 +567,10 @@ export async function seedDataset(ctx: AppContext, options: SeedOptions): Promis
       live ? null : 'checkin',
     ];
   });
+  await sql`update licenses set live_sessions = live.n
+    from (select license_id, count(*) as n from sessions where vendor_id = ${vendorId} and ended_at is null
+      group by license_id) as live
+    where licenses.id = live.license_id`.execute(db);
 
   const batches = Array.from({ length: 10 }, () => idAt(past(700)));
   await fillEach(TABLES.coupon_batches, batches.length, (i) => [

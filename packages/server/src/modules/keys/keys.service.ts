@@ -198,6 +198,7 @@ export async function deleteKey(
       .where('key_id', '=', id)
       .where('ended_at', 'is', null)
       .execute();
+    await trx.updateTable('licenses').set({ live_sessions: 0 }).where('key_id', '=', id).execute();
     await trx
       .updateTable('license_keys')
       .set({ status: 'revoked', deleted_at: at })

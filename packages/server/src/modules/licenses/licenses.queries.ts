@@ -1,9 +1,10 @@
 import { deriveStatus, type LicenseStatus, type Scope } from '@licensor/core';
+import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { LicenseTable, LicenseTypeTable } from '../../platform/db/schema.js';
 
 /** A license with what its type and product say about it: the row behind every license answer. */
-export type LicenseRow = LicenseTable & {
+export type LicenseRow = Selectable<LicenseTable> & {
   product_code: string;
   product_name: string;
   type_name: string;

@@ -20,6 +20,7 @@ import * as staffUpkeep from './migrations/0018-staff-upkeep.js';
 import * as jobQueueIndexes from './migrations/0019-job-queue-indexes.js';
 import * as dashboard from './migrations/0020-dashboard.js';
 import * as externalIds from './migrations/0021-external-ids.js';
+import * as liveSessionCounts from './migrations/0022-live-session-counts.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-job-queue-indexes': jobQueueIndexes,
   '0020-dashboard': dashboard,
   '0021-external-ids': externalIds,
+  '0022-live-session-counts': liveSessionCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

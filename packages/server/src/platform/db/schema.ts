@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /**
  * Table shapes shared by SQLite and PostgreSQL. To keep one set of migrations and one set of queries,
  * times are ISO-8601 UTC strings (they sort as text), flags are 0/1 integers and lists are JSON text.
@@ -137,6 +138,8 @@ export interface LicenseTable {
   superseded_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Sessions started on this license and not yet ended (migration 0022): what `maxSessions` limits. */
+  live_sessions: Generated<number>;
 }
 
 export interface BindingTable {
