@@ -91,6 +91,12 @@ const bindsKind = (license: Candidate, kind: string) =>
   (needsBinding(license.scope) || license.scope === 'unlimited') &&
   (license.kind === null || license.kind === kind);
 
+const noneBinds = (input: { product: string; resource: ResourceInput }) =>
+  new AppError(
+    'LICENSE_NOT_USABLE',
+    `no license of ${input.product} on this key binds a ${input.resource.kind}`,
+  );
+
 /**
  * Binds a resource to a free seat of the product. Idempotent: a resource already bound gets its
  * binding back. The seat count is read under the license row locks, so concurrent activations
@@ -100,18 +106,39 @@ export async function activate(
   ctx: AppContext,
   input: { key: string; product: string; resource: ResourceInput },
 ): Promise<{ created: boolean; binding: Binding; vendorId: string }> {
+  // Most activations repeat (an app activates at every start): a resource already bound to a usable license is
+  // answered from three reads, without a transaction or a lock that would queue it behind the key's other ones.
+  const key = await requireKey(ctx.handle.db, input.key);
+  const usable = (await usableLicenses(ctx, ctx.handle.db, key, input.product)).filter((c) =>
+    bindsKind(c, input.resource.kind),
+  );
+  if (usable.length === 0) throw noneBinds(input);
+  const bound = await ctx.handle.db
+    .selectFrom('bindings')
+    .selectAll()
+    .where(
+      'license_id',
+      'in',
+      usable.map((c) => c.row.id),
+    )
+    .where('resource_kind', '=', input.resource.kind)
+    .where('resource_id', '=', input.resource.id)
+    .executeTakeFirst();
+  if (bound) return { created: false, binding: toBinding(bound, input.product), vendorId: key.vendorId };
+  return bindNew(ctx, input);
+}
+
+async function bindNew(
+  ctx: AppContext,
+  input: { key: string; product: string; resource: ResourceInput },
+): Promise<{ created: boolean; binding: Binding; vendorId: string }> {
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
     const usable = (await lockUsableLicenses(ctx, trx, key, input.product)).filter((c) =>
       bindsKind(c, input.resource.kind),
     );
-    if (usable.length === 0) {
-      throw new AppError(
-        'LICENSE_NOT_USABLE',
-        `no license of ${input.product} on this key binds a ${input.resource.kind}`,
-      );
-    }
+    if (usable.length === 0) throw noneBinds(input);
     const claimed = await claimSeat(
       trx,
       usable.map((c) => c.row),

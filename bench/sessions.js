@@ -1,0 +1,245 @@
+// Floating seats at scale (issue 12, item 3): 100,000 live sessions on ONE floating license, opened through the
+// app API, then heart-beating every 60 s (≈ 1,667 heartbeats/s) for two minutes while 2,000 others stop and the
+// reaper ends them; the server's memory is sampled throughout. PostgreSQL by default (BENCH_DB=sqlite for SQLite).
+// Loopback only, bounded in time (≈ 5 minutes). Prints a table and writes bench/results-sessions.md.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { run, serverEnvironment, startListening } from './lib/processes.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../packages/cli/dist/main.js');
+const DB = process.env.BENCH_DB || 'postgres';
+const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const LIVE = Number(process.env.BENCH_SESSIONS || 100_000);
+const STOPPING = Math.round(LIVE / 50); // these never beat: their 30 s TTL runs out during the heartbeat phase
+const MEASURED_OPENS = 5_000;
+const HEARTBEAT_SECONDS = Number(process.env.BENCH_HEARTBEAT_SECONDS || 120);
+const HEARTBEAT_RATE = Math.round(LIVE / 60);
+
+async function call(url, token, method, route, body) {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Opens `count` sessions for devices `first`…, at 64 connections; their ids, and the rate. */
+function openSessions(url, key, first, count, ttlSeconds) {
+  const ids = [];
+  let next = first;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: 64,
+        amount: count,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/sessions',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({
+                key,
+                product: 'floating-bench',
+                resource: { kind: 'device', id: `device-${next++}` },
+                ttlSeconds,
+              }),
+            }),
+            onResponse: (status, body) => {
+              if (status === 201) ids.push(JSON.parse(body).id);
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        if (result.non2xx > 0 || result.errors > 0)
+          return reject(new Error(`opening sessions: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        resolve({ ids, rps: count / (result.duration || 1), p99: result.latency.p99, p50: result.latency.p50 });
+      },
+    );
+  });
+}
+
+/** Every session beats once a minute, spread evenly: LIVE / 60 requests per second for HEARTBEAT_SECONDS. */
+function heartbeats(url, ids) {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: 100,
+        overallRate: HEARTBEAT_RATE,
+        duration: HEARTBEAT_SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+            setupRequest: (request) => ({
+              ...request,
+              path: `/v1/sessions/${ids[next++ % ids.length]}/heartbeat`,
+            }),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+/** The largest resident set of `pid` (and its children, for WEB_CONCURRENCY > 1) while `work` runs. */
+async function peakMemory(pid, work) {
+  let peak = 0;
+  const sample = () => {
+    let total = 0;
+    for (const each of [pid, ...childrenOf(pid)]) {
+      const status = fs.readFileSync(`/proc/${each}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    }
+    peak = Math.max(peak, total);
+  };
+  const timer = setInterval(() => {
+    try {
+      sample();
+    } catch {
+      // a process that just ended
+    }
+  }, 500);
+  try {
+    return { result: await work(), peak: () => peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function childrenOf(pid) {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-sessions-'));
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const env = serverEnvironment(dataDir, {
+    RUN_JOBS: '1', // the reaper runs in the server, every 10 s here
+    SESSION_REAP_SECONDS: '10',
+    ...(DB === 'postgres' ? { DATABASE_URL, DATABASE_SCHEMA: schema } : {}),
+    WEB_CONCURRENCY: process.env.WEB_CONCURRENCY || '1',
+  });
+  const { token } = JSON.parse(
+    await run([CLI, 'init', '--vendor', 'Floating', '--prefix', 'FLTB', '--email', 'f@fltb.test'], env),
+  );
+  const { url, child } = await startListening([CLI, 'serve'], env);
+  const rows = [];
+  try {
+    const product = await call(url, token, 'POST', '/v1/products', { code: 'floating-bench', name: 'Floating' });
+    const type = await call(url, token, 'POST', '/v1/license-types', {
+      productId: product.id,
+      name: 'Floating 200k',
+      scope: 'floating',
+      mode: 'subscription',
+      term: { unit: 'year', count: 1 },
+      maxSessions: 200_000,
+      heartbeatSeconds: 60,
+      capabilities: [],
+    });
+    const customer = await call(url, token, 'POST', '/v1/customers', { name: 'A very large customer' });
+    const key = await call(url, token, 'POST', '/v1/keys', { customerId: customer.id });
+    const license = await call(url, token, 'POST', `/v1/keys/${key.id}/licenses`, { licenseTypeId: type.id });
+
+    const { result, peak } = await peakMemory(child.pid, async () => {
+      const bulk = LIVE - STOPPING - MEASURED_OPENS;
+      const started = Date.now();
+      const first = await openSessions(url, key.key, 0, bulk, 600);
+      console.log(`opened ${bulk} sessions in ${((Date.now() - started) / 1000).toFixed(0)} s (${first.rps.toFixed(0)}/s)`);
+      const stopping = await openSessions(url, key.key, bulk, STOPPING, 30);
+      const measured = await openSessions(url, key.key, bulk + STOPPING, MEASURED_OPENS, 600);
+      console.log(`the last ${MEASURED_OPENS} opens: ${measured.rps.toFixed(0)}/s, p99 ${measured.p99} ms`);
+      const beating = [...first.ids, ...measured.ids];
+      const beat = await heartbeats(url, beating);
+      console.log(
+        `heartbeats: ${beat.requests.average.toFixed(0)}/s, p50 ${beat.latency.p50} ms, p99 ${beat.latency.p99} ms, ${beat.non2xx} non-2xx`,
+      );
+      return { first, measured, stopping, beat, beating };
+    });
+
+    const live = await call(url, token, 'GET', `/v1/licenses/${license.id}`);
+    const db = DB === 'postgres' ? new pg.Client({ connectionString: DATABASE_URL }) : undefined;
+    let ended = 'n/a';
+    if (db) {
+      await db.connect();
+      const counted = await db.query(
+        `select count(*) filter (where ended_at is null) as open,
+                count(*) filter (where end_reason = 'expired') as expired
+           from "${schema}".sessions`,
+      );
+      ended = `${counted.rows[0].expired} of ${STOPPING} ended by the reaper; ${counted.rows[0].open} open`;
+      await db.end();
+    }
+    const heartbeatOk = result.beat.non2xx === 0 && result.beat.errors === 0;
+    rows.push(
+      ['open sessions on one license (the first ' + (LIVE - STOPPING - MEASURED_OPENS).toLocaleString('en') + ')', `${result.first.rps.toFixed(0)}/s`, `p99 ${result.first.p99} ms`, '—'],
+      [
+        `open sessions on one license with ${(LIVE - MEASURED_OPENS).toLocaleString('en')} live (the last ${MEASURED_OPENS.toLocaleString('en')})`,
+        `${result.measured.rps.toFixed(0)}/s`,
+        `p99 ${result.measured.p99} ms`,
+        `≥ 1,000/s — ${result.measured.rps >= 1000 ? 'met' : 'NOT met'}`,
+      ],
+      [
+        `heartbeats, ${result.beating.length.toLocaleString('en')} sessions every 60 s for ${HEARTBEAT_SECONDS} s`,
+        `${result.beat.requests.average.toFixed(0)}/s (asked ${HEARTBEAT_RATE}/s), ${result.beat.non2xx} refused`,
+        `p50 ${result.beat.latency.p50} ms, p99 ${result.beat.latency.p99} ms`,
+        `p99 ≤ 20 ms — ${heartbeatOk && result.beat.latency.p99 <= 20 ? 'met' : 'NOT met'}`,
+      ],
+      ['sessions that stopped beating', ended, '—', 'all ended'],
+      ['server RSS, peak', mb(peak()), '—', `< 300 MB — ${peak() < 300 * 1024 * 1024 ? 'met' : 'NOT met'}`],
+    );
+    if (live?.id !== license.id) throw new Error('the license card did not answer');
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (DB === 'postgres') {
+      const db = new pg.Client({ connectionString: DATABASE_URL });
+      await db.connect();
+      await db.query(`drop schema if exists "${schema}" cascade`);
+      await db.end();
+    }
+  }
+  const table = [
+    '| measurement | result | latency | target |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+  console.log(`\n${table}`);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  fs.writeFileSync(
+    path.join(here, 'results-sessions.md'),
+    `# Floating seats at scale\n\n\`node bench/sessions.js\` on ${new Date().toISOString().slice(0, 10)}, ${DB}, ` +
+      `WEB_CONCURRENCY=${env.WEB_CONCURRENCY}; ${os.cpus().length} cores (${cpu}), Node ${process.version}. ` +
+      `One floating license, ${LIVE.toLocaleString('en')} sessions; autocannon on the same machine.\n\n${table}\n`,
+  );
+}
+
+await main();
