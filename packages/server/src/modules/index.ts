@@ -11,6 +11,7 @@ import { customerCabinetRoutes } from './customer-cabinet/customer-cabinet.route
 import { serviceRequestRoutes } from './customer-cabinet/service-requests.routes.js';
 import { customerRoutes } from './customers/customers.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { dataExchangeRoutes } from './data-exchange/data-exchange.routes.js';
 import { drawdownRoutes } from './drawdowns/drawdowns.routes.js';
 import { eventRoutes } from './events/events.routes.js';
 import { keyRoutes } from './keys/keys.routes.js';
@@ -51,6 +52,7 @@ export const modules: AppModules = {
     serviceRequestRoutes,
     vendorSettingsRoutes,
     dashboardRoutes,
+    dataExchangeRoutes,
   ],
 };
 

@@ -14341,6 +14341,167 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import customers, keys, licenses and bindings (a dry run checks only) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description json: { customers, keys, licenses, bindings } as `licensor export` writes; csv: customers only */
+            format: 'json' | 'csv';
+            /** @description the file's text (the request body is limited by BODY_LIMIT) */
+            content: string;
+            /** @description check and count only: nothing is written */
+            dryRun: boolean;
+            /** @description write the good rows even when some are bad (default: none when any is bad) */
+            partial?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              dryRun: boolean;
+              partial: boolean;
+              /** @description false on a dry run, and when bad rows stopped the import */
+              written: boolean;
+              created: {
+                customers: number;
+                keys: number;
+                licenses: number;
+                bindings: number;
+              };
+              unchanged: {
+                customers: number;
+                keys: number;
+                licenses: number;
+                bindings: number;
+              };
+              rejected: {
+                customers: number;
+                keys: number;
+                licenses: number;
+                bindings: number;
+              };
+              problems: {
+                kind: 'customers' | 'keys' | 'licenses' | 'bindings';
+                /** @description the row's index in its list */
+                index: number;
+                /** @description the row's line in a CSV file */
+                line?: number;
+                field: string;
+                reason: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -23,6 +23,7 @@ import { WebhooksPage } from './WebhooksPage';
 const CouponsPage = lazy(() => import('./CouponsPage').then((m) => ({ default: m.CouponsPage })));
 const OfflinePage = lazy(() => import('./OfflinePage').then((m) => ({ default: m.OfflinePage })));
 const DashboardPage = lazy(() => import('./DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const ImportPage = lazy(() => import('./ImportPage').then((m) => ({ default: m.ImportPage })));
 
 function Page({ path }: { path: string }) {
   let params = match('/customers/:id', path);
@@ -39,6 +40,7 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/webhooks')) return <WebhooksPage />;
   if (path.startsWith('/signing-keys')) return <SigningKeysPage />;
   if (path.startsWith('/team')) return <TeamPage />;
+  if (path.startsWith('/import')) return <ImportPage />;
   if (path.startsWith('/customers')) return <CustomersPage />;
   return <DashboardPage />;
 }
@@ -93,6 +95,7 @@ export function VendorApp() {
     { to: '/events', label: t('nav.events') },
     { to: '/webhooks', label: t('nav.webhooks') },
     { to: '/signing-keys', label: t('nav.signingKeys') },
+    { to: '/import', label: t('nav.import') },
     { to: '/team', label: t('nav.team') },
   ];
   return (

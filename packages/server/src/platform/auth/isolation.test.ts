@@ -301,6 +301,17 @@ describe.each(DIALECTS)(
         expect: 'own',
       },
       {
+        // B imports into itself only: its rows, its external ids (A's, if the same, are A's own).
+        route: 'POST /v1/imports',
+        path: '/v1/imports',
+        body: {
+          format: 'csv',
+          content: `externalId,name\nc-1,B customer\n${a.customer},Taken over\n`,
+          dryRun: false,
+        },
+        expect: 'own',
+      },
+      {
         route: 'POST /v1/service-requests/{id}/actions/fulfil',
         path: `/v1/service-requests/${a.serviceRequest}/actions/fulfil`,
         expect: 404,

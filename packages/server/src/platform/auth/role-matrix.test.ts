@@ -84,6 +84,7 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'DELETE /v1/webhooks/{id}': 'admin',
   'POST /v1/webhook-deliveries/{id}/actions/redeliver': 'admin',
   'PATCH /v1/vendor/settings': 'admin',
+  'POST /v1/imports': 'admin',
 };
 
 const STAFF = ['owner', 'admin', 'manager', 'support'] as const;
