@@ -82,10 +82,11 @@ async function openSession(
     .orderBy('expires_at', 'desc')
     .executeTakeFirst();
   if (held && held.expires_at > nowIso) {
-    const expiresAt = expiryFor(ordered.find((c) => c.row.id === held.license_id)!);
+    const license = ordered.find((c) => c.row.id === held.license_id)!;
+    const expiresAt = expiryFor(license);
     await trx
       .updateTable('sessions')
-      .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
+      .set({ last_heartbeat_at: nowIso, expires_at: expiresAt, ttl_seconds: ttlFor(license) })
       .where('id', '=', held.id)
       .execute();
     return { id: held.id, expiresAt, vendorId: key.vendorId };
@@ -111,6 +112,7 @@ async function openSession(
         expires_at: expiresAt,
         ended_at: null,
         end_reason: null,
+        ttl_seconds: ttlFor(license),
       })
       .execute();
     await recordEvent(trx, key.vendorId, appActor, now, {
@@ -245,10 +247,22 @@ const sessionExpired = () =>
     'this session ended or expired and its place may be taken; start a new one',
   );
 
-type LiveSession = Awaited<ReturnType<typeof liveSession>>;
+/** What a heartbeat needs of a session and its license. */
+type BeatingSession = Pick<
+  Awaited<ReturnType<typeof liveSession>>,
+  | 'id'
+  | 'vendor_id'
+  | 'key_id'
+  | 'license_id'
+  | 'starts_at'
+  | 'license_expires_at'
+  | 'suspended_at'
+  | 'revoked_at'
+  | 'grace_days'
+>;
 
 /** A session outlives neither its license's revocation or suspension nor its expiry (past grace). */
-function licenseStillUsable(session: LiveSession, now: Date): boolean {
+function licenseStillUsable(session: BeatingSession, now: Date): boolean {
   const code = checkLicense(
     {
       scope: 'floating',
@@ -269,7 +283,12 @@ function licenseStillUsable(session: LiveSession, now: Date): boolean {
   return code === 'VALID' || code === 'GRACE_PERIOD';
 }
 
-async function endSession(ctx: AppContext, session: LiveSession, reason: string, now: Date): Promise<void> {
+async function endSession(
+  ctx: AppContext,
+  session: BeatingSession,
+  reason: string,
+  now: Date,
+): Promise<void> {
   await inTransaction(ctx.handle, async (trx) => {
     const ended = await trx
       .updateTable('sessions')
@@ -290,13 +309,57 @@ async function endSession(ctx: AppContext, session: LiveSession, reason: string,
   });
 }
 
+/**
+ * Extends a session that is live at this moment by the TTL it was opened with, returning it with its license.
+ * Only a live session is extended: once expired, its place counts as free to others (invariant 1), so a late
+ * heartbeat must not bring it back beside the one that took it. On PostgreSQL this is the whole heartbeat in one
+ * round trip (the new expiry computed by the database); SQLite, in process, reads first.
+ */
+async function extendLive(
+  ctx: AppContext,
+  id: string,
+  now: Date,
+): Promise<(BeatingSession & { expires_at: string }) | undefined> {
+  const nowIso = now.toISOString();
+  if (ctx.handle.dialect === 'postgres') {
+    const { rows } = await sql<BeatingSession & { expires_at: string }>`
+      update sessions as s
+         set last_heartbeat_at = ${nowIso},
+             expires_at = to_char((${nowIso}::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, ${DEFAULT_TTL_SECONDS})))
+               at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        from licenses as l join license_types as t on t.id = l.license_type_id
+       where s.id = ${id} and l.id = s.license_id and s.ended_at is null and s.expires_at > ${nowIso}
+      returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
+        l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days`.execute(
+      ctx.handle.db,
+    );
+    return rows[0];
+  }
+  const session = await liveSession(ctx, id);
+  const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;
+  const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
+  const kept = await ctx.handle.db
+    .updateTable('sessions')
+    .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', nowIso)
+    .returning('id')
+    .executeTakeFirst();
+  return kept && { ...session, expires_at: expiresAt };
+}
+
 /** Keeps a session alive for another TTL (the TTL it was opened with), while its license is usable. */
 export async function heartbeat(
   ctx: AppContext,
   id: string,
 ): Promise<{ expiresAt: string; vendorId: string }> {
-  const session = await liveSession(ctx, id);
   const now = ctx.clock.now();
+  const session = await extendLive(ctx, id, now);
+  if (!session) {
+    await liveSession(ctx, id); // says why: no such session, or it ended or expired
+    throw sessionExpired(); // it expired between the two reads
+  }
   if (!licenseStillUsable(session, now)) {
     await endSession(ctx, session, 'license_unusable', now);
     throw new AppError(
@@ -304,20 +367,7 @@ export async function heartbeat(
       'the license of this session is no longer usable; the session has ended',
     );
   }
-  const ttl = new Date(session.expires_at).getTime() - new Date(session.last_heartbeat_at).getTime();
-  const expiresAt = new Date(now.getTime() + ttl).toISOString();
-  // Only a session still live at this moment is extended: once expired, its place counts as free to
-  // others (invariant 1), so a late heartbeat must not bring it back beside the one that took it.
-  const kept = await ctx.handle.db
-    .updateTable('sessions')
-    .set({ last_heartbeat_at: now.toISOString(), expires_at: expiresAt })
-    .where('id', '=', id)
-    .where('ended_at', 'is', null)
-    .where('expires_at', '>', now.toISOString())
-    .returning('id')
-    .execute();
-  if (kept.length === 0) throw sessionExpired();
-  return { expiresAt, vendorId: session.vendor_id };
+  return { expiresAt: session.expires_at, vendorId: session.vendor_id };
 }
 
 export async function checkin(ctx: AppContext, id: string): Promise<void> {

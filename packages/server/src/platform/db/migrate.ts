@@ -21,6 +21,7 @@ import * as jobQueueIndexes from './migrations/0019-job-queue-indexes.js';
 import * as dashboard from './migrations/0020-dashboard.js';
 import * as externalIds from './migrations/0021-external-ids.js';
 import * as liveSessionCounts from './migrations/0022-live-session-counts.js';
+import * as sessionTtl from './migrations/0023-session-ttl.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-dashboard': dashboard,
   '0021-external-ids': externalIds,
   '0022-live-session-counts': liveSessionCounts,
+  '0023-session-ttl': sessionTtl,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -166,6 +166,8 @@ export interface SessionTable {
   expires_at: string;
   ended_at: string | null;
   end_reason: string | null;
+  /** The TTL it was opened with, which each heartbeat grants again (null on sessions ended before 0023). */
+  ttl_seconds: number | null;
 }
 
 export interface EventTable {
