@@ -105,7 +105,7 @@ const noneBinds = (input: { product: string; resource: ResourceInput }) =>
 export async function activate(
   ctx: AppContext,
   input: { key: string; product: string; resource: ResourceInput },
-): Promise<{ created: boolean; binding: Binding; vendorId: string }> {
+): Promise<{ created: boolean; binding: Binding; vendorId: string; activeKid: string | null }> {
   // Most activations repeat (an app activates at every start): a resource already bound to a usable license is
   // answered from three reads, without a transaction or a lock that would queue it behind the key's other ones.
   const key = await requireKey(ctx.handle.db, input.key);
@@ -124,14 +124,20 @@ export async function activate(
     .where('resource_kind', '=', input.resource.kind)
     .where('resource_id', '=', input.resource.id)
     .executeTakeFirst();
-  if (bound) return { created: false, binding: toBinding(bound, input.product), vendorId: key.vendorId };
+  if (bound)
+    return {
+      created: false,
+      binding: toBinding(bound, input.product),
+      vendorId: key.vendorId,
+      activeKid: key.activeKid,
+    };
   return bindNew(ctx, input);
 }
 
 async function bindNew(
   ctx: AppContext,
   input: { key: string; product: string; resource: ResourceInput },
-): Promise<{ created: boolean; binding: Binding; vendorId: string }> {
+): Promise<{ created: boolean; binding: Binding; vendorId: string; activeKid: string | null }> {
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
@@ -146,7 +152,8 @@ async function bindNew(
       now,
     );
     const binding = toBinding(claimed.binding, input.product);
-    if (!claimed.created) return { created: false, binding, vendorId: key.vendorId };
+    if (!claimed.created)
+      return { created: false, binding, vendorId: key.vendorId, activeKid: key.activeKid };
     await recordEvent(trx, key.vendorId, appActor, now, {
       type: 'binding.created',
       subjectType: 'binding',
@@ -155,7 +162,7 @@ async function bindNew(
       customerId: key.customerId,
       after: binding,
     });
-    return { created: true, binding, vendorId: key.vendorId };
+    return { created: true, binding, vendorId: key.vendorId, activeKid: key.activeKid };
   });
 }
 

@@ -8,6 +8,8 @@ export interface AppKey {
   customerId: string;
   customerName: string;
   status: string;
+  /** The vendor's signing key now, read with the key so that signing the answer costs no round trip. */
+  activeKid: string | null;
 }
 
 /** The key an app sent, in any typed form; undefined when it is malformed or unknown. */
@@ -23,6 +25,16 @@ export async function findKeyByCode(db: Db, input: string): Promise<{ key?: AppK
       'license_keys.customer_id',
       'customers.name',
       'license_keys.status',
+      (eb) =>
+        eb
+          .selectFrom('signing_keys')
+          .select('signing_keys.kid')
+          .whereRef('signing_keys.vendor_id', '=', 'license_keys.vendor_id')
+          .where('signing_keys.retired_at', 'is', null)
+          .where('signing_keys.revoked_at', 'is', null)
+          .orderBy('signing_keys.created_at', 'desc')
+          .limit(1)
+          .as('active_kid'),
     ])
     .where('license_keys.key', '=', parsed.code)
     .executeTakeFirst();
@@ -35,6 +47,7 @@ export async function findKeyByCode(db: Db, input: string): Promise<{ key?: AppK
       customerId: row.customer_id,
       customerName: row.name,
       status: row.status,
+      activeKid: row.active_kid,
     },
   };
 }

@@ -200,10 +200,13 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     async (request, reply) => {
       await limit(request);
       const result = await activate(ctx, request.body);
-      return sendSigned(reply, result.vendorId, result.created ? 201 : 200, {
-        ...result.binding,
-        ...echoed(useEcho(request.body)),
-      });
+      return sendSigned(
+        reply,
+        result.vendorId,
+        result.created ? 201 : 200,
+        { ...result.binding, ...echoed(useEcho(request.body)) },
+        result.activeKid,
+      );
     },
   );
 
@@ -258,11 +261,13 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     async (request, reply) => {
       await limit(request);
       const session = await checkout(ctx, request.body);
-      return sendSigned(reply, session.vendorId, 201, {
-        id: session.id,
-        expiresAt: session.expiresAt,
-        ...echoed(useEcho(request.body)),
-      });
+      return sendSigned(
+        reply,
+        session.vendorId,
+        201,
+        { id: session.id, expiresAt: session.expiresAt, ...echoed(useEcho(request.body)) },
+        session.activeKid,
+      );
     },
   );
 
@@ -283,10 +288,13 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     },
     async (request, reply) => {
       const result = await heartbeat(ctx, request.params.id);
-      return sendSigned(reply, result.vendorId, 200, {
-        expiresAt: result.expiresAt,
-        ...echoed(heartbeatEcho(request.params.id, request.body.nonce)),
-      });
+      return sendSigned(
+        reply,
+        result.vendorId,
+        200,
+        { expiresAt: result.expiresAt, ...echoed(heartbeatEcho(request.params.id, request.body.nonce)) },
+        result.activeKid,
+      );
     },
   );
 

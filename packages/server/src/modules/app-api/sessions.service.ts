@@ -34,7 +34,7 @@ class PlaceTaken extends Error {}
 export async function checkout(
   ctx: AppContext,
   input: CheckoutInput,
-): Promise<{ id: string; expiresAt: string; vendorId: string }> {
+): Promise<{ id: string; expiresAt: string; vendorId: string; activeKid: string | null }> {
   try {
     return await inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'optimistic'));
   } catch (error) {
@@ -54,7 +54,7 @@ async function openSession(
   trx: Db,
   input: CheckoutInput,
   mode: 'optimistic' | 'careful',
-): Promise<{ id: string; expiresAt: string; vendorId: string }> {
+): Promise<{ id: string; expiresAt: string; vendorId: string; activeKid: string | null }> {
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
   const key = await requireKey(trx, input.key);
@@ -67,8 +67,9 @@ async function openSession(
     Math.min(input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
   const expiryFor = (license: Candidate) => new Date(now.getTime() + ttlFor(license) * 1000).toISOString();
 
-  // The resource's own open session, found through the open-sessions-by-resource index.
-  const held = await trx
+  // The resource's own open session, found through the open-sessions-by-resource index (no ORDER BY: sorting by
+  // expiry would have the planner walk the license's open sessions, 100,000 of them on a large license, instead).
+  const [held] = await trx
     .selectFrom('sessions')
     .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
     .where('resource_id', '=', input.resource.id)
@@ -79,8 +80,8 @@ async function openSession(
     )
     .where('resource_kind', '=', input.resource.kind)
     .where('ended_at', 'is', null)
-    .orderBy('expires_at', 'desc')
-    .executeTakeFirst();
+    .limit(1)
+    .execute();
   if (held && held.expires_at > nowIso) {
     const license = ordered.find((c) => c.row.id === held.license_id)!;
     const expiresAt = expiryFor(license);
@@ -89,7 +90,7 @@ async function openSession(
       .set({ last_heartbeat_at: nowIso, expires_at: expiresAt, ttl_seconds: ttlFor(license) })
       .where('id', '=', held.id)
       .execute();
-    return { id: held.id, expiresAt, vendorId: key.vendorId };
+    return { id: held.id, expiresAt, vendorId: key.vendorId, activeKid: key.activeKid };
   }
   // Its expired one ends now, as the reaper would end it, and gives its place back.
   if (held) await endExpiredSessions(trx, [held], now);
@@ -123,7 +124,7 @@ async function openSession(
       customerId: key.customerId,
       after: { licenseId: license.row.id, resource: input.resource, expiresAt },
     });
-    return { id, expiresAt, vendorId: key.vendorId };
+    return { id, expiresAt, vendorId: key.vendorId, activeKid: key.activeKid };
   };
 
   const first = ordered[0]!;
@@ -315,14 +316,12 @@ async function endSession(
  * heartbeat must not bring it back beside the one that took it. On PostgreSQL this is the whole heartbeat in one
  * round trip (the new expiry computed by the database); SQLite, in process, reads first.
  */
-async function extendLive(
-  ctx: AppContext,
-  id: string,
-  now: Date,
-): Promise<(BeatingSession & { expires_at: string }) | undefined> {
+type Extended = BeatingSession & { expires_at: string; active_kid?: string | null };
+
+async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
   if (ctx.handle.dialect === 'postgres') {
-    const { rows } = await sql<BeatingSession & { expires_at: string }>`
+    const { rows } = await sql<Extended>`
       update sessions as s
          set last_heartbeat_at = ${nowIso},
              expires_at = to_char((${nowIso}::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, ${DEFAULT_TTL_SECONDS})))
@@ -330,9 +329,9 @@ async function extendLive(
         from licenses as l join license_types as t on t.id = l.license_type_id
        where s.id = ${id} and l.id = s.license_id and s.ended_at is null and s.expires_at > ${nowIso}
       returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
-        l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days`.execute(
-      ctx.handle.db,
-    );
+        l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days,
+        (select kid from signing_keys where vendor_id = s.vendor_id and retired_at is null and revoked_at is null
+          order by created_at desc limit 1) as active_kid`.execute(ctx.handle.db);
     return rows[0];
   }
   const session = await liveSession(ctx, id);
@@ -353,7 +352,7 @@ async function extendLive(
 export async function heartbeat(
   ctx: AppContext,
   id: string,
-): Promise<{ expiresAt: string; vendorId: string }> {
+): Promise<{ expiresAt: string; vendorId: string; activeKid?: string | null }> {
   const now = ctx.clock.now();
   const session = await extendLive(ctx, id, now);
   if (!session) {
@@ -367,7 +366,7 @@ export async function heartbeat(
       'the license of this session is no longer usable; the session has ended',
     );
   }
-  return { expiresAt: session.expires_at, vendorId: session.vendor_id };
+  return { expiresAt: session.expires_at, vendorId: session.vendor_id, activeKid: session.active_kid };
 }
 
 export async function checkin(ctx: AppContext, id: string): Promise<void> {
