@@ -1,6 +1,7 @@
 import type { Actor } from './context.js';
 import { newId } from './crypto.js';
 import type { Db } from './db/database.js';
+import type { EventTable } from './db/schema.js';
 import { enqueueDeliveries } from './outbox.js';
 
 export interface EventInput {
@@ -27,15 +28,14 @@ export async function recordEvent(
   await recordEvents(trx, vendorId, actor, at, [event]);
 }
 
-/** Several events of one actor and moment, written a few hundred rows per statement. */
-export async function recordEvents(
-  trx: Db,
+/** The event log's rows for several events of one actor and moment. */
+export function eventRows(
   vendorId: string,
   actor: Actor,
   at: Date,
   events: readonly EventInput[],
-): Promise<void> {
-  const rows = events.map((event) => ({
+): EventTable[] {
+  return events.map((event) => ({
     id: newId(),
     vendor_id: vendorId,
     at: at.toISOString(),
@@ -51,6 +51,17 @@ export async function recordEvents(
     before: event.before === undefined ? null : JSON.stringify(event.before),
     after: event.after === undefined ? null : JSON.stringify(event.after),
   }));
+}
+
+/** Several events of one actor and moment, written a few hundred rows per statement. */
+export async function recordEvents(
+  trx: Db,
+  vendorId: string,
+  actor: Actor,
+  at: Date,
+  events: readonly EventInput[],
+): Promise<void> {
+  const rows = eventRows(vendorId, actor, at, events);
   for (let i = 0; i < rows.length; i += 200)
     await trx
       .insertInto('events')

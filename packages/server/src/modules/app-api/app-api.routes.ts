@@ -260,7 +260,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     },
     async (request, reply) => {
       await limit(request);
-      const session = await checkout(ctx, request.body);
+      const session = await checkout(ctx, reader, request.body);
       return sendSigned(
         reply,
         session.vendorId,

@@ -1,13 +1,17 @@
-import { checkLicense } from '@licensor/core';
+import { checkLicense, evaluateValidation, parseLicenseKey } from '@licensor/core';
 import { sql } from 'kysely';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newSecretId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
+import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/events.js';
+import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
+import { deliveryRows, endpointsOf } from '../../platform/outbox.js';
 import { requireKey, usableLicenses } from './activation.service.js';
-import type { Candidate } from './app-api.queries.js';
+import { type Candidate, toCandidate } from './app-api.queries.js';
+import { openAtOnce } from './open-at-once.js';
+import type { ValidationReader } from './validation-reader.js';
 
 const DEFAULT_TTL_SECONDS = 600;
 const MAX_TTL_SECONDS = 86_400;
@@ -24,23 +28,120 @@ export interface CheckoutInput {
 /** Another open took the license's last place between this one's read and its claim: try again, carefully. */
 class PlaceTaken extends Error {}
 
+type Opened = { id: string; expiresAt: string; vendorId: string; activeKid: string | null };
+
+/** The licenses a session may take, floating ones first. */
+const byPreference = (usable: readonly Candidate[]) => [
+  ...usable.filter((c) => c.scope === 'floating'),
+  ...usable.filter((c) => c.scope !== 'floating'),
+];
+
+const ttlFor = (input: CheckoutInput, license: Candidate) =>
+  Math.min(input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
+
+/** A new session of the resource on the license, and the event that records it. */
+function newSession(
+  key: { id: string; vendorId: string; customerId: string },
+  license: Candidate,
+  input: CheckoutInput,
+  now: Date,
+): { row: SessionTable; started: EventInput } {
+  const id = newSecretId();
+  const ttl = ttlFor(input, license);
+  const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
+  return {
+    row: {
+      id,
+      vendor_id: key.vendorId,
+      license_id: license.row.id,
+      key_id: key.id,
+      resource_kind: input.resource.kind,
+      resource_id: input.resource.id,
+      resource_name: input.resource.name ?? null,
+      started_at: now.toISOString(),
+      last_heartbeat_at: now.toISOString(),
+      expires_at: expiresAt,
+      ended_at: null,
+      end_reason: null,
+      ttl_seconds: ttl,
+    },
+    started: {
+      type: 'session.started',
+      subjectType: 'session',
+      subjectId: id,
+      keyId: key.id,
+      customerId: key.customerId,
+      after: { licenseId: license.row.id, resource: input.resource, expiresAt },
+    },
+  };
+}
+
 /**
  * Opens (or refreshes) a live session of a resource on the key. Floating licenses are preferred and limit
  * concurrent sessions to maxSessions (invariant 1) through each license's counter of open sessions: a place is
  * claimed by a conditional increment (`live_sessions < max_sessions`), the last statement before the commit, so
  * the license's row is locked only for that instant and opens on one license do not queue behind each other.
  * A session past its TTL holds its place until it is ended — by the reaper, or here, when a license looks full.
+ * On PostgreSQL the common case — a new session on a license with room — takes no transaction at all.
  */
 export async function checkout(
   ctx: AppContext,
+  reader: ValidationReader,
   input: CheckoutInput,
-): Promise<{ id: string; expiresAt: string; vendorId: string; activeKid: string | null }> {
+): Promise<Opened> {
+  if (ctx.handle.dialect === 'postgres') {
+    const opened = await openWithoutTransaction(ctx, reader, input);
+    if (opened) return opened;
+  }
   try {
     return await inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'optimistic'));
   } catch (error) {
     if (!(error instanceof PlaceTaken)) throw error;
     return inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'careful'));
   }
+}
+
+/**
+ * The validation read (key, licenses with their counters, the resource's live session), then one statement
+ * that claims the place and writes the session with its event and deliveries (`openAtOnce`). Undefined when
+ * anything is out of the ordinary — an unknown or unusable key, a session to refresh, a full license, a lost
+ * race — which the transaction then handles (and answers with its error).
+ */
+async function openWithoutTransaction(
+  ctx: AppContext,
+  reader: ValidationReader,
+  input: CheckoutInput,
+): Promise<Opened | undefined> {
+  const parsed = parseLicenseKey(input.key);
+  if (!parsed.ok) return undefined;
+  const now = ctx.clock.now();
+  const read = await reader.read({
+    code: parsed.code,
+    product: input.product,
+    nowIso: now.toISOString(),
+    resource: input.resource,
+  });
+  if (!read || read.usage.holding.size > 0) return undefined;
+  const outcome = evaluateValidation(
+    { suspended: read.key.status === 'suspended', revoked: read.key.status === 'revoked' },
+    read.licenses.map((row) => toCandidate(row)),
+    { now },
+  );
+  if (!outcome.valid) return undefined;
+  const [first] = byPreference(outcome.usable);
+  if (!first || (first.maxSessions !== null && first.row.live_sessions >= first.maxSessions))
+    return undefined;
+  const vendorId = read.key.vendor_id;
+  const { row, started } = newSession(
+    { id: read.key.id, vendorId, customerId: read.key.customer_id },
+    first,
+    input,
+    now,
+  );
+  const [event] = eventRows(vendorId, appActor, now, [started]);
+  const deliveries = deliveryRows(vendorId, await endpointsOf(ctx.handle.db, vendorId), [event!]);
+  if (!(await openAtOnce(ctx.handle.db, row, event!, deliveries))) return undefined;
+  return { id: row.id, expiresAt: row.expires_at, vendorId, activeKid: read.key.active_kid };
 }
 
 /**
@@ -54,18 +155,11 @@ async function openSession(
   trx: Db,
   input: CheckoutInput,
   mode: 'optimistic' | 'careful',
-): Promise<{ id: string; expiresAt: string; vendorId: string; activeKid: string | null }> {
+): Promise<Opened> {
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
   const key = await requireKey(trx, input.key);
-  const usable = await usableLicenses(ctx, trx, key, input.product);
-  const ordered = [
-    ...usable.filter((c) => c.scope === 'floating'),
-    ...usable.filter((c) => c.scope !== 'floating'),
-  ];
-  const ttlFor = (license: Candidate) =>
-    Math.min(input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
-  const expiryFor = (license: Candidate) => new Date(now.getTime() + ttlFor(license) * 1000).toISOString();
+  const ordered = byPreference(await usableLicenses(ctx, trx, key, input.product));
 
   // The resource's own open session, found through the open-sessions-by-resource index (no ORDER BY: sorting by
   // expiry would have the planner walk the license's open sessions, 100,000 of them on a large license, instead).
@@ -84,10 +178,11 @@ async function openSession(
     .execute();
   if (held && held.expires_at > nowIso) {
     const license = ordered.find((c) => c.row.id === held.license_id)!;
-    const expiresAt = expiryFor(license);
+    const ttl = ttlFor(input, license);
+    const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
     await trx
       .updateTable('sessions')
-      .set({ last_heartbeat_at: nowIso, expires_at: expiresAt, ttl_seconds: ttlFor(license) })
+      .set({ last_heartbeat_at: nowIso, expires_at: expiresAt, ttl_seconds: ttl })
       .where('id', '=', held.id)
       .execute();
     return { id: held.id, expiresAt, vendorId: key.vendorId, activeKid: key.activeKid };
@@ -96,35 +191,10 @@ async function openSession(
   if (held) await endExpiredSessions(trx, [held], now);
 
   const open = async (license: Candidate) => {
-    const id = newSecretId();
-    const expiresAt = expiryFor(license);
-    await trx
-      .insertInto('sessions')
-      .values({
-        id,
-        vendor_id: key.vendorId,
-        license_id: license.row.id,
-        key_id: key.id,
-        resource_kind: input.resource.kind,
-        resource_id: input.resource.id,
-        resource_name: input.resource.name ?? null,
-        started_at: nowIso,
-        last_heartbeat_at: nowIso,
-        expires_at: expiresAt,
-        ended_at: null,
-        end_reason: null,
-        ttl_seconds: ttlFor(license),
-      })
-      .execute();
-    await recordEvent(trx, key.vendorId, appActor, now, {
-      type: 'session.started',
-      subjectType: 'session',
-      subjectId: id,
-      keyId: key.id,
-      customerId: key.customerId,
-      after: { licenseId: license.row.id, resource: input.resource, expiresAt },
-    });
-    return { id, expiresAt, vendorId: key.vendorId, activeKid: key.activeKid };
+    const { row, started } = newSession(key, license, input, now);
+    await trx.insertInto('sessions').values(row).execute();
+    await recordEvent(trx, key.vendorId, appActor, now, started);
+    return { id: row.id, expiresAt: row.expires_at, vendorId: key.vendorId, activeKid: key.activeKid };
   };
 
   const first = ordered[0]!;

@@ -1,0 +1,48 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { EventTable, SessionTable, WebhookDeliveryTable } from '../../platform/db/schema.js';
+
+const INTEGER_COLUMNS = new Set(['ttl_seconds', 'attempts', 'last_status']);
+
+/** `select $1::text, $2::integer, …` — typed, since an INSERT … SELECT gives its parameters no types of its own. */
+function selectRow(row: object, source: string): RawBuilder<unknown> {
+  const values = Object.entries(row).map(([column, value]) =>
+    INTEGER_COLUMNS.has(column) ? sql`cast(${value} as integer)` : sql`cast(${value} as text)`,
+  );
+  return sql`select ${sql.join(values)} from ${sql.table(source)}`;
+}
+
+const columns = (row: object) => sql.join(Object.keys(row).map((column) => sql.ref(column)));
+
+/**
+ * PostgreSQL only: takes a place of the license (the conditional increment of its counter), and — only if it got
+ * one — writes the session, its event and the event's webhook deliveries, all in ONE statement, whose commit is
+ * the only moment the license's row is locked. Opening a session is then two round trips (the validation read
+ * before it and this), where a transaction took eleven. False when the license had no free place.
+ */
+export async function openAtOnce(
+  db: Db,
+  session: SessionTable,
+  event: EventTable,
+  deliveries: readonly WebhookDeliveryTable[],
+): Promise<boolean> {
+  const delivered = deliveries.length
+    ? sql`, delivered as (insert into webhook_deliveries (${columns(deliveries[0]!)})
+        ${sql.join(
+          deliveries.map((row) => selectRow(row, 'logged')),
+          sql` union all `,
+        )})`
+    : sql``;
+  const { rows } = await sql<{ opened: string | number }>`
+    with claimed as (
+      update licenses set live_sessions = live_sessions + 1
+       where id = ${session.license_id}
+         and live_sessions < coalesce(
+           (select max_sessions from license_types where license_types.id = licenses.license_type_id), 2147483647)
+      returning id),
+    opened as (insert into sessions (${columns(session)}) ${selectRow(session, 'claimed')} returning id),
+    logged as (insert into events (${columns(event)}) ${selectRow(event, 'opened')} returning id)
+    ${delivered}
+    select count(*) as opened from opened`.execute(db);
+  return Number(rows[0]?.opened) === 1;
+}
