@@ -40,10 +40,11 @@ function summarize(result) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-async function benchDatabase(name, env, bare, rows) {
+async function benchDatabase(name, env, bare, rows, processes = 1) {
+  const label = processes > 1 ? `${name} ×${processes}` : name;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const serverEnv = serverEnvironment(dataDir, env);
+  const serverEnv = serverEnvironment(dataDir, { ...env, WEB_CONCURRENCY: String(processes) });
   if (name === 'postgres') serverEnv.DATABASE_SCHEMA = schema;
   const { token } = JSON.parse(
     await run(
@@ -61,14 +62,14 @@ async function benchDatabase(name, env, bare, rows) {
         const base = bare.get(connections);
         rows.push({
           scenario,
-          db: name,
+          db: label,
           connections,
           ...measured,
           ratio: measured.rps / base.rps,
           p99ratio: measured.p99 / Math.max(base.p99, 1),
         });
         console.log(
-          `${scenario.padEnd(9)} ${name.padEnd(8)} c=${String(connections).padEnd(3)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
+          `${scenario.padEnd(9)} ${label.padEnd(11)} c=${String(connections).padEnd(3)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
         );
       }
     }
@@ -145,6 +146,9 @@ for (const row of rows) {
 }
 await benchDatabase('sqlite', {}, bare, rows);
 await benchDatabase('postgres', { DATABASE_URL }, bare, rows);
+// `licensor serve` with WEB_CONCURRENCY=2 (node:cluster): two server processes on one port.
+await benchDatabase('sqlite', {}, bare, rows, 2);
+await benchDatabase('postgres', { DATABASE_URL }, bare, rows, 2);
 
 const header =
   '| scenario | db | connections | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare |\n|---|---|---|---|---|---|---|---|';
@@ -168,6 +172,10 @@ const targets = [
   `validate on SQLite is ${(validateSqlite.rps / unsigned.rps).toFixed(2)}× the unsigned license server (target ≥ 1.3×: ${verdict(validateSqlite.rps >= 1.3 * unsigned.rps)})`,
   `validate on SQLite is ${(validateSqlite.rps / signing.rps).toFixed(2)}× the signing route (target ≥ 0.8×: ${verdict(validateSqlite.rps >= 0.8 * signing.rps)}), p99 ${(validateSqlite.p99 / Math.max(signing.p99, 1)).toFixed(1)}× its p99 (target ≤ 1.5×: ${verdict(validateSqlite.p99 <= 1.5 * Math.max(signing.p99, 1))})`,
   `validate on PostgreSQL is ${(validatePostgres.rps / validateSqlite.rps).toFixed(2)}× SQLite (target ≥ 0.7×: ${verdict(validatePostgres.rps >= 0.7 * validateSqlite.rps)})`,
+  ...['sqlite', 'postgres'].map(
+    (db) =>
+      `two server processes (WEB_CONCURRENCY=2) on ${db}: validate ${(at100('validate', `${db} ×2`).rps / at100('validate', db).rps).toFixed(2)}×, activate ${(at100('activate', `${db} ×2`).rps / at100('activate', db).rps).toFixed(2)}×, heartbeat ${(at100('heartbeat', `${db} ×2`).rps / at100('heartbeat', db).rps).toFixed(2)}× one process (reported, no target: autocannon and the database share the same 2 cores)`,
+  ),
   `activate on PostgreSQL: ${at100('activate', 'postgres').rps.toFixed(0)} req/s (target ≥ 3× the 733 req/s of 2026-11-22: ${verdict(at100('activate', 'postgres').rps >= 3 * 733)})`,
 ];
 console.log(`\n${targets.join('\n')}`);
