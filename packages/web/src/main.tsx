@@ -41,7 +41,11 @@ const theme = createTheme({
 
 const contrastingDimmed = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  // A field's error (under it, and its text) in the darkest red: the default shade is below AA on white.
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
+  },
   dark: {},
 });
 

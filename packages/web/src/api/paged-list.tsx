@@ -34,6 +34,20 @@ export function usePagedList<T>(
   return { ...query, items: query.data?.pages.flatMap((page) => page.data) ?? [] };
 }
 
+/** Every page of a server list, for a picker that offers all of a short list (one partner's orders). */
+export async function readAllPages<T>(
+  readPage: (cursor: string | undefined) => Promise<Page<T>>,
+): Promise<Page<T>> {
+  const data: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await readPage(cursor);
+    data.push(...page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return { data, nextCursor: null };
+}
+
 /** "Load more" under a paged list, while the server has more. */
 export function LoadMore({ list }: { list: ReturnType<typeof usePagedList> }) {
   const { t } = useTranslation();

@@ -3790,7 +3790,10 @@ export interface paths {
     };
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -8997,6 +9000,157 @@ export interface paths {
     };
     trace?: never;
   };
+  '/v1/licenses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The vendor’s licenses across keys, newest first, by expiry or by customer name */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+          q?: string;
+          /** @description newest first (default); expiry: soonest first, perpetual last; customer: by customer name A–Z. The cursor belongs to its order */
+          sort?: 'newest' | 'expiry' | 'customer';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              data: {
+                id: string;
+                keyId: string;
+                productId: string;
+                productCode: string;
+                productName: string;
+                licenseTypeId: string;
+                licenseTypeName: string;
+                scope: string;
+                mode: string;
+                /** @description derived: unused, active, expiring, expired, suspended, revoked, superseded */
+                status: string;
+                startsAt: string;
+                expiresAt: null | string;
+                suspendedAt: null | string;
+                revokedAt: null | string;
+                supersededAt: null | string;
+                capabilities: string[];
+                maxSeats: null | number;
+                seatsUsed: number;
+                maxSessions: null | number;
+                bindingLocked: boolean;
+                createdAt: string;
+                key: string;
+                customerId: string;
+                customerName: string;
+              }[];
+              nextCursor: null | string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/keys/{id}/licenses': {
     parameters: {
       query?: never;
@@ -11680,9 +11834,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Orders newest first, the vendor’s or one account’s, paged by cursor */
     get: {
       parameters: {
         query?: {
+          limit?: number;
+          cursor?: string;
           accountType?: 'partner' | 'customer';
           accountId?: string;
         };

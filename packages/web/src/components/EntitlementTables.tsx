@@ -1,10 +1,22 @@
 import { Table } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Entitlement, Order } from '../api/models';
-import { formatDate } from './common';
+import { EmptyState, formatDate } from './common';
 
 /** What a partner or a customer account may still draw down, and the orders behind it (all three portals). */
-export function EntitlementsTable({ rows }: { rows: Entitlement[] }) {
+export function EntitlementsTable({ rows, loaded }: { rows: Entitlement[]; loaded?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <EntitlementsRows rows={rows} />
+      <EmptyState when={Boolean(loaded) && rows.length === 0} testId="entitlements-empty">
+        {t('empty.entitlements')}
+      </EmptyState>
+    </>
+  );
+}
+
+function EntitlementsRows({ rows }: { rows: Entitlement[] }) {
   const { t } = useTranslation();
   return (
     <Table data-testid="entitlements-table">
@@ -34,22 +46,42 @@ export function EntitlementsTable({ rows }: { rows: Entitlement[] }) {
   );
 }
 
-export function OrdersTable({ orders }: { orders: Order[] }) {
+/** Orders newest first; `empty` is what to say (and do next) when there are none, once they are read. */
+export function OrdersTable({ orders, empty }: { orders: Order[]; empty?: string }) {
+  const { t } = useTranslation();
   return (
-    <Table data-testid="orders-table">
-      <Table.Tbody>
-        {orders.map((order) => (
-          <Table.Tr key={order.id}>
-            <Table.Td>{order.reference}</Table.Td>
-            <Table.Td>{formatDate(order.createdAt)}</Table.Td>
-            <Table.Td>
-              {order.items
-                .map((item) => `${item.productName} — ${item.licenseTypeName} × ${item.quantity}`)
-                .join('; ')}
-            </Table.Td>
+    <>
+      <Table data-testid="orders-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('partners.reference')}</Table.Th>
+            <Table.Th>{t('common.date')}</Table.Th>
+            <Table.Th>{t('partners.items')}</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <OrderRows orders={orders} />
+      </Table>
+      <EmptyState when={empty !== undefined && orders.length === 0} testId="orders-empty">
+        {empty}
+      </EmptyState>
+    </>
+  );
+}
+
+function OrderRows({ orders }: { orders: Order[] }) {
+  return (
+    <Table.Tbody>
+      {orders.map((order) => (
+        <Table.Tr key={order.id} data-testid="order-row">
+          <Table.Td>{order.reference}</Table.Td>
+          <Table.Td>{formatDate(order.createdAt)}</Table.Td>
+          <Table.Td>
+            {order.items
+              .map((item) => `${item.productName} — ${item.licenseTypeName} × ${item.quantity}`)
+              .join('; ')}
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </Table.Tbody>
   );
 }

@@ -1,5 +1,6 @@
-import { Alert, Badge, Group, SegmentedControl, Text } from '@mantine/core';
+import { Alert, Badge, Group, SegmentedControl, Table, Text, UnstyledButton } from '@mantine/core';
 import type { TFunction } from 'i18next';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import i18n, { type Language, setLanguage } from '../i18n';
@@ -40,21 +41,28 @@ export function termOf(t: TFunction, term: { unit: string; count: number } | nul
     : t('common.perpetual');
 }
 
-/** What a VALIDATION_FAILED answer says of one field of the body (`body/email`), to show under that field. */
+/**
+ * What a VALIDATION_FAILED answer says of one field of the body (`body/email`), to show under that field. A
+ * path (`items/0/licenseTypeId`) names a field inside a list: it takes what is said of it or of anything in it.
+ */
 export function fieldError(error: unknown, field: string): string | undefined {
-  return validationDetails(error).find((d) => d.field === field)?.message;
+  const details = validationDetails(error);
+  if (!field.includes('/')) return details.find((d) => d.field === field)?.message;
+  return details.find((d) => d.path === field || d.path.startsWith(`${field}/`))?.message;
 }
 
 /**
  * A VALIDATION_FAILED answer's details as field and message, without the schema's bookkeeping: a nullable field
  * that is wrong also "must be null" and "must match a schema in anyOf", which says nothing to a person.
  */
-function validationDetails(error: unknown): { field: string; message: string }[] {
+function validationDetails(error: unknown): { field: string; path: string; message: string }[] {
   if (!(error instanceof ApiError) || error.code !== 'VALIDATION_FAILED') return [];
-  const details = (error.details as { path?: string; message?: string }[]).map((d) => ({
-    field: (d.path ?? '').replace(/^body\/?/, '').split('/')[0] || '—',
-    message: d.message ?? '',
-  }));
+  const details = (error.details as { path?: string; message?: string }[]).map((d) => {
+    // A missing field is named by the message, at the path of the object that lacks it.
+    const missing = /^must have required property '([^']+)'$/.exec(d.message ?? '')?.[1];
+    const path = [(d.path ?? '').replace(/^body\/?/, ''), missing].filter(Boolean).join('/');
+    return { field: path.split('/')[0] || '—', path, message: d.message ?? '' };
+  });
   const plain = details.filter((d) => !/^must (be null|match a schema in anyOf)$/.test(d.message));
   return plain.length > 0 ? plain : details;
 }
@@ -122,5 +130,58 @@ export function Field({ label, value }: { label: string; value: string | null | 
       </Text>
       <Text size="sm">{value || '—'}</Text>
     </Group>
+  );
+}
+
+/**
+ * What an empty list says instead of nothing: what it would hold and what to do next. Shown once the list is
+ * read (`when`), so a loading list does not flash it.
+ */
+export function EmptyState({
+  when,
+  testId = 'empty',
+  children,
+}: {
+  when: boolean;
+  testId?: string;
+  children: ReactNode;
+}) {
+  if (!when) return null;
+  return (
+    <Text c="dimmed" data-testid={testId} role="status">
+      {children}
+    </Text>
+  );
+}
+
+/**
+ * A column header that sorts its table: a button in the th, the th's aria-sort saying whether the table is
+ * sorted by it (the server sorts; one direction per column).
+ */
+export function SortableTh({
+  children,
+  active,
+  direction = 'ascending',
+  onSort,
+  testId,
+}: {
+  children: ReactNode;
+  active: boolean;
+  direction?: 'ascending' | 'descending';
+  onSort: () => void;
+  testId?: string;
+}) {
+  return (
+    <Table.Th aria-sort={active ? direction : 'none'}>
+      <UnstyledButton
+        onClick={onSort}
+        data-testid={testId}
+        fw={700}
+        fz="sm"
+        td={active ? 'underline' : undefined}
+      >
+        {children} <span aria-hidden="true">{active ? (direction === 'ascending' ? '▲' : '▼') : '↕'}</span>
+      </UnstyledButton>
+    </Table.Th>
   );
 }

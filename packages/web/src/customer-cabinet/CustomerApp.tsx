@@ -20,7 +20,14 @@ import { useTranslation } from 'react-i18next';
 import { type Answer, api, type Body, type Item, ok } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { type SessionCalls, usePortalSession } from '../api/session';
-import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
+import {
+  EmptyState,
+  ErrorAlert,
+  formatDate,
+  formatDateTime,
+  StatusBadge,
+  wordFor,
+} from '../components/common';
 import { EntitlementsTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
@@ -214,6 +221,9 @@ function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={licenses.length === 0} testId="customer-licenses-empty">
+        {t('empty.customerLicenses')}
+      </EmptyState>
       <ErrorAlert error={renew.error} />
     </>
   );
@@ -240,10 +250,16 @@ function Devices() {
       <Table data-testid="customer-devices">
         <Table.Tbody>{devices.data?.resources.map(row)}</Table.Tbody>
       </Table>
+      <EmptyState when={devices.isSuccess && devices.data.resources.length === 0} testId="devices-empty">
+        {t('empty.devices')}
+      </EmptyState>
       <Title order={4}>{t('customerCabinet.sessions')}</Title>
       <Table data-testid="customer-sessions">
         <Table.Tbody>{devices.data?.sessions.map(row)}</Table.Tbody>
       </Table>
+      <EmptyState when={devices.isSuccess && devices.data.sessions.length === 0} testId="sessions-empty">
+        {t('empty.sessions')}
+      </EmptyState>
     </Stack>
   );
 }
@@ -384,6 +400,12 @@ function Requests() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState
+        when={requests.isSuccess && requests.data.data.length === 0}
+        testId="customer-requests-empty"
+      >
+        {t('empty.customerRequests')}
+      </EmptyState>
     </Stack>
   );
 }

@@ -15,9 +15,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Answer, api, type Body, type Item, ok } from '../api/client';
-import { LoadMore, usePagedList } from '../api/paged-list';
+import { LoadMore, readAllPages, usePagedList } from '../api/paged-list';
 import { type SessionCalls, usePortalSession } from '../api/session';
-import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
+import { EmptyState, ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
@@ -67,7 +67,7 @@ function EntitlementsPage() {
         w={360}
         data-testid="account-switcher"
       />
-      <EntitlementsTable rows={entitlements.data?.data ?? []} />
+      <EntitlementsTable rows={entitlements.data?.data ?? []} loaded={entitlements.isSuccess} />
       {account !== 'self' && (
         <IssueFromEntitlements
           queryKey={['partner', 'entitlements']}
@@ -88,7 +88,10 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
   const { t } = useTranslation();
   const orders = useQuery({
     queryKey: ['partner', 'orders'],
-    queryFn: () => ok(api.GET('/v1/partner/orders')),
+    queryFn: () =>
+      readAllPages((cursor) =>
+        ok(api.GET('/v1/partner/orders', { params: { query: { limit: 200, cursor } } })),
+      ),
   });
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
@@ -323,14 +326,14 @@ function DrawdownsPage() {
 
 function OrdersPage() {
   const { t } = useTranslation();
-  const orders = useQuery({
-    queryKey: ['partner', 'orders'],
-    queryFn: () => ok(api.GET('/v1/partner/orders')),
-  });
+  const orders = usePagedList(['partner', 'orders', 'paged'], (cursor) =>
+    ok(api.GET('/v1/partner/orders', { params: { query: { limit: 50, cursor } } })),
+  );
   return (
     <Stack>
       <Title order={3}>{t('partnerPortal.orders')}</Title>
-      <OrdersTable orders={orders.data?.data ?? []} />
+      <OrdersTable orders={orders.items} empty={orders.isSuccess ? t('empty.partnerOrders') : undefined} />
+      <LoadMore list={orders} />
     </Stack>
   );
 }
@@ -375,6 +378,9 @@ function RequestsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={requests.isSuccess && requests.items.length === 0} testId="requests-empty">
+        {t('empty.requests')}
+      </EmptyState>
       <LoadMore list={requests} />
     </Stack>
   );
@@ -390,6 +396,14 @@ function CustomersPage() {
     <Stack>
       <Title order={3}>{t('partnerPortal.customers')}</Title>
       <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('common.name')}</Table.Th>
+            <Table.Th>{t('customers.website')}</Table.Th>
+            <Table.Th>{t('customers.contactName')}</Table.Th>
+            <Table.Th>{t('customers.email')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {customers.data?.data.map((c) => (
             <Table.Tr key={c.id}>
@@ -401,6 +415,12 @@ function CustomersPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState
+        when={customers.isSuccess && customers.data.data.length === 0}
+        testId="partner-customers-empty"
+      >
+        {t('empty.partnerCustomers')}
+      </EmptyState>
     </Stack>
   );
 }

@@ -18,7 +18,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Body, ok, type Query } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
+import {
+  EmptyState,
+  ErrorAlert,
+  fieldError,
+  formatDateTime,
+  StatusBadge,
+  wordFor,
+} from '../components/common';
 
 const TYPES = ['add_product', 'extend_trial', 'change_composition'] as const;
 
@@ -98,6 +105,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
             data={TYPES.map((value) => ({ value, label: wordFor(t, 'coupons.types', value) }))}
             value={type}
             onChange={(value) => setType((value as CouponType | null) ?? 'add_product')}
+            error={fieldError(generate.error, 'type')}
             data-testid="coupon-type"
           />
           <Select
@@ -106,6 +114,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
             value={partnerId}
             clearable
             onChange={setPartnerId}
+            error={fieldError(generate.error, 'partnerId')}
           />
         </Group>
         {type === 'change_composition' && (
@@ -113,6 +122,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
             label={t('coupons.keyToUpgrade')}
             value={key.data?.key ?? ''}
             readOnly
+            error={fieldError(generate.error, 'keyId')}
             data-testid="coupon-key"
           />
         )}
@@ -124,11 +134,19 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
               data={typeOptions}
               value={item.licenseTypeId}
               onChange={(value) => setItem(index, { licenseTypeId: value })}
+              error={fieldError(generate.error, `items/${index}/licenseTypeId`)}
               data-testid={`coupon-product-${index}`}
               w={320}
             />
             {type === 'extend_trial' ? (
-              <NumberInput label={t('coupons.days')} value={days} min={1} onChange={setDays} w={140} />
+              <NumberInput
+                label={t('coupons.days')}
+                value={days}
+                min={1}
+                onChange={setDays}
+                error={fieldError(generate.error, `items/${index}/days`)}
+                w={140}
+              />
             ) : (
               <>
                 <NumberInput
@@ -136,6 +154,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
                   value={item.count}
                   min={1}
                   onChange={(value) => setItem(index, { count: value })}
+                  error={fieldError(generate.error, `items/${index}/term`)}
                   w={120}
                 />
                 <Select
@@ -181,6 +200,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
               value={count}
               min={1}
               onChange={setCount}
+              error={fieldError(generate.error, 'count')}
               w={220}
               data-testid="coupon-count"
             />
@@ -204,6 +224,7 @@ function Generator({ presetKeyId }: { presetKeyId: string | null }) {
           label={t('common.comment')}
           value={comment}
           onChange={(e) => setComment(e.currentTarget.value)}
+          error={fieldError(generate.error, 'comment')}
         />
         <ErrorAlert error={generate.error} />
         <Group>
@@ -412,6 +433,9 @@ function CouponList() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={coupons.isSuccess && coupons.items.length === 0} testId="coupons-empty">
+        {t('empty.coupons')}
+      </EmptyState>
       <LoadMore list={coupons} />
     </Stack>
   );

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
-import { ErrorAlert, formatDate } from '../components/common';
+import { EmptyState, ErrorAlert, formatDate } from '../components/common';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm, formOf } from './CustomerFields';
 
@@ -95,6 +95,9 @@ export function CustomerPage({ id }: { id: string }) {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={(customer.data.keys ?? []).length === 0} testId="keys-empty">
+        {t('empty.keys')}
+      </EmptyState>
     </Stack>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
+import { EmptyState } from '../components/common';
 import { Link, navigate } from '../router';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
 
@@ -65,6 +66,9 @@ export function CustomersPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={customers.isSuccess && customers.items.length === 0} testId="customers-empty">
+        {q ? t('empty.customersFound') : t('empty.customers')}
+      </EmptyState>
       <LoadMore list={customers} />
       <Card withBorder>
         <Title order={5} mb="sm">

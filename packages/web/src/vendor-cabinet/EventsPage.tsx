@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import { formatDateTime, wordFor } from '../components/common';
+import { EmptyState, formatDateTime, wordFor } from '../components/common';
 
 /** The event log, newest first; the type filter takes exact names or a family (`license.*`). */
 export function EventsPage() {
@@ -21,6 +21,7 @@ export function EventsPage() {
         value={type}
         onChange={(e) => setType(e.currentTarget.value)}
         w={240}
+        data-testid="event-type"
       />
       <Table>
         <Table.Thead>
@@ -48,6 +49,9 @@ export function EventsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={events.isSuccess && events.items.length === 0} testId="events-empty">
+        {type ? t('empty.eventsFiltered') : t('empty.events')}
+      </EmptyState>
       <LoadMore list={events} />
     </Stack>
   );

@@ -18,7 +18,15 @@ import { api, download, ok } from '../api/client';
 import type { KeyCard, Redemption } from '../api/models';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { AskButton, ConfirmButton } from '../components/ConfirmButton';
-import { ErrorAlert, formatDate, formatDateTime, StatusBadge, wordFor } from '../components/common';
+import {
+  EmptyState,
+  ErrorAlert,
+  fieldError,
+  formatDate,
+  formatDateTime,
+  StatusBadge,
+  wordFor,
+} from '../components/common';
 import { navigate } from '../router';
 import { CustomerFields, type CustomerForm, formOf } from './CustomerFields';
 
@@ -204,6 +212,9 @@ function Products({ card }: { card: KeyCard }) {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={card.licenses.length === 0} testId="key-licenses-empty">
+        {t('empty.keyLicenses')}
+      </EmptyState>
       <ErrorAlert error={act.error ?? checkout.error} />
       {!card.deletedAt && (
         <Card withBorder>
@@ -216,6 +227,7 @@ function Products({ card }: { card: KeyCard }) {
               }))}
               value={typeId}
               onChange={setTypeId}
+              error={fieldError(issue.error, 'licenseTypeId')}
               data-testid="issue-type"
             />
             <TextInput
@@ -223,6 +235,8 @@ function Products({ card }: { card: KeyCard }) {
               label={t('key.startsAt')}
               value={startsAt}
               onChange={(e) => setStartsAt(e.currentTarget.value)}
+              error={fieldError(issue.error, 'startsAt')}
+              data-testid="issue-starts"
             />
             <Button
               onClick={() => issue.mutate()}

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Body, ok } from '../api/client';
 import type { Partner } from '../api/models';
-import { ErrorAlert } from '../components/common';
+import { LoadMore, usePagedList } from '../api/paged-list';
+import { EmptyState, ErrorAlert, fieldError } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 
 function PartnerDetail({ partner }: { partner: Partner }) {
@@ -20,10 +21,9 @@ function PartnerDetail({ partner }: { partner: Partner }) {
   // An order has as many lines as the partner bought: each added line waits here until the order is created.
   const [lines, setLines] = useState<Line[]>([]);
   const account = { accountType: 'partner', accountId: partner.id } as const;
-  const orders = useQuery({
-    queryKey: ['orders', partner.id],
-    queryFn: () => ok(api.GET('/v1/orders', { params: { query: account } })),
-  });
+  const orders = usePagedList(['orders', partner.id], (cursor) =>
+    ok(api.GET('/v1/orders', { params: { query: { ...account, limit: 50, cursor } } })),
+  );
   const entitlements = useQuery({
     queryKey: ['entitlements', partner.id],
     queryFn: () => ok(api.GET('/v1/entitlements', { params: { query: account } })),
@@ -64,12 +64,14 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             label="E-mail"
             value={user.email}
             onChange={(e) => setUser({ ...user, email: e.currentTarget.value })}
+            error={fieldError(addUser.error, 'email')}
             data-testid="partner-user-email"
           />
           <TextInput
             label={t('common.name')}
             value={user.name}
             onChange={(e) => setUser({ ...user, name: e.currentTarget.value })}
+            error={fieldError(addUser.error, 'name')}
             data-testid="partner-user-name"
           />
           <Select
@@ -99,6 +101,7 @@ function PartnerDetail({ partner }: { partner: Partner }) {
             }))}
             value={item.licenseTypeId}
             onChange={(v) => setItem({ ...item, licenseTypeId: v })}
+            error={fieldError(addOrder.error, 'items')}
             w={360}
             data-testid="partner-order-type"
           />
@@ -140,8 +143,9 @@ function PartnerDetail({ partner }: { partner: Partner }) {
           </Text>
         )}
         <ErrorAlert error={addOrder.error} />
-        <OrdersTable orders={orders.data?.data ?? []} />
-        <EntitlementsTable rows={entitlements.data?.data ?? []} />
+        <OrdersTable orders={orders.items} empty={orders.isSuccess ? t('empty.orders') : undefined} />
+        <LoadMore list={orders} />
+        <EntitlementsTable rows={entitlements.data?.data ?? []} loaded={entitlements.isSuccess} />
       </Stack>
     </Card>
   );
@@ -164,12 +168,21 @@ export function PartnersPage() {
     <Stack>
       <Title order={3}>{t('partners.title')}</Title>
       <Group align="end">
-        <TextInput label={t('partners.new')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput
+          label={t('partners.new')}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fieldError(create.error, 'name')}
+          data-testid="partner-name"
+        />
         <Button onClick={() => create.mutate()} disabled={!name.trim()} loading={create.isPending}>
           {t('common.create')}
         </Button>
       </Group>
       <ErrorAlert error={create.error} />
+      <EmptyState when={partners.isSuccess && partners.data.data.length === 0} testId="partners-empty">
+        {t('empty.partners')}
+      </EmptyState>
       {partners.data?.data.map((partner) => (
         <PartnerDetail key={partner.id} partner={partner} />
       ))}

@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type Body, ok } from '../api/client';
 import type { Product } from '../api/models';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { ErrorAlert, termOf, wordFor } from '../components/common';
+import { EmptyState, ErrorAlert, fieldError, termOf, wordFor } from '../components/common';
 
 const SCOPES = ['installation', 'tenant', 'seat', 'floating', 'unlimited'];
 const KINDS = ['machine', 'agent', 'device', 'tenant', 'robot', 'user', 'database', 'installation'];
@@ -47,12 +47,14 @@ function NewProduct() {
             label={t('common.code')}
             value={code}
             onChange={(e) => setCode(e.currentTarget.value)}
+            error={fieldError(create.error, 'code')}
             data-testid="product-code"
           />
           <TextInput
             label={t('common.name')}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(create.error, 'name')}
             data-testid="product-name"
           />
           <Button onClick={() => create.mutate()} loading={create.isPending} data-testid="product-create">
@@ -133,12 +135,14 @@ function NewLicenseType({ products }: { products: Product[] }) {
             data={products.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))}
             value={form.productId}
             onChange={(value) => set({ productId: value ?? '' })}
+            error={fieldError(create.error, 'productId')}
             data-testid="type-product"
           />
           <TextInput
             label={t('common.name')}
             value={form.name}
             onChange={(e) => set({ name: e.currentTarget.value })}
+            error={fieldError(create.error, 'name')}
             data-testid="type-name"
           />
           <Select
@@ -146,6 +150,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             data={options(SCOPES, 'scope')}
             value={form.scope}
             onChange={(v) => set({ scope: v ?? 'seat' })}
+            error={fieldError(create.error, 'scope')}
             data-testid="type-scope"
           />
           <Select
@@ -154,18 +159,21 @@ function NewLicenseType({ products }: { products: Product[] }) {
             value={form.resourceKind}
             clearable
             onChange={(v) => set({ resourceKind: v ?? '' })}
+            error={fieldError(create.error, 'resourceKind')}
           />
           <Select
             label={t('products.mode')}
             data={options(MODES, 'mode')}
             value={form.mode}
             onChange={(v) => set({ mode: v ?? 'subscription' })}
+            error={fieldError(create.error, 'mode')}
           />
           <NumberInput
             label={t('products.termCount')}
             value={form.termCount}
             min={1}
             onChange={(v) => set({ termCount: v })}
+            error={fieldError(create.error, 'term')}
             w={110}
           />
           <Select
@@ -176,6 +184,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             }))}
             value={form.termUnit}
             onChange={(v) => set({ termUnit: v ?? 'year' })}
+            error={fieldError(create.error, 'term')}
             w={140}
           />
           <NumberInput
@@ -183,6 +192,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             value={form.maxSeats}
             min={1}
             onChange={(v) => set({ maxSeats: v })}
+            error={fieldError(create.error, 'maxSeats')}
             w={100}
             data-testid="type-seats"
           />
@@ -191,6 +201,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             value={form.maxSessions}
             min={1}
             onChange={(v) => set({ maxSessions: v })}
+            error={fieldError(create.error, 'maxSessions')}
             w={140}
           />
           <NumberInput
@@ -198,6 +209,7 @@ function NewLicenseType({ products }: { products: Product[] }) {
             value={form.heartbeatSeconds}
             min={10}
             onChange={(v) => set({ heartbeatSeconds: v })}
+            error={fieldError(create.error, 'heartbeatSeconds')}
             w={140}
           />
           <NumberInput
@@ -205,17 +217,20 @@ function NewLicenseType({ products }: { products: Product[] }) {
             value={form.graceDays}
             min={0}
             onChange={(v) => set({ graceDays: v })}
+            error={fieldError(create.error, 'graceDays')}
             w={110}
           />
           <TextInput
             label={t('products.capabilities')}
             value={form.capabilities}
             onChange={(e) => set({ capabilities: e.currentTarget.value })}
+            error={fieldError(create.error, 'capabilities')}
           />
           <Checkbox
             label={t('products.bindingLocked')}
             checked={form.bindingLocked}
             onChange={(e) => set({ bindingLocked: e.currentTarget.checked })}
+            error={fieldError(create.error, 'bindingLocked')}
           />
           <Button onClick={() => create.mutate()} loading={create.isPending} data-testid="type-create">
             {t('common.create')}
@@ -352,6 +367,9 @@ export function ProductsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={products.isSuccess && products.data.data.length === 0} testId="products-empty">
+        {t('empty.products')}
+      </EmptyState>
       <Title order={4}>{t('products.types')}</Title>
       <NewLicenseType products={products.data?.data ?? []} />
       <Table data-testid="types-table">
@@ -393,6 +411,9 @@ export function ProductsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={types.isSuccess && types.data.data.length === 0} testId="types-empty">
+        {t('empty.licenseTypes')}
+      </EmptyState>
     </Stack>
   );
 }

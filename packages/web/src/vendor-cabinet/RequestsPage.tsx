@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ok, type Query } from '../api/client';
 import type { ServiceRequest } from '../api/models';
 import { LoadMore, usePagedList } from '../api/paged-list';
-import { ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
+import { EmptyState, ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { RequestSubject } from '../components/RequestSubject';
 
 function Fulfil({ request }: { request: ServiceRequest }) {
@@ -87,6 +87,9 @@ export function RequestsPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={requests.isSuccess && requests.items.length === 0} testId="requests-empty">
+        {t('empty.requests')}
+      </EmptyState>
       <LoadMore list={requests} />
     </Stack>
   );

@@ -2,7 +2,7 @@ import { Button, Code, Group, Stack, Table, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { EmptyState, ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
 
 /** Signing keys: rotate (the old key retires but still verifies), revoke a retired one. */
 export function SigningKeysPage() {
@@ -68,6 +68,9 @@ export function SigningKeysPage() {
           ))}
         </Table.Tbody>
       </Table>
+      <EmptyState when={keys.isSuccess && keys.data.data.length === 0} testId="signing-keys-empty">
+        {t('empty.signingKeys')}
+      </EmptyState>
     </Stack>
   );
 }

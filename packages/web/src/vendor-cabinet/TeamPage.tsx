@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Body, ok } from '../api/client';
-import { ErrorAlert, formatDate, wordFor } from '../components/common';
+import { EmptyState, ErrorAlert, fieldError, formatDate, wordFor } from '../components/common';
 
 type Role = Body<'/v1/users', 'post'>['role'];
 const ROLES: Role[] = ['owner', 'admin', 'manager', 'support'];
@@ -50,12 +50,14 @@ function Staff() {
             label="E-mail"
             value={invite.email}
             onChange={(e) => setInvite({ ...invite, email: e.currentTarget.value })}
+            error={fieldError(add.error, 'email')}
             data-testid="invite-email"
           />
           <TextInput
             label={t('common.name')}
             value={invite.name}
             onChange={(e) => setInvite({ ...invite, name: e.currentTarget.value })}
+            error={fieldError(add.error, 'name')}
             data-testid="invite-name"
           />
           <Select
@@ -162,6 +164,7 @@ function Tokens() {
             label={t('common.name')}
             value={form.name}
             onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={fieldError(create.error, 'name')}
             data-testid="token-name"
           />
           <Select
@@ -177,6 +180,7 @@ function Tokens() {
             label={t('team.expires')}
             value={form.expires}
             onChange={(e) => setForm({ ...form, expires: e.currentTarget.value })}
+            error={fieldError(create.error, 'expiresAt')}
             data-testid="token-expires"
           />
           <Button onClick={() => create.mutate()} data-testid="token-create">
@@ -218,6 +222,9 @@ function Tokens() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        <EmptyState when={tokens.isSuccess && tokens.data.data.length === 0} testId="tokens-empty">
+          {t('empty.tokens')}
+        </EmptyState>
       </Stack>
     </Card>
   );

@@ -12,6 +12,7 @@ import { CustomersPage } from './CustomersPage';
 import { DrawdownQueuePage } from './DrawdownQueuePage';
 import { EventsPage } from './EventsPage';
 import { KeyCardPage } from './KeyCardPage';
+import { LicensesPage } from './LicensesPage';
 import { PartnersPage } from './PartnersPage';
 import { ProductsPage } from './ProductsPage';
 import { RequestsPage } from './RequestsPage';
@@ -30,6 +31,7 @@ function Page({ path }: { path: string }) {
   if (params) return <CustomerPage id={params.id} />;
   params = match('/keys/:id', path);
   if (params) return <KeyCardPage id={params.id} />;
+  if (path.startsWith('/licenses')) return <LicensesPage />;
   if (path.startsWith('/products')) return <ProductsPage />;
   if (path.startsWith('/coupons')) return <CouponsPage />;
   if (path.startsWith('/offline')) return <OfflinePage />;
@@ -97,6 +99,7 @@ export function VendorApp() {
     { to: '/signing-keys', label: t('nav.signingKeys') },
     { to: '/import', label: t('nav.import') },
     { to: '/team', label: t('nav.team') },
+    { to: '/licenses', label: t('nav.licenses') },
   ];
   return (
     <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>

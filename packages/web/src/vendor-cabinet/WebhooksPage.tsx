@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Item, ok } from '../api/client';
-import { ErrorAlert, formatDateTime, StatusBadge } from '../components/common';
+import { EmptyState, ErrorAlert, fieldError, formatDateTime, StatusBadge } from '../components/common';
 
 type Endpoint = Item<'/v1/webhooks'>;
 
@@ -21,6 +21,12 @@ function Deliveries({ endpoint }: { endpoint: Endpoint }) {
       ok(api.POST('/v1/webhook-deliveries/{id}/actions/redeliver', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['webhooks'] }),
   });
+  if (deliveries.isSuccess && deliveries.data.data.length === 0)
+    return (
+      <EmptyState when testId="deliveries-empty">
+        {t('empty.deliveries')}
+      </EmptyState>
+    );
   return (
     <Table>
       <Table.Tbody>
@@ -92,18 +98,27 @@ export function WebhooksPage() {
           label={t('webhooks.url')}
           value={url}
           onChange={(e) => setUrl(e.currentTarget.value)}
+          error={fieldError(add.error, 'url')}
           w={360}
+          data-testid="webhook-url"
         />
         <TextInput
           label={t('webhooks.events')}
           value={events}
           onChange={(e) => setEvents(e.currentTarget.value)}
+          error={fieldError(add.error, 'events')}
           w={360}
+          data-testid="webhook-events"
         />
-        <Button onClick={() => add.mutate()}>{t('webhooks.add')}</Button>
+        <Button onClick={() => add.mutate()} loading={add.isPending} data-testid="webhook-add">
+          {t('webhooks.add')}
+        </Button>
       </Group>
       {add.data && <Code>{`${t('webhooks.secret')}: ${add.data.secret}`}</Code>}
       <ErrorAlert error={add.error ?? toggle.error} />
+      <EmptyState when={endpoints.isSuccess && endpoints.data.data.length === 0} testId="webhooks-empty">
+        {t('empty.webhooks')}
+      </EmptyState>
       {endpoints.data?.data.map((endpoint) => (
         <Card withBorder key={endpoint.id}>
           <Stack gap="xs">

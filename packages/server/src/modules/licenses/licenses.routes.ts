@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, Term, Timestamp } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, ListQuery, listOf, Term, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
+import { LICENSE_SORTS, listLicenses } from './license-list.js';
 import { applyLicenseAction, getLicense, issueLicense, LICENSE_ACTIONS } from './licenses.service.js';
 
 const NullableString = Type.Union([Type.Null(), Type.String()]);
@@ -32,6 +33,14 @@ export const License = Type.Object({
   createdAt: Type.String(),
 });
 
+/** A row of the vendor's license list: the license with its key and customer. */
+const ListedLicense = Type.Object({
+  ...License.properties,
+  key: Type.String(),
+  customerId: Type.String(),
+  customerName: Type.String(),
+});
+
 const ResourceInput = Type.Object(
   {
     kind: Type.String({ minLength: 1, maxLength: 32 }),
@@ -42,6 +51,34 @@ const ResourceInput = Type.Object(
 );
 
 export const licenseRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/licenses',
+    {
+      schema: {
+        tags: ['licenses'],
+        summary: 'The vendor’s licenses across keys, newest first, by expiry or by customer name',
+        querystring: Type.Object(
+          {
+            ...ListQuery.properties,
+            // A sorted cursor carries the last row's sort values (a customer name up to 200 characters) beside its id.
+            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+            sort: Type.Optional(
+              Type.Union(
+                LICENSE_SORTS.map((s) => Type.Literal(s)),
+                {
+                  description:
+                    'newest first (default); expiry: soonest first, perpetual last; customer: by customer name A–Z. The cursor belongs to its order',
+                },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: listOf(ListedLicense), ...errorResponses },
+      },
+    },
+    (request) => listLicenses(ctx, request.principal, request.query),
+  );
   app.post(
     '/v1/keys/:id/licenses',
     {

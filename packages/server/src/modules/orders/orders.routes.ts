@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, listOf, Term } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, listOf, PageQuery, Term } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { entitlementsOf } from '../entitlements/entitlements.service.js';
 import { assertAccountOf, createOrder, findOrder, listOrders } from './orders.service.js';
@@ -55,6 +55,7 @@ export const Entitlements = Type.Object({
 });
 const AccountQuery = Type.Object(
   {
+    ...PageQuery.properties,
     accountType: Type.Optional(Type.Union([Type.Literal('partner'), Type.Literal('customer')])),
     accountId: Type.Optional(Id),
   },
@@ -100,15 +101,16 @@ export const orderRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ['partners'],
+        summary: 'Orders newest first, the vendor’s or one account’s, paged by cursor',
         querystring: AccountQuery,
         response: { 200: listOf(Order), ...errorResponses },
       },
     },
     async (request) => {
-      const { accountType, accountId } = request.query;
+      const { accountType, accountId, limit, cursor } = request.query;
       const account = accountType && accountId ? { type: accountType, id: accountId } : undefined;
       if (account) await assertAccountOf(ctx.handle.db, request.principal.vendorId, account);
-      return listOrders(ctx.handle.db, request.principal.vendorId, account);
+      return listOrders(ctx.handle.db, request.principal.vendorId, account, { limit, cursor });
     },
   );
   app.get(

@@ -4,6 +4,7 @@ import { assertRole } from '../../platform/auth/roles.js';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../../platform/db/paging.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
@@ -161,11 +162,25 @@ export async function createOrder(ctx: AppContext, principal: Principal, actor: 
   });
 }
 
-export async function listOrders(db: Db, vendorId: string, account?: Account) {
+/** Orders newest first (the vendor's, or one account's), a page below the cursor: the last id of the page before. */
+export async function listOrders(
+  db: Db,
+  vendorId: string,
+  account?: Account,
+  page: { limit?: number; cursor?: string } = {},
+) {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   let query = db.selectFrom('orders').selectAll().where('vendor_id', '=', vendorId);
   if (account) query = query.where('account_type', '=', account.type).where('account_id', '=', account.id);
-  const orders = await query.orderBy('id', 'desc').limit(500).execute();
-  return { data: await ordersWithItems(db, orders), nextCursor: null };
+  if (page.cursor) query = query.where('id', '<', page.cursor);
+  const rows = pageOf(
+    await query
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute(),
+    limit,
+  );
+  return { data: await ordersWithItems(db, rows.data), nextCursor: rows.nextCursor };
 }
 
 export async function findOrder(db: Db, vendorId: string, id: string, account?: Account) {

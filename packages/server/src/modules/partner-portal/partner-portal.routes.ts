@@ -174,12 +174,14 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
     );
     scope.get(
       '/v1/partner/orders',
-      { schema: { tags, response: { 200: listOf(Order), ...errorResponses } } },
+      { schema: { tags, querystring: PageQuery, response: { 200: listOf(Order), ...errorResponses } } },
       (request) =>
-        listOrders(ctx.handle.db, request.partner.vendorId, {
-          type: 'partner',
-          id: request.partner.partnerId,
-        }),
+        listOrders(
+          ctx.handle.db,
+          request.partner.vendorId,
+          { type: 'partner', id: request.partner.partnerId },
+          request.query,
+        ),
     );
     scope.get(
       '/v1/partner/customers',

@@ -22,6 +22,7 @@ import * as dashboard from './migrations/0020-dashboard.js';
 import * as externalIds from './migrations/0021-external-ids.js';
 import * as liveSessionCounts from './migrations/0022-live-session-counts.js';
 import * as sessionTtl from './migrations/0023-session-ttl.js';
+import * as sortedLists from './migrations/0024-sorted-lists.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-external-ids': externalIds,
   '0022-live-session-counts': liveSessionCounts,
   '0023-session-ttl': sessionTtl,
+  '0024-sorted-lists': sortedLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
