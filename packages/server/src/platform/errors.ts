@@ -77,3 +77,9 @@ export class AppError extends Error {
 }
 
 export const notFound = (code: ErrorCode, what: string) => new AppError(code, `${what} not found`);
+
+/** A unique index refused a row (SQLite's or PostgreSQL's code): a concurrent request wrote it first. */
+export const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+};

@@ -1,7 +1,10 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { EventTable, SessionTable, WebhookDeliveryTable } from '../../platform/db/schema.js';
+import { isUniqueViolation } from '../../platform/errors.js';
 
+/** PostgreSQL's code for a row whose referenced row is gone. */
+const FOREIGN_KEY_VIOLATION = '23503';
 const INTEGER_COLUMNS = new Set(['ttl_seconds', 'attempts', 'last_status']);
 
 /** `select $1::text, $2::integer, …` — typed, since an INSERT … SELECT gives its parameters no types of its own. */
@@ -18,7 +21,7 @@ const columns = (row: object) => sql.join(Object.keys(row).map((column) => sql.r
  * PostgreSQL only: takes a place of the license (the conditional increment of its counter), and — only if it got
  * one — writes the session, its event and the event's webhook deliveries, all in ONE statement, whose commit is
  * the only moment the license's row is locked. Opening a session is then two round trips (the validation read
- * before it and this), where a transaction took eleven. False when the license had no free place.
+ * before it and this), where a transaction took eleven. False when the license had no free place, or the statement met a concurrent open of the same machine.
  */
 export async function openAtOnce(
   db: Db,
@@ -33,7 +36,7 @@ export async function openAtOnce(
           sql` union all `,
         )})`
     : sql``;
-  const { rows } = await sql<{ opened: string | number }>`
+  const statement = sql<{ opened: string | number }>`
     with claimed as (
       update licenses set live_sessions = live_sessions + 1
        where id = ${session.license_id}
@@ -43,6 +46,14 @@ export async function openAtOnce(
     opened as (insert into sessions (${columns(session)}) ${selectRow(session, 'claimed')} returning id),
     logged as (insert into events (${columns(event)}) ${selectRow(event, 'opened')} returning id)
     ${delivered}
-    select count(*) as opened from opened`.execute(db);
-  return Number(rows[0]?.opened) === 1;
+    select count(*) as opened from opened`;
+  try {
+    const { rows } = await statement.execute(db);
+    return Number(rows[0]?.opened) === 1;
+  } catch (error) {
+    // The same machine opened at this moment (one open session per machine and license), or a webhook endpoint
+    // went away since it was read: nothing was written, and the transaction sorts it out.
+    if (isUniqueViolation(error) || (error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return false;
+    throw error;
+  }
 }

@@ -71,7 +71,11 @@ describe.each(DIALECTS)('review: heartbeats and open rows on %s', (dialect) => {
 
   it('a heartbeat never revives an ended or expired session, and a revoked license ends it once', async () => {
     server.clock.set(new Date('2026-04-01T10:00:00.000Z'));
-    const licensed = await setupLicensed(server.api, { scope: 'floating', maxSessions: 5, heartbeatSeconds: 60 });
+    const licensed = await setupLicensed(server.api, {
+      scope: 'floating',
+      maxSessions: 5,
+      heartbeatSeconds: 60,
+    });
     const a = (await open(licensed, 'a')).body.id;
     const b = (await open(licensed, 'b')).body.id;
     const c = (await open(licensed, 'c')).body.id;
@@ -91,7 +95,9 @@ describe.each(DIALECTS)('review: heartbeats and open rows on %s', (dialect) => {
 
     expect((await server.api.post(`/v1/licenses/${licensed.licenseId}/actions/revoke`, {})).status).toBe(200);
     const answers = await Promise.all(Array.from({ length: 10 }, () => beat(c)));
-    expect(answers.filter((r) => r.body.error?.code === 'LICENSE_NOT_USABLE').length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((r) => r.body.error?.code === 'LICENSE_NOT_USABLE').length).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(answers.every((r) => r.status !== 500)).toBe(true);
     expect((await session(c)).end_reason).toBe('license_unusable');
     expect(await places(licensed)).toBe(1);
@@ -107,7 +113,11 @@ describe.each(DIALECTS)('review: heartbeats and open rows on %s', (dialect) => {
 
   it('check-in, heartbeats and the reaper racing on the same sessions give each place back once', async () => {
     server.clock.set(new Date('2026-05-01T10:00:00.000Z'));
-    const licensed = await setupLicensed(server.api, { scope: 'floating', maxSessions: 20, heartbeatSeconds: 60 });
+    const licensed = await setupLicensed(server.api, {
+      scope: 'floating',
+      maxSessions: 20,
+      heartbeatSeconds: 60,
+    });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await open(licensed, `r-${i}`)).body.id);
     server.clock.advance(59_999);
@@ -125,11 +135,18 @@ describe.each(DIALECTS)('review: heartbeats and open rows on %s', (dialect) => {
 
   it('an open writes the same session, event and deliveries whichever path takes it', async () => {
     server.clock.set(new Date('2026-06-01T10:00:00.000Z'));
-    const hook = await server.api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['session.*'] });
+    const hook = await server.api.post('/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['session.*'],
+    });
     expect(hook.status).toBe(201);
     const hook2 = await server.api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/all', events: ['*'] });
     expect(hook2.status).toBe(201);
-    const licensed = await setupLicensed(server.api, { scope: 'floating', maxSessions: 2, heartbeatSeconds: 60 });
+    const licensed = await setupLicensed(server.api, {
+      scope: 'floating',
+      maxSessions: 2,
+      heartbeatSeconds: 60,
+    });
     const rows = async (id: string) => {
       const s = await session(id);
       const e = await server.ctx.handle.db
@@ -146,10 +163,33 @@ describe.each(DIALECTS)('review: heartbeats and open rows on %s', (dialect) => {
         .execute();
       const after = JSON.parse(e.after!);
       return {
-        session: { ...s, id: 'x', resource_id: 'x', resource_name: 'x', started_at: 'x', last_heartbeat_at: 'x', expires_at: 'x' },
-        event: { ...e, id: 'x', subject_id: 'x', at: 'x', after: { ...after, expiresAt: 'x', resource: 'x' } },
-        deliveries: d.map((row) => ({ ...row, id: 'x', event_id: 'x', created_at: 'x', next_attempt_at: 'x' })),
-        times: [s.started_at === e.at, d.every((row) => row.created_at === e.at && row.next_attempt_at === e.at)],
+        session: {
+          ...s,
+          id: 'x',
+          resource_id: 'x',
+          resource_name: 'x',
+          started_at: 'x',
+          last_heartbeat_at: 'x',
+          expires_at: 'x',
+        },
+        event: {
+          ...e,
+          id: 'x',
+          subject_id: 'x',
+          at: 'x',
+          after: { ...after, expiresAt: 'x', resource: 'x' },
+        },
+        deliveries: d.map((row) => ({
+          ...row,
+          id: 'x',
+          event_id: 'x',
+          created_at: 'x',
+          next_attempt_at: 'x',
+        })),
+        times: [
+          s.started_at === e.at,
+          d.every((row) => row.created_at === e.at && row.next_attempt_at === e.at),
+        ],
       };
     };
     const fast = await open(licensed, 'fast', 120); // a license with room: PostgreSQL's one statement

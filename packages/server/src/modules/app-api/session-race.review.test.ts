@@ -15,7 +15,11 @@ describe.each(DIALECTS)('review: one machine racing to open on %s', (dialect) =>
   afterAll(() => server.close());
 
   it('one machine opening 20 times at once holds one session and one place (10 rounds)', async () => {
-    const licensed = await setupLicensed(server.api, { scope: 'floating', maxSessions: 50, heartbeatSeconds: 60 });
+    const licensed = await setupLicensed(server.api, {
+      scope: 'floating',
+      maxSessions: 50,
+      heartbeatSeconds: 60,
+    });
     for (let round = 0; round < 10; round++) {
       const answers = await Promise.all(
         Array.from({ length: 20 }, () =>
@@ -76,10 +80,12 @@ describe.each(DIALECTS)('review: invariant 1 with expired sessions across two pr
       const card = (await api.get(`/v1/keys/${licensed.keyId}`)).body;
       expect(card.sessions.length).toBeLessThanOrEqual(3);
       const ids = [...new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id as string))];
-      const ends = await Promise.all(ids.flatMap((id) => apps.map((app) => app.delete(`/v1/sessions/${id}`))));
-      expect(ends.every((r) => r.status === 204 || r.status === 410 || r.status === 409 || r.status === 404)).toBe(
-        true,
+      const ends = await Promise.all(
+        ids.flatMap((id) => apps.map((app) => app.delete(`/v1/sessions/${id}`))),
       );
+      expect(
+        ends.every((r) => r.status === 204 || r.status === 410 || r.status === 409 || r.status === 404),
+      ).toBe(true);
       expect((await api.get(`/v1/keys/${licensed.keyId}`)).body.sessions).toHaveLength(0);
     }
   });

@@ -5,7 +5,7 @@ import { newSecretId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
 import { deliveryRows, endpointsOf } from '../../platform/outbox.js';
 import { requireKey, usableLicenses } from './activation.service.js';
@@ -93,11 +93,17 @@ export async function checkout(
     const opened = await openWithoutTransaction(ctx, reader, input);
     if (opened) return opened;
   }
-  try {
-    return await inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'optimistic'));
-  } catch (error) {
-    if (!(error instanceof PlaceTaken)) throw error;
-    return inTransaction(ctx.handle, (trx) => openSession(ctx, trx, input, 'careful'));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await inTransaction(ctx.handle, (trx) =>
+        openSession(ctx, trx, input, attempt === 1 ? 'optimistic' : 'careful'),
+      );
+    } catch (error) {
+      // Another open took the last place, or the same machine opened at the same moment (one open session per
+      // machine and license is a unique index): the next attempt sees what it wrote.
+      if (attempt < 3 && (error instanceof PlaceTaken || isUniqueViolation(error))) continue;
+      throw error;
+    }
   }
 }
 
@@ -118,7 +124,6 @@ async function openWithoutTransaction(
   const read = await reader.read({
     code: parsed.code,
     product: input.product,
-    nowIso: now.toISOString(),
     resource: input.resource,
   });
   if (!read || read.usage.holding.size > 0) return undefined;
@@ -163,7 +168,7 @@ async function openSession(
 
   // The resource's own open session, found through the open-sessions-by-resource index (no ORDER BY: sorting by
   // expiry would have the planner walk the license's open sessions, 100,000 of them on a large license, instead).
-  const [held] = await trx
+  const open = await trx
     .selectFrom('sessions')
     .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
     .where('resource_id', '=', input.resource.id)
@@ -174,9 +179,12 @@ async function openSession(
     )
     .where('resource_kind', '=', input.resource.kind)
     .where('ended_at', 'is', null)
-    .limit(1)
     .execute();
-  if (held && held.expires_at > nowIso) {
+  const held = open.find((s) => s.expires_at > nowIso);
+  // Its expired ones end now, as the reaper would end them, and give their places back.
+  const expired = open.filter((s) => s.expires_at <= nowIso);
+  if (expired.length) await endExpiredSessions(trx, expired, now);
+  if (held) {
     const license = ordered.find((c) => c.row.id === held.license_id)!;
     const ttl = ttlFor(input, license);
     const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
@@ -187,10 +195,7 @@ async function openSession(
       .execute();
     return { id: held.id, expiresAt, vendorId: key.vendorId, activeKid: key.activeKid };
   }
-  // Its expired one ends now, as the reaper would end it, and gives its place back.
-  if (held) await endExpiredSessions(trx, [held], now);
-
-  const open = async (license: Candidate) => {
+  const openOn = async (license: Candidate) => {
     const { row, started } = newSession(key, license, input, now);
     await trx.insertInto('sessions').values(row).execute();
     await recordEvent(trx, key.vendorId, appActor, now, started);
@@ -199,7 +204,7 @@ async function openSession(
 
   const first = ordered[0]!;
   if (mode === 'optimistic' && (first.maxSessions === null || first.row.live_sessions < first.maxSessions)) {
-    const opened = await open(first);
+    const opened = await openOn(first);
     if (!(await claimPlace(trx, first.row.id))) throw new PlaceTaken();
     return opened;
   }
@@ -208,7 +213,7 @@ async function openSession(
       (await claimPlace(trx, license.row.id)) ||
       ((await reapLicense(trx, license.row.id, now)) > 0 && (await claimPlace(trx, license.row.id)))
     )
-      return open(license);
+      return openOn(license);
   }
   throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
 }

@@ -67,7 +67,7 @@ export async function validateKey(
   const parsed = parseLicenseKey(input.key);
   const resource = askedResource(input);
   const read = parsed.ok
-    ? await reader.read({ code: parsed.code, product: input.product, nowIso, resource })
+    ? await reader.read({ code: parsed.code, product: input.product, resource })
     : undefined;
   const key = read?.key;
   const rows = read?.licenses ?? [];

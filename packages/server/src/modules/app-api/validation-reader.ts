@@ -17,7 +17,6 @@ export interface ValidationReader {
 export interface ValidationQuery {
   code: string;
   product: string;
-  nowIso: string;
   /** The asked resource; absent kind matches any kind (a bare fingerprint). */
   resource?: { id: string; kind?: string };
 }
@@ -51,7 +50,7 @@ interface Row extends LicenseRow {
 
 // A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
 // license of the server): key → its vendor's product by code → the key's licenses of it → their type.
-// Parameters, in order: resource id, resource kind (twice), now, resource id, resource kind (twice), product, key.
+// Parameters, in order: resource id, resource kind (twice), resource id, resource kind (twice), product, key.
 const SQL = `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
     k.status as k_status,
@@ -63,7 +62,7 @@ const SQL = `
     (select count(*) from bindings b where b.license_id = l.id) as seats_used,
     exists (select 1 from bindings b where b.license_id = l.id and b.resource_id = ?
       and (cast(? as text) is null or b.resource_kind = ?)) as bound,
-    exists (select 1 from sessions s where s.license_id = l.id and s.ended_at is null and s.expires_at > ?
+    exists (select 1 from sessions s where s.license_id = l.id and s.ended_at is null
       and s.resource_id = ? and (cast(? as text) is null or s.resource_kind = ?)) as holding
   from license_keys k
   join customers c on c.id = k.customer_id
@@ -76,7 +75,7 @@ const SQL = `
 function parameters(query: ValidationQuery): unknown[] {
   const id = query.resource?.id ?? null;
   const kind = query.resource?.kind ?? null;
-  return [id, kind, kind, query.nowIso, id, kind, kind, query.product, query.code];
+  return [id, kind, kind, id, kind, kind, query.product, query.code];
 }
 
 /** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
@@ -96,7 +95,8 @@ function assemble(rows: Row[]): ValidationRead | undefined {
     bound: new Set(licenses.filter((row) => Boolean(row.bound)).map((row) => row.id)),
     // The license's counter of open sessions (migration 0022), not a count of them: a license with 100,000
     // live would otherwise be counted at every check. It includes sessions past their TTL until they are ended
-    // (at most SESSION_REAP_SECONDS), so TOO_MANY_SESSIONS may come that much early; an open is exact.
+    // (at most SESSION_REAP_SECONDS), so another machine may see TOO_MANY_SESSIONS that much early (an open is
+    // exact: it ends them); a machine whose own session expired still holds its place, so it stays VALID.
     live: new Map(licenses.map((row) => [row.id, Number(row.live_sessions)])),
     holding: new Set(licenses.filter((row) => Boolean(row.holding)).map((row) => row.id)),
   };

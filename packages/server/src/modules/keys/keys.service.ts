@@ -185,13 +185,8 @@ export async function deleteKey(
   await inTransaction(ctx.handle, async (trx) => {
     const key = await findKey(trx, principal.vendorId, id);
     if (key.deleted_at) return;
-    const revoked = await trx
-      .updateTable('licenses')
-      .set({ revoked_at: at, updated_at: at })
-      .where('key_id', '=', id)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
+    // Sessions before licenses, the order in which every session's end locks them (no deadlock with a
+    // check-in or the reaper ending one of these sessions at this moment).
     await trx
       .updateTable('sessions')
       .set({ ended_at: at, end_reason: 'key_deleted' })
@@ -199,6 +194,13 @@ export async function deleteKey(
       .where('ended_at', 'is', null)
       .execute();
     await trx.updateTable('licenses').set({ live_sessions: 0 }).where('key_id', '=', id).execute();
+    const revoked = await trx
+      .updateTable('licenses')
+      .set({ revoked_at: at, updated_at: at })
+      .where('key_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
     await trx
       .updateTable('license_keys')
       .set({ status: 'revoked', deleted_at: at })

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, type ErrorCode, isUniqueViolation } from '../errors.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
@@ -33,7 +33,7 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
       .status(400)
       .send(body('VALIDATION_FAILED', 'the request does not match the schema', details));
   }
-  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === '23505') {
+  if (isUniqueViolation(error)) {
     // A concurrent request won a race the service's own checks could not see; nothing was written.
     return reply
       .status(409)
