@@ -66,7 +66,12 @@ function openSessions(url, key, first, count, ttlSeconds) {
         if (error) return reject(error);
         if (result.non2xx > 0 || result.errors > 0)
           return reject(new Error(`opening sessions: ${result.non2xx} non-2xx, ${result.errors} errors`));
-        resolve({ ids, rps: count / (result.duration || 1), p99: result.latency.p99, p50: result.latency.p50 });
+        resolve({
+          ids,
+          rps: count / (result.duration || 1),
+          p99: result.latency.p99,
+          p50: result.latency.p50,
+        });
       },
     );
   });
@@ -154,7 +159,10 @@ async function main() {
   const { url, child } = await startListening([CLI, 'serve'], env);
   const rows = [];
   try {
-    const product = await call(url, token, 'POST', '/v1/products', { code: 'floating-bench', name: 'Floating' });
+    const product = await call(url, token, 'POST', '/v1/products', {
+      code: 'floating-bench',
+      name: 'Floating',
+    });
     const type = await call(url, token, 'POST', '/v1/license-types', {
       productId: product.id,
       name: 'Floating 200k',
@@ -173,7 +181,9 @@ async function main() {
       const bulk = LIVE - STOPPING - MEASURED_OPENS;
       const started = Date.now();
       const first = await openSessions(url, key.key, 0, bulk, 600);
-      console.log(`opened ${bulk} sessions in ${((Date.now() - started) / 1000).toFixed(0)} s (${first.rps.toFixed(0)}/s)`);
+      console.log(
+        `opened ${bulk} sessions in ${((Date.now() - started) / 1000).toFixed(0)} s (${first.rps.toFixed(0)}/s)`,
+      );
       const stopping = await openSessions(url, key.key, bulk, STOPPING, 30);
       const measured = await openSessions(url, key.key, bulk + STOPPING, MEASURED_OPENS, 600);
       console.log(`the last ${MEASURED_OPENS} opens: ${measured.rps.toFixed(0)}/s, p99 ${measured.p99} ms`);
@@ -200,7 +210,14 @@ async function main() {
     }
     const heartbeatOk = result.beat.non2xx === 0 && result.beat.errors === 0;
     rows.push(
-      ['open sessions on one license (the first ' + (LIVE - STOPPING - MEASURED_OPENS).toLocaleString('en') + ')', `${result.first.rps.toFixed(0)}/s`, `p99 ${result.first.p99} ms`, '—'],
+      [
+        'open sessions on one license (the first ' +
+          (LIVE - STOPPING - MEASURED_OPENS).toLocaleString('en') +
+          ')',
+        `${result.first.rps.toFixed(0)}/s`,
+        `p99 ${result.first.p99} ms`,
+        '—',
+      ],
       [
         `open sessions on one license with ${(LIVE - MEASURED_OPENS).toLocaleString('en')} live (the last ${MEASURED_OPENS.toLocaleString('en')})`,
         `${result.measured.rps.toFixed(0)}/s`,
