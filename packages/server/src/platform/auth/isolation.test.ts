@@ -140,6 +140,7 @@ describe.each(DIALECTS)(
         expect: 404,
       },
       { route: 'GET /v1/license-types', path: '/v1/license-types', expect: 'list' },
+      { route: 'GET /v1/licenses', path: '/v1/licenses', expect: 'list' },
       {
         route: 'POST /v1/license-types',
         path: '/v1/license-types',
