@@ -54,7 +54,8 @@ export const customerRoutes: RouteModule = (app, ctx) => {
           {
             ...ListQuery.properties,
             // A by-name cursor carries the last name (up to 200 characters) beside its id.
-            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+            // A by-name cursor carries a name of up to 200 characters, each up to 6 once encoded.
+            cursor: Type.Optional(Type.String({ maxLength: 4000 })),
             sort: Type.Optional(
               Type.Union([Type.Literal('newest'), Type.Literal('name')], {
                 description: 'newest first (default), or by name A–Z; the cursor belongs to its order',

@@ -72,7 +72,11 @@ const nameCursor = {
   parse(cursor: string): [string, string] {
     try {
       const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string'))
+      if (
+        Array.isArray(value) &&
+        value.length === 2 &&
+        value.every((v) => typeof v === 'string' && !v.includes('\u0000'))
+      )
         return value as [string, string];
     } catch {}
     throw new AppError('VALIDATION_FAILED', 'the cursor does not belong to the by-name order', [

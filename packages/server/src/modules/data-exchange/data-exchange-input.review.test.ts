@@ -98,7 +98,10 @@ describe.each(DIALECTS)('POST /v1/imports input on %s', (dialect) => {
     const key = generateLicenseKey('ACME', randomBytes);
     // Many customers first so the two imports overlap; both files hold the same key under different ids.
     const many = (tag: string) => ({
-      customers: Array.from({ length: 1500 }, (_, i) => ({ externalId: `${tag}-c${i}`, name: `${tag} ${i}` })),
+      customers: Array.from({ length: 1500 }, (_, i) => ({
+        externalId: `${tag}-c${i}`,
+        name: `${tag} ${i}`,
+      })),
       keys: [{ externalId: `${tag}-k`, customer: `${tag}-c0`, key }],
     });
     const before = await counts();

@@ -76,6 +76,7 @@ export const dataExchangeRoutes: RouteModule = (app, ctx) => {
         lines,
         dryRun,
         partial: partial ?? false,
+        atomic: true,
       });
     },
   );

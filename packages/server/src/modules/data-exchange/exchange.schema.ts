@@ -130,6 +130,7 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
       rowLine = line;
     } else field += char;
   }
+  if (quoted) throw new Error(`the quoted field that starts on line ${rowLine} is never closed`);
   if (field !== '' || fields.length > 0) endRow();
   return rows;
 }
@@ -144,6 +145,8 @@ export function customersFromCsv(text: string): { file: ExchangeFile; lines: num
   const names = header.fields.map((name) => name.trim());
   const unknown = names.filter((name) => !(CUSTOMER_COLUMNS as readonly string[]).includes(name));
   if (unknown.length) throw new Error(`unknown CSV column(s): ${unknown.join(', ')}`);
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length) throw new Error(`the CSV header names a column twice: ${[...new Set(twice)].join(', ')}`);
   for (const required of ['externalId', 'name'])
     if (!names.includes(required)) throw new Error(`the CSV header has no ${required} column`);
   const customers = rows.map((row) => {

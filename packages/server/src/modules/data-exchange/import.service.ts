@@ -14,6 +14,7 @@ import type {
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { nulPath } from '../../platform/http/nul-bytes.js';
 import { insertTerms, type TermRow, termRows } from '../customers/search-terms.js';
 import { termOf } from '../license-types/license-types.service.js';
 import { vendorLanguage } from '../vendors/vendor-language.js';
@@ -42,6 +43,8 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   /** Write the good rows even when some are bad (rows referring to a bad row are bad too). */
   readonly partial?: boolean;
+  /** Write everything in one transaction (all or nothing), not a transaction per batch. */
+  readonly atomic?: boolean;
   /** Rows per transaction; 1000 unless given. */
   readonly batchSize?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
@@ -62,14 +65,27 @@ export interface ImportResult {
 }
 
 const MAX_TEXT = 1000;
+/** The fields the API limits more tightly (customers.routes.ts): an import writes nothing the API would refuse. */
+const MAX_LENGTH: Record<string, number> = {
+  name: 200,
+  contactName: 200,
+  email: 254,
+  phone: 50,
+  website: 500,
+};
 const LOOKUP_CHUNK = 500;
 const INSERT_CHUNK = 400;
 
 type Row = Record<string, unknown>;
 
+/** An ISO-8601 date or time within the years the API accepts (1970–9998, so a term added stays below 10000). */
 function isIsoDate(value: string): boolean {
+  const ms = Date.parse(value);
   return (
-    /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value))
+    /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
+    !Number.isNaN(ms) &&
+    ms >= 0 &&
+    ms < Date.UTC(9999, 0, 1)
   );
 }
 
@@ -121,6 +137,19 @@ export async function importVendorData(
     problems.push({ kind, index, ...(line !== undefined ? { line } : {}), field, reason });
     bad[kind].add(index);
   };
+  // A NUL character (U+0000) is bad input on both databases alike (invariant 7): the row is reported and the
+  // field dropped before anything (a lookup of its references included) reaches the database.
+  for (const kind of EXCHANGE_KINDS)
+    lists[kind] = lists[kind].map((row, index) => {
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) return row;
+      const clean = { ...row };
+      for (const [field, value] of Object.entries(row))
+        if (nulPath(field, field) ?? nulPath(value, field)) {
+          problem(kind, index, field, 'contains U+0000');
+          delete clean[field];
+        }
+      return clean;
+    });
   /** A text field: a string (trimmed), or undefined/null when optional. Reports and returns undefined when bad. */
   const text = (kind: ExchangeKind, index: number, row: Row, field: string, required: boolean) => {
     const value = row[field];
@@ -132,11 +161,16 @@ export async function importVendorData(
       problem(kind, index, field, 'must be a string');
       return undefined;
     }
-    if (value.length > MAX_TEXT) {
-      problem(kind, index, field, `is longer than ${MAX_TEXT} characters`);
+    if (value.length > (MAX_LENGTH[field] ?? MAX_TEXT)) {
+      problem(kind, index, field, `is longer than ${MAX_LENGTH[field] ?? MAX_TEXT} characters`);
       return undefined;
     }
-    return value.trim();
+    const trimmed = value.trim();
+    if (trimmed === '') {
+      if (required) problem(kind, index, field, 'is required');
+      return undefined;
+    }
+    return trimmed;
   };
 
   // Rows must be objects with an externalId unique in their list.
@@ -173,9 +207,12 @@ export async function importVendorData(
     licenses: new Set(externalIds.licenses.filter((id): id is string => !!id)),
     bindings: new Set(externalIds.bindings.filter((id): id is string => !!id)),
   };
-  for (const row of lists.keys) if (typeof row?.customer === 'string') refs.customers.add(row.customer);
-  for (const row of lists.licenses) if (typeof row?.key === 'string') refs.keys.add(row.key);
-  for (const row of lists.bindings) if (typeof row?.license === 'string') refs.licenses.add(row.license);
+  // References resolve trimmed, as the rows' own ids are read.
+  for (const row of lists.keys)
+    if (typeof row?.customer === 'string') refs.customers.add(row.customer.trim());
+  for (const row of lists.licenses) if (typeof row?.key === 'string') refs.keys.add(row.key.trim());
+  for (const row of lists.bindings)
+    if (typeof row?.license === 'string') refs.licenses.add(row.license.trim());
   for (const kind of EXCHANGE_KINDS)
     for (const chunk of chunks([...refs[kind]], LOOKUP_CHUNK)) {
       const rows = await db
@@ -227,6 +264,9 @@ export async function importVendorData(
     text('customers', index, row, 'name', true);
     for (const field of ['contactName', 'phone', 'email', 'website', 'comment'])
       text('customers', index, row, field, false);
+    const email = typeof row.email === 'string' ? row.email.trim() : '';
+    if (email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      problem('customers', index, 'email', 'is not an e-mail address');
     const language = text('customers', index, row, 'language', false);
     if (language !== undefined && language !== 'en' && language !== 'ru')
       problem('customers', index, 'language', 'must be "en" or "ru"');
@@ -529,7 +569,7 @@ export async function importVendorData(
   ) {
     let done = 0;
     for (const batch of chunks(rows, batchSize)) {
-      await inTransaction(ctx.handle, async (trx) => {
+      await transaction(async (trx) => {
         const values = batch.map((entry) => entry.row);
         for (const chunk of chunks(values, INSERT_CHUNK)) await insert(trx, chunk);
         for (const chunk of chunks(externalRows(kind, batch), INSERT_CHUNK))
@@ -540,37 +580,50 @@ export async function importVendorData(
       options.onProgress?.({ kind, done, total: rows.length });
     }
   }
-  await write(
-    'customers',
-    customerRows,
-    async (trx, batch) => void (await trx.insertInto('customers').values(batch).execute()),
-    (batch) => batch.flatMap((c) => termRows(vendorId, c.id, c, [])),
-  );
-  await write(
-    'keys',
-    keyRows,
-    async (trx, batch) => void (await trx.insertInto('license_keys').values(batch).execute()),
-    (batch) => batch.flatMap((k) => termRows(vendorId, k.customer_id, null, [k])),
-  );
-  await write(
-    'licenses',
-    licenseRows,
-    async (trx, batch) => void (await trx.insertInto('licenses').values(batch).execute()),
-    () => [],
-  );
-  await write(
-    'bindings',
-    bindingRows,
-    async (trx, batch) => void (await trx.insertInto('bindings').values(batch).execute()),
-    () => [],
-  );
-  await inTransaction(ctx.handle, (trx) =>
-    recordEvent(trx, vendorId, actor, now, {
-      type: 'data.imported',
-      subjectType: 'vendor',
-      subjectId: vendorId,
-      after: { created, unchanged, rejected, partial },
-    }),
-  );
+  // A transaction per batch keeps a 100,000-row import from holding the database for its whole length; an atomic
+  // import (the cabinet's, bounded by BODY_LIMIT) writes in one, so a refusal midway — a concurrent import that
+  // took a key string first — leaves nothing behind.
+  let transaction: <R>(work: (trx: Db) => Promise<R>) => Promise<R> = (work) =>
+    inTransaction(ctx.handle, work);
+  const writeAll = async () => {
+    await write(
+      'customers',
+      customerRows,
+      async (trx, batch) => void (await trx.insertInto('customers').values(batch).execute()),
+      (batch) => batch.flatMap((c) => termRows(vendorId, c.id, c, [])),
+    );
+    await write(
+      'keys',
+      keyRows,
+      async (trx, batch) => void (await trx.insertInto('license_keys').values(batch).execute()),
+      (batch) => batch.flatMap((k) => termRows(vendorId, k.customer_id, null, [k])),
+    );
+    await write(
+      'licenses',
+      licenseRows,
+      async (trx, batch) => void (await trx.insertInto('licenses').values(batch).execute()),
+      () => [],
+    );
+    await write(
+      'bindings',
+      bindingRows,
+      async (trx, batch) => void (await trx.insertInto('bindings').values(batch).execute()),
+      () => [],
+    );
+    await transaction((trx) =>
+      recordEvent(trx, vendorId, actor, now, {
+        type: 'data.imported',
+        subjectType: 'vendor',
+        subjectId: vendorId,
+        after: { created, unchanged, rejected, partial },
+      }),
+    );
+  };
+  if (options.atomic)
+    await inTransaction(ctx.handle, async (outer) => {
+      transaction = (work) => work(outer);
+      await writeAll();
+    });
+  else await writeAll();
   return { ...result, written: true };
 }

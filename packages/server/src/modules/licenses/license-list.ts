@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Db } from '../../platform/db/database.js';
 import { DEFAULT_PAGE_SIZE } from '../../platform/db/paging.js';
 import { AppError } from '../../platform/errors.js';
+import { nulPath } from '../../platform/http/nul-bytes.js';
 import { matchingIds, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from './licenses.queries.js';
 
@@ -36,7 +37,8 @@ function parseCursor(sort: LicenseSort, cursor: string): Cursor {
   } catch {
     throw badCursor(sort);
   }
-  if (!Array.isArray(value) || value[0] !== sort) throw badCursor(sort);
+  // Decoded here, past the request's own check for NUL characters: a cursor holding one is as bad as a request.
+  if (!Array.isArray(value) || value[0] !== sort || nulPath(value, 'cursor')) throw badCursor(sort);
   const text = (v: unknown): v is string => typeof v === 'string';
   if (sort === 'newest' && value.length === 2 && text(value[1])) return { sort, id: value[1] };
   if (sort === 'expiry' && value.length === 3 && (value[1] === null || text(value[1])) && text(value[2]))

@@ -61,7 +61,8 @@ export const licenseRoutes: RouteModule = (app, ctx) => {
           {
             ...ListQuery.properties,
             // A sorted cursor carries the last row's sort values (a customer name up to 200 characters) beside its id.
-            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+            // A customer-order cursor carries a name of up to 200 characters, each up to 6 once encoded.
+            cursor: Type.Optional(Type.String({ maxLength: 4000 })),
             sort: Type.Optional(
               Type.Union(
                 LICENSE_SORTS.map((s) => Type.Literal(s)),
