@@ -34,7 +34,7 @@ describe.each(DIALECTS)('GET /v1/licenses input on %s', (dialect) => {
   ])('a %s cursor holding a NUL character is 400, not 500', async (sort, cursor) => {
     const response = await server.api.get(`/v1/licenses?sort=${sort}&cursor=${cursor}`);
     expect(response.status, response.text).toBe(400);
-    expect(response.body.error.code).toBe("VALIDATION_FAILED");
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
   });
 
   it('every nextCursor of sort=customer is accepted back (names the customers API allows)', async () => {

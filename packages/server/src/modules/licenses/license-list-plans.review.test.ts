@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetOf, seedDataset } from '../dataset/seed-dataset.js';
-import { createVendor } from '../vendors/vendors.service.js';
+import { ManualClock } from '../../platform/clock.js';
+import type { AppContext } from '../../platform/context.js';
+import { planOf, type StatementPlan } from '../../platform/db/query-plans.js';
+import type { Api } from '../../platform/http/types.js';
 import { createApp, createContext } from '../../server.js';
 import { createTestStore, DIALECTS, type TestStore } from '../../test-support/databases.js';
 import { ApiClient } from '../../test-support/http-client.js';
-import { ManualClock } from '../../platform/clock.js';
-import type { AppContext } from '../../platform/context.js';
-import type { Api } from '../../platform/http/types.js';
-import { planOf, type StatementPlan } from '../../platform/db/query-plans.js';
+import { datasetOf, seedDataset } from '../dataset/seed-dataset.js';
+import { createVendor } from '../vendors/vendors.service.js';
 
 /**
  * Review of GET /v1/licenses (3594891) against DESIGN §6.11, the way query-plans.test.ts checks the hot paths:
@@ -79,9 +79,9 @@ describe.each(DIALECTS)('query plans of GET /v1/licenses over 100,000 licenses o
     app = await createApp(ctx);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`).withToken(
-      created.token,
-    );
+    api = new ApiClient(
+      `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    ).withToken(created.token);
     ctx.handle.observer = (text, parameters) => current?.push({ sql: text, parameters });
   }, 600_000);
   afterAll(async () => {
@@ -119,9 +119,14 @@ describe.each(DIALECTS)('query plans of GET /v1/licenses over 100,000 licenses o
           planned.set(statement.sql, await planOf(ctx.handle, statement.sql, statement.parameters));
         const plan = planned.get(statement.sql);
         if (plan?.problems.length)
-          failures.push(`${path}: ${plan.problems.join('; ')}\n  ${plan.sql.replace(/\s+/g, ' ')}\n${plan.plan}`);
+          failures.push(
+            `${path}: ${plan.problems.join('; ')}\n  ${plan.sql.replace(/\s+/g, ' ')}\n${plan.plan}`,
+          );
       }
     }
-    expect(failures.filter((f) => !f.endsWith(' statements')), failures.join('\n\n')).toEqual([]);
+    expect(
+      failures.filter((f) => !f.endsWith(' statements')),
+      failures.join('\n\n'),
+    ).toEqual([]);
   }, 600_000);
 });

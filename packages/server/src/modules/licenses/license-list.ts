@@ -48,6 +48,23 @@ function parseCursor(sort: LicenseSort, cursor: string): Cursor {
   throw badCursor(sort);
 }
 
+/** A search matching up to this many customers reads their licenses by customer. */
+const NARROW_SEARCH = 500;
+type Matching = readonly string[] | ReturnType<typeof matchingIds>;
+
+/**
+ * The customers a search matches: their ids when they are few (their licenses are then read by index and sorted,
+ * instead of walking the vendor's licenses in order and probing each one), else the matching as a subquery (a
+ * broad search matches often, so walking in order finds a page soon).
+ */
+async function matchingCustomers(db: Db, vendorId: string, terms: readonly string[]): Promise<Matching> {
+  const found = await matchingIds(db, vendorId, terms, 'customer_id')
+    .limit(NARROW_SEARCH + 1)
+    .execute();
+  const ids = [...new Set(found.map((row) => row.customer_id).filter((id): id is string => id !== null))];
+  return found.length > NARROW_SEARCH ? matchingIds(db, vendorId, terms, 'customer_id') : ids;
+}
+
 /** Licenses with their key and customer, of one vendor. */
 function listed(db: Db, vendorId: string) {
   return selectLicenses(db)
@@ -63,7 +80,8 @@ function listed(db: Db, vendorId: string) {
 type ListedRow = Awaited<ReturnType<ReturnType<typeof listed>['execute']>>[number];
 
 /** How many customers the by-customer order reads at a time while it fills a page. */
-const CUSTOMER_BATCH = 200;
+/** Customers read per step: few enough that their licenses are found by index (a few hundred rows), not by a scan. */
+const CUSTOMER_BATCH = 20;
 
 export async function listLicenses(
   ctx: AppContext,
@@ -78,7 +96,8 @@ export async function listLicenses(
   // Each word of the query starts a word of the customer's name, contact, e-mail or keys.
   const terms = await searchTerms(db, vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
-  const customers = terms ? matchingIds(db, vendorId, terms, 'customer_id') : undefined;
+  const customers = terms ? await matchingCustomers(db, vendorId, terms) : undefined;
+  if (Array.isArray(customers) && customers.length === 0) return { data: [], nextCursor: null };
   const base = () =>
     customers
       ? listed(db, vendorId).where('license_keys.customer_id', 'in', customers)
@@ -87,7 +106,15 @@ export async function listLicenses(
   let rows: ListedRow[];
   // parseCursor has checked that the cursor is of this sort.
   if (sort === 'customer')
-    rows = await byCustomer(db, vendorId, base, limit + 1, cursor as CustomerCursor | undefined, customers);
+    // The customers it walks are already the matching ones: their licenses need no second filter.
+    rows = await byCustomer(
+      db,
+      vendorId,
+      () => listed(db, vendorId),
+      limit + 1,
+      cursor as CustomerCursor | undefined,
+      customers,
+    );
   else if (sort === 'expiry') rows = await byExpiry(base, limit + 1, cursor as ExpiryCursor | undefined);
   else {
     let select = base();
@@ -130,12 +157,16 @@ async function byExpiry(
     let dated = base().where('licenses.expires_at', 'is not', null);
     if (cursor) {
       const { expiresAt, id } = cursor;
-      dated = dated.where((eb) =>
-        eb.or([
-          eb('licenses.expires_at', '>', expiresAt),
-          eb.and([eb('licenses.expires_at', '=', expiresAt), eb('licenses.id', '>', id)]),
-        ]),
-      );
+      // The `>=` bound makes it a range of the (vendor, expiry, id) index that starts at the cursor, not a filter
+      // over every license before it.
+      dated = dated
+        .where('licenses.expires_at', '>=', expiresAt)
+        .where((eb) =>
+          eb.or([
+            eb('licenses.expires_at', '>', expiresAt),
+            eb.and([eb('licenses.expires_at', '=', expiresAt), eb('licenses.id', '>', id)]),
+          ]),
+        );
     }
     rows.push(...(await dated.orderBy('licenses.expires_at').orderBy('licenses.id').limit(want).execute()));
   }
@@ -162,7 +193,7 @@ async function byCustomer(
   base: () => ReturnType<typeof listed>,
   want: number,
   cursor: CustomerCursor | undefined,
-  customers: ReturnType<typeof matchingIds> | undefined,
+  customers: Matching | undefined,
 ): Promise<ListedRow[]> {
   const rows: ListedRow[] = [];
   const ofCustomers = (ids: string[], afterId?: string) =>
@@ -185,9 +216,9 @@ async function byCustomer(
     if (customers) batch = batch.where('id', 'in', customers);
     if (after) {
       const { name, id } = after;
-      batch = batch.where((eb) =>
-        eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]),
-      );
+      batch = batch
+        .where('name', '>=', name)
+        .where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
     }
     const next = await batch.orderBy('name').orderBy('id').limit(CUSTOMER_BATCH).execute();
     if (next.length === 0) break;
