@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
 import { setupLicensed } from '../../test-support/fixtures.js';
+import { placesOf } from '../../test-support/session-places.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { reapSessions } from './sessions.service.js';
 
@@ -50,18 +51,8 @@ describe.each(DIALECTS)('review: ending sessions while the key is deleted on %s'
         else if (typeof r.value === 'object' && r.value && 'status' in r.value && r.value.status >= 500)
           failures.push(`round ${round}: ${r.value.status} ${JSON.stringify(r.value.body)}`);
       }
-      const row = await server.ctx.handle.db
-        .selectFrom('licenses')
-        .select('live_sessions')
-        .where('id', '=', licensed.licenseId)
-        .executeTakeFirstOrThrow();
-      const open = await server.ctx.handle.db
-        .selectFrom('sessions')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('license_id', '=', licensed.licenseId)
-        .where('ended_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      expect(Number(row.live_sessions)).toBe(Number(open.n));
+      const { counter, open } = await placesOf(server.ctx, licensed.licenseId);
+      expect(counter).toBe(open);
     }
     expect(failures).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
 import { type Licensed, setupLicensed } from '../../test-support/fixtures.js';
+import { placesOf } from '../../test-support/session-places.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
 // Review of the session counter change: the places of a floating license and the sessions a machine holds.
@@ -30,12 +31,7 @@ describe.each(DIALECTS)('review: session places on %s', (dialect) => {
   }
 
   async function counter(licensed: Licensed) {
-    const row = await server.ctx.handle.db
-      .selectFrom('licenses')
-      .select('live_sessions')
-      .where('id', '=', licensed.licenseId)
-      .executeTakeFirstOrThrow();
-    return Number(row.live_sessions);
+    return (await placesOf(server.ctx, licensed.licenseId)).counter;
   }
 
   it('a machine whose session expired, opening again on a license with room, ends the expired one (one machine, one open session)', async () => {

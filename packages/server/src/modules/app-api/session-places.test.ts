@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
 import { type Licensed, setupLicensed } from '../../test-support/fixtures.js';
+import { placesOf } from '../../test-support/session-places.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { reapSessions } from './sessions.service.js';
 
@@ -21,19 +22,9 @@ describe.each(DIALECTS)('places of a floating license on %s', (dialect) => {
     });
 
   async function places(licensed: Licensed) {
-    const row = await server.ctx.handle.db
-      .selectFrom('licenses')
-      .select('live_sessions')
-      .where('id', '=', licensed.licenseId)
-      .executeTakeFirstOrThrow();
-    const open = await server.ctx.handle.db
-      .selectFrom('sessions')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('license_id', '=', licensed.licenseId)
-      .where('ended_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    expect(Number(row.live_sessions)).toBe(Number(open.n));
-    return Number(row.live_sessions);
+    const { counter, open } = await placesOf(server.ctx, licensed.licenseId);
+    expect(counter).toBe(open);
+    return counter;
   }
 
   it('a check-in frees its place for another machine; the same machine opening twice holds one place', async () => {

@@ -145,7 +145,7 @@ async function openWithoutTransaction(
   );
   const [event] = eventRows(vendorId, appActor, now, [started]);
   const deliveries = deliveryRows(vendorId, await endpointsOf(ctx.handle.db, vendorId), [event!]);
-  if (!(await openAtOnce(ctx.handle.db, row, event!, deliveries))) return undefined;
+  if (!(await openAtOnce(ctx.handle, row, event!, deliveries))) return undefined;
   return { id: row.id, expiresAt: row.expires_at, vendorId, activeKid: read.key.active_kid };
 }
 
