@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { EventTable, SessionTable, WebhookDeliveryTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
+import { hasRoom } from './places.js';
 
 /** PostgreSQL's code for a row whose referenced row is gone. */
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -41,9 +42,7 @@ export async function openAtOnce(
   const statement = sql<{ opened: string | number }>`
     with claimed as (
       update licenses set live_sessions = live_sessions + 1
-       where id = ${session.license_id}
-         and live_sessions < coalesce(
-           (select max_sessions from license_types where license_types.id = licenses.license_type_id), 2147483647)
+       where id = ${session.license_id} and ${hasRoom}
       returning id),
     opened as (insert into sessions (${columns(session)}) ${selectRow(session, 'claimed')} returning id),
     logged as (insert into events (${columns(event)}) ${selectRow(event, 'opened')} returning id)

@@ -11,6 +11,7 @@ import { deliveryRows, endpointsOf } from '../../platform/outbox.js';
 import { requireKey, usableLicenses } from './activation.service.js';
 import { type Candidate, toCandidate } from './app-api.queries.js';
 import { openAtOnce } from './open-at-once.js';
+import { claimPlace } from './places.js';
 import type { ValidationReader } from './validation-reader.js';
 
 const DEFAULT_TTL_SECONDS = 600;
@@ -36,8 +37,14 @@ const byPreference = (usable: readonly Candidate[]) => [
   ...usable.filter((c) => c.scope !== 'floating'),
 ];
 
-const ttlFor = (input: CheckoutInput, license: Candidate) =>
-  Math.min(input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS);
+/** The TTL a session of the license gets (asked, else the type's heartbeat), and when it runs out from now. */
+function leaseOf(input: CheckoutInput, license: Candidate, now: Date): { ttl: number; expiresAt: string } {
+  const ttl = Math.min(
+    input.ttlSeconds ?? license.row.heartbeat_seconds ?? DEFAULT_TTL_SECONDS,
+    MAX_TTL_SECONDS,
+  );
+  return { ttl, expiresAt: new Date(now.getTime() + ttl * 1000).toISOString() };
+}
 
 /** A new session of the resource on the license, and the event that records it. */
 function newSession(
@@ -47,8 +54,7 @@ function newSession(
   now: Date,
 ): { row: SessionTable; started: EventInput } {
   const id = newSecretId();
-  const ttl = ttlFor(input, license);
-  const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
+  const { ttl, expiresAt } = leaseOf(input, license, now);
   return {
     row: {
       id,
@@ -185,9 +191,7 @@ async function openSession(
   const expired = open.filter((s) => s.expires_at <= nowIso);
   if (expired.length) await endExpiredSessions(trx, expired, now);
   if (held) {
-    const license = ordered.find((c) => c.row.id === held.license_id)!;
-    const ttl = ttlFor(input, license);
-    const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
+    const { ttl, expiresAt } = leaseOf(input, ordered.find((c) => c.row.id === held.license_id)!, now);
     await trx
       .updateTable('sessions')
       .set({ last_heartbeat_at: nowIso, expires_at: expiresAt, ttl_seconds: ttl })
@@ -216,30 +220,6 @@ async function openSession(
       return openOn(license);
   }
   throw new AppError('TOO_MANY_SESSIONS', 'all concurrent sessions of this license are in use');
-}
-
-/** Takes one of the license's places if one is free by its counter (row-locked until the commit). */
-async function claimPlace(trx: Db, licenseId: string): Promise<boolean> {
-  const claimed = await trx
-    .updateTable('licenses')
-    .set((eb) => ({ live_sessions: eb('live_sessions', '+', 1) }))
-    .where('id', '=', licenseId)
-    .where((eb) =>
-      eb(
-        'live_sessions',
-        '<',
-        eb.fn.coalesce(
-          eb
-            .selectFrom('license_types')
-            .select('max_sessions')
-            .whereRef('license_types.id', '=', 'licenses.license_type_id'),
-          sql.lit(2_147_483_647),
-        ),
-      ),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  return claimed !== undefined;
 }
 
 /** Ends one full license's sessions that are past their TTL; how many places that freed. */
