@@ -3,6 +3,7 @@ export * from './base32.js';
 export * from './base64.js';
 export * from './check-symbol.js';
 export * from './codes.js';
+export * from './csv.js';
 export * from './instant.js';
 export * from './license-file.js';
 export * from './license-file-crypto.js';

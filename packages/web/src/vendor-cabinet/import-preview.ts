@@ -1,3 +1,5 @@
+import { parseCsv } from '@licensor/core';
+
 /**
  * What the import page shows of a file before the server checks it: the first rows, read in the browser.
  * The server reads the file again in full (its own CSV reader and checks); this is for the eye only.
@@ -20,47 +22,6 @@ export const PREVIEW_ROWS = 10;
 
 export const formatOf = (name: string): ImportFormat =>
   name.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
-
-/** RFC 4180 CSV, as the server reads it: quoted fields may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const rows: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const endRow = () => {
-    fields.push(field);
-    if (fields.length > 1 || fields[0] !== '') rows.push({ line: rowLine, fields });
-    fields = [];
-    field = '';
-  };
-  for (let i = 0; i < body.length; i++) {
-    const char = body[i];
-    if (quoted) {
-      if (char === '"' && body[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else {
-        if (char === '\n') line++;
-        field += char;
-      }
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && body[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      rowLine = line;
-    } else field += char;
-  }
-  if (field !== '' || fields.length > 0) endRow();
-  return rows;
-}
 
 const cell = (value: unknown): string =>
   value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);

@@ -91,28 +91,30 @@ const bindsKind = (license: Candidate, kind: string) =>
   (needsBinding(license.scope) || license.scope === 'unlimited') &&
   (license.kind === null || license.kind === kind);
 
-const noneBinds = (input: { product: string; resource: ResourceInput }) =>
-  new AppError(
-    'LICENSE_NOT_USABLE',
-    `no license of ${input.product} on this key binds a ${input.resource.kind}`,
-  );
+type ActivateInput = { key: string; product: string; resource: ResourceInput };
+type Activated = { created: boolean; binding: Binding; vendorId: string; activeKid: string | null };
+
+/** The usable licenses that bind the resource's kind; none is LICENSE_NOT_USABLE. */
+function bindable(usable: readonly Candidate[], input: ActivateInput): Candidate[] {
+  const binding = usable.filter((c) => bindsKind(c, input.resource.kind));
+  if (binding.length === 0)
+    throw new AppError(
+      'LICENSE_NOT_USABLE',
+      `no license of ${input.product} on this key binds a ${input.resource.kind}`,
+    );
+  return binding;
+}
 
 /**
  * Binds a resource to a free seat of the product. Idempotent: a resource already bound gets its
  * binding back. The seat count is read under the license row locks, so concurrent activations
  * can never bind more resources than there are seats (invariant 1).
  */
-export async function activate(
-  ctx: AppContext,
-  input: { key: string; product: string; resource: ResourceInput },
-): Promise<{ created: boolean; binding: Binding; vendorId: string; activeKid: string | null }> {
+export async function activate(ctx: AppContext, input: ActivateInput): Promise<Activated> {
   // Most activations repeat (an app activates at every start): a resource already bound to a usable license is
   // answered from three reads, without a transaction or a lock that would queue it behind the key's other ones.
   const key = await requireKey(ctx.handle.db, input.key);
-  const usable = (await usableLicenses(ctx, ctx.handle.db, key, input.product)).filter((c) =>
-    bindsKind(c, input.resource.kind),
-  );
-  if (usable.length === 0) throw noneBinds(input);
+  const usable = bindable(await usableLicenses(ctx, ctx.handle.db, key, input.product), input);
   const bound = await ctx.handle.db
     .selectFrom('bindings')
     .selectAll()
@@ -134,17 +136,11 @@ export async function activate(
   return bindNew(ctx, input);
 }
 
-async function bindNew(
-  ctx: AppContext,
-  input: { key: string; product: string; resource: ResourceInput },
-): Promise<{ created: boolean; binding: Binding; vendorId: string; activeKid: string | null }> {
+async function bindNew(ctx: AppContext, input: ActivateInput): Promise<Activated> {
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
     const key = await requireKey(trx, input.key);
-    const usable = (await lockUsableLicenses(ctx, trx, key, input.product)).filter((c) =>
-      bindsKind(c, input.resource.kind),
-    );
-    if (usable.length === 0) throw noneBinds(input);
+    const usable = bindable(await lockUsableLicenses(ctx, trx, key, input.product), input);
     const claimed = await claimSeat(
       trx,
       usable.map((c) => c.row),
