@@ -1,5 +1,6 @@
 import { Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ErrorAlert, LanguageSwitch } from './common';
 import { ForgotPassword, type Portal } from './PasswordLinks';
 import { VendorChoice, type VendorOption, vendorsOffered } from './VendorChoice';
@@ -90,5 +91,36 @@ export function LoginForm({
         </form>
       </Card>
     </Center>
+  );
+}
+
+/** The e-mail and password login of vendor staff and partner users (the vendor is asked for when one is needed). */
+export function StaffLoginForm({
+  title,
+  portal,
+  logIn,
+}: {
+  title: string;
+  portal: Portal;
+  logIn: (body: { email: string; password: string; vendor?: string }) => Promise<unknown>;
+}) {
+  const { t } = useTranslation();
+  return (
+    <LoginForm
+      title={title}
+      portal={portal}
+      submitLabel={t('login.submit')}
+      fields={[
+        { name: 'email', label: t('login.email') },
+        { name: 'password', label: t('login.password'), secret: true },
+      ]}
+      onSubmit={(values) =>
+        logIn({
+          email: values.email ?? '',
+          password: values.password ?? '',
+          vendor: values.vendor || undefined,
+        })
+      }
+    />
   );
 }

@@ -20,7 +20,7 @@ import { type SessionCalls, usePortalSession } from '../api/session';
 import { EmptyState, ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
-import { LoginForm } from '../components/LoginForm';
+import { StaffLoginForm } from '../components/LoginForm';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
@@ -432,24 +432,7 @@ export function PartnerApp() {
   const { me, logIn, logOut } = usePortalSession('partner', session);
   if (me.isPending) return null;
   if (!me.data) {
-    return (
-      <LoginForm
-        title={t('partnerPortal.login')}
-        portal="partner"
-        submitLabel={t('login.submit')}
-        fields={[
-          { name: 'email', label: t('login.email') },
-          { name: 'password', label: t('login.password'), secret: true },
-        ]}
-        onSubmit={(values) =>
-          logIn({
-            email: values.email ?? '',
-            password: values.password ?? '',
-            vendor: values.vendor || undefined,
-          })
-        }
-      />
-    );
+    return <StaffLoginForm title={t('partnerPortal.login')} portal="partner" logIn={logIn} />;
   }
   const nav = [
     { to: '/partner', label: t('entitlements.title') },

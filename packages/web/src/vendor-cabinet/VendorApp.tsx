@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { type Answer, api, type Body, ok } from '../api/client';
 import { type SessionCalls, usePortalSession } from '../api/session';
 import { ChunkErrorBoundary } from '../components/ChunkErrorBoundary';
-import { LoginForm } from '../components/LoginForm';
+import { StaffLoginForm } from '../components/LoginForm';
 import { PageLoader } from '../components/PageLoader';
 import { Shell } from '../components/Shell';
 import { match, navigate, usePath } from '../router';
@@ -62,24 +62,7 @@ export function VendorApp() {
   const { me, logIn, logOut } = usePortalSession('vendor', session);
   if (me.isPending) return null;
   if (!me.data) {
-    return (
-      <LoginForm
-        title={t('login.title')}
-        portal="vendor"
-        submitLabel={t('login.submit')}
-        fields={[
-          { name: 'email', label: t('login.email') },
-          { name: 'password', label: t('login.password'), secret: true },
-        ]}
-        onSubmit={(values) =>
-          logIn({
-            email: values.email ?? '',
-            password: values.password ?? '',
-            vendor: values.vendor || undefined,
-          })
-        }
-      />
-    );
+    return <StaffLoginForm title={t('login.title')} portal="vendor" logIn={logIn} />;
   }
   const logout = async () => {
     await logOut();
