@@ -561,7 +561,10 @@ export async function importVendorData(
         id: row.id,
       }),
     );
+  /** Runs a piece of the writing in a transaction: its own, or the one the whole import shares. */
+  type Transaction = <R>(work: (trx: Db) => Promise<R>) => Promise<R>;
   async function write<T extends { id: string }>(
+    transaction: Transaction,
     kind: ExchangeKind,
     rows: readonly { externalId: string; row: T }[],
     insert: (trx: Db, batch: T[]) => Promise<void>,
@@ -583,28 +586,30 @@ export async function importVendorData(
   // A transaction per batch keeps a 100,000-row import from holding the database for its whole length; an atomic
   // import (the cabinet's, bounded by BODY_LIMIT) writes in one, so a refusal midway — a concurrent import that
   // took a key string first — leaves nothing behind.
-  let transaction: <R>(work: (trx: Db) => Promise<R>) => Promise<R> = (work) =>
-    inTransaction(ctx.handle, work);
-  const writeAll = async () => {
+  const writeAll = async (transaction: Transaction) => {
     await write(
+      transaction,
       'customers',
       customerRows,
       async (trx, batch) => void (await trx.insertInto('customers').values(batch).execute()),
       (batch) => batch.flatMap((c) => termRows(vendorId, c.id, c, [])),
     );
     await write(
+      transaction,
       'keys',
       keyRows,
       async (trx, batch) => void (await trx.insertInto('license_keys').values(batch).execute()),
       (batch) => batch.flatMap((k) => termRows(vendorId, k.customer_id, null, [k])),
     );
     await write(
+      transaction,
       'licenses',
       licenseRows,
       async (trx, batch) => void (await trx.insertInto('licenses').values(batch).execute()),
       () => [],
     );
     await write(
+      transaction,
       'bindings',
       bindingRows,
       async (trx, batch) => void (await trx.insertInto('bindings').values(batch).execute()),
@@ -619,11 +624,7 @@ export async function importVendorData(
       }),
     );
   };
-  if (options.atomic)
-    await inTransaction(ctx.handle, async (outer) => {
-      transaction = (work) => work(outer);
-      await writeAll();
-    });
-  else await writeAll();
+  if (options.atomic) await inTransaction(ctx.handle, (outer) => writeAll((work) => work(outer)));
+  else await writeAll((work) => inTransaction(ctx.handle, work));
   return { ...result, written: true };
 }
