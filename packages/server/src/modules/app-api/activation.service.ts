@@ -1,4 +1,4 @@
-import { evaluateValidation, needsBinding } from '@licensor/core';
+import { needsBinding } from '@licensor/core';
 import { type AppContext, appActor } from '../../platform/context.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
@@ -6,13 +6,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import { claimSeat } from '../licenses/seats.js';
-import {
-  type AppKey,
-  type Candidate,
-  findKeyByCode,
-  productLicenses,
-  toCandidate,
-} from './app-api.queries.js';
+import { type AppKey, type Candidate, findKeyByCode, productLicenses, usableNow } from './app-api.queries.js';
 
 export interface ResourceInput {
   kind: string;
@@ -44,11 +38,7 @@ export async function usableLicenses(
   product: string,
 ): Promise<Candidate[]> {
   const rows = await productLicenses(trx, key.id, product);
-  const outcome = evaluateValidation(
-    { suspended: key.status === 'suspended', revoked: key.status === 'revoked' },
-    rows.map((row) => toCandidate(row)),
-    { now: ctx.clock.now() },
-  );
+  const outcome = usableNow(key.status, rows, ctx.clock.now());
   if (!outcome.valid) throw new AppError('LICENSE_NOT_USABLE', outcome.detail, [{ code: outcome.code }]);
   return [...outcome.usable];
 }

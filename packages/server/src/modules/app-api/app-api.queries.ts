@@ -1,4 +1,10 @@
-import { boundKind, type CandidateLicense, parseLicenseKey, type Scope } from '@licensor/core';
+import {
+  boundKind,
+  type CandidateLicense,
+  evaluateValidation,
+  parseLicenseKey,
+  type Scope,
+} from '@licensor/core';
 import type { Db } from '../../platform/db/database.js';
 import { dateOrNull, type LicenseRow, selectLicenses } from '../licenses/licenses.queries.js';
 
@@ -91,3 +97,11 @@ export function toCandidate(row: LicenseRow, usage?: LicenseUsage): Candidate {
     resourceHasSession: usage?.holding.has(row.id) ?? false,
   };
 }
+
+/** Core's validation rules over a key's licenses of a product, without a resource: which of them are usable now. */
+export const usableNow = (keyStatus: string, rows: readonly LicenseRow[], now: Date) =>
+  evaluateValidation(
+    { suspended: keyStatus === 'suspended', revoked: keyStatus === 'revoked' },
+    rows.map((row) => toCandidate(row)),
+    { now },
+  );

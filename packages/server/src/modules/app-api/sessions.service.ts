@@ -1,4 +1,4 @@
-import { checkLicense, evaluateValidation, parseLicenseKey } from '@licensor/core';
+import { checkLicense, parseLicenseKey } from '@licensor/core';
 import { sql } from 'kysely';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newSecretId } from '../../platform/crypto.js';
@@ -9,7 +9,7 @@ import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js'
 import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
 import { deliveryRows, endpointsOf } from '../../platform/outbox.js';
 import { requireKey, usableLicenses } from './activation.service.js';
-import { type Candidate, toCandidate } from './app-api.queries.js';
+import { type Candidate, usableNow } from './app-api.queries.js';
 import { openAtOnce } from './open-at-once.js';
 import { claimPlace } from './places.js';
 import type { ValidationReader } from './validation-reader.js';
@@ -133,11 +133,7 @@ async function openWithoutTransaction(
     resource: input.resource,
   });
   if (!read || read.usage.holding.size > 0) return undefined;
-  const outcome = evaluateValidation(
-    { suspended: read.key.status === 'suspended', revoked: read.key.status === 'revoked' },
-    read.licenses.map((row) => toCandidate(row)),
-    { now },
-  );
+  const outcome = usableNow(read.key.status, read.licenses, now);
   if (!outcome.valid) return undefined;
   const [first] = byPreference(outcome.usable);
   if (!first || (first.maxSessions !== null && first.row.live_sessions >= first.maxSessions))
