@@ -14539,7 +14539,7 @@ export interface paths {
             'application/json': {
               dryRun: boolean;
               partial: boolean;
-              /** @description false on a dry run, and when bad rows stopped the import */
+              /** @description false on a dry run, when bad rows stopped the import, and when every row was there already */
               written: boolean;
               created: {
                 customers: number;

@@ -127,7 +127,7 @@ describe.each(DIALECTS)('POST /v1/imports on %s', (dialect) => {
 
     const second = await server.api.post('/v1/imports', json(data));
     expect(second.body).toMatchObject({
-      written: true,
+      written: false,
       created: { customers: 0, keys: 0, licenses: 0, bindings: 0 },
       unchanged: { customers: 1, keys: 1, licenses: 1, bindings: 1 },
     });

@@ -33,7 +33,9 @@ const ImportBody = Type.Object(
 const ImportReport = Type.Object({
   dryRun: Type.Boolean(),
   partial: Type.Boolean(),
-  written: Type.Boolean({ description: 'false on a dry run, and when bad rows stopped the import' }),
+  written: Type.Boolean({
+    description: 'false on a dry run, when bad rows stopped the import, and when every row was there already',
+  }),
   created: Counts,
   unchanged: Counts,
   rejected: Counts,
@@ -76,7 +78,6 @@ export const dataExchangeRoutes: RouteModule = (app, ctx) => {
         lines,
         dryRun,
         partial: partial ?? false,
-        atomic: true,
       });
     },
   );

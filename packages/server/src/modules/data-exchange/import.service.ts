@@ -12,7 +12,7 @@ import type {
   LicenseTypeTable,
 } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { nulPath } from '../../platform/http/nul-bytes.js';
 import { insertTerms, type TermRow, termRows } from '../customers/search-terms.js';
@@ -43,17 +43,13 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   /** Write the good rows even when some are bad (rows referring to a bad row are bad too). */
   readonly partial?: boolean;
-  /** Write everything in one transaction (all or nothing), not a transaction per batch. */
-  readonly atomic?: boolean;
-  /** Rows per transaction; 1000 unless given. */
-  readonly batchSize?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
 
 export interface ImportResult {
   readonly dryRun: boolean;
   readonly partial: boolean;
-  /** Whether anything was written (false on a dry run, and when bad rows stopped the import). */
+  /** Whether anything was written (false on a dry run, when bad rows stopped the import, and when every row was there already). */
   readonly written: boolean;
   /** Rows new to this vendor: written, or to be written on a dry run. */
   readonly created: ExchangeCounts;
@@ -75,6 +71,8 @@ const MAX_LENGTH: Record<string, number> = {
 };
 const LOOKUP_CHUNK = 500;
 const INSERT_CHUNK = 400;
+/** Rows written between two progress reports. */
+const PROGRESS_EVERY = 1000;
 
 type Row = Record<string, unknown>;
 
@@ -99,7 +97,8 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * Imports customers, keys (their strings kept), licenses and bindings into a vendor. Every row is checked
  * first; with any bad row nothing is written unless `partial`. Rows whose externalId an earlier import of
  * this vendor wrote are left alone, so the same file imported twice changes nothing the second time. Writes
- * go straight into the tables (search terms included) in one transaction per batch, then one summary event.
+ * go straight into the tables (search terms included) in one transaction with one summary event, so an import
+ * refused midway (a concurrent import took one of its key strings first) leaves nothing behind.
  */
 export async function importVendorData(
   ctx: AppContext,
@@ -475,7 +474,8 @@ export async function importVendorData(
   const dryRun = options.dryRun ?? false;
   const partial = options.partial ?? false;
   const result = { dryRun, partial, created, unchanged, rejected, problems };
-  if (dryRun || (problems.length > 0 && !partial)) return { ...result, written: false };
+  const nothingNew = EXCHANGE_KINDS.every((kind) => created[kind] === 0);
+  if (dryRun || nothingNew || (problems.length > 0 && !partial)) return { ...result, written: false };
 
   // The rows to write, with their new ids.
   const now = ctx.clock.now();
@@ -551,7 +551,6 @@ export async function importVendorData(
     } satisfies BindingTable,
   }));
 
-  const batchSize = options.batchSize ?? 1000;
   const externalRows = (kind: ExchangeKind, rows: readonly { externalId: string; row: { id: string } }[]) =>
     rows.map(
       ({ externalId, row }): ExternalIdTable => ({
@@ -561,70 +560,65 @@ export async function importVendorData(
         id: row.id,
       }),
     );
-  /** Runs a piece of the writing in a transaction: its own, or the one the whole import shares. */
-  type Transaction = <R>(work: (trx: Db) => Promise<R>) => Promise<R>;
   async function write<T extends { id: string }>(
-    transaction: Transaction,
+    trx: Db,
     kind: ExchangeKind,
     rows: readonly { externalId: string; row: T }[],
-    insert: (trx: Db, batch: T[]) => Promise<void>,
+    insert: (batch: T[]) => Promise<unknown>,
     terms: (batch: T[]) => TermRow[],
   ) {
     let done = 0;
-    for (const batch of chunks(rows, batchSize)) {
-      await transaction(async (trx) => {
-        const values = batch.map((entry) => entry.row);
-        for (const chunk of chunks(values, INSERT_CHUNK)) await insert(trx, chunk);
-        for (const chunk of chunks(externalRows(kind, batch), INSERT_CHUNK))
-          await trx.insertInto('external_ids').values(chunk).execute();
-        await insertTerms(trx, terms(values));
-      });
+    for (const batch of chunks(rows, PROGRESS_EVERY)) {
+      const values = batch.map((entry) => entry.row);
+      for (const chunk of chunks(values, INSERT_CHUNK)) await insert(chunk);
+      for (const chunk of chunks(externalRows(kind, batch), INSERT_CHUNK))
+        await trx.insertInto('external_ids').values(chunk).execute();
+      await insertTerms(trx, terms(values));
       done += batch.length;
       options.onProgress?.({ kind, done, total: rows.length });
     }
   }
-  // A transaction per batch keeps a 100,000-row import from holding the database for its whole length; an atomic
-  // import (the cabinet's, bounded by BODY_LIMIT) writes in one, so a refusal midway — a concurrent import that
-  // took a key string first — leaves nothing behind.
-  const writeAll = async (transaction: Transaction) => {
+  await inTransaction(ctx.handle, async (trx) => {
     await write(
-      transaction,
+      trx,
       'customers',
       customerRows,
-      async (trx, batch) => void (await trx.insertInto('customers').values(batch).execute()),
+      (batch) => trx.insertInto('customers').values(batch).execute(),
       (batch) => batch.flatMap((c) => termRows(vendorId, c.id, c, [])),
     );
     await write(
-      transaction,
+      trx,
       'keys',
       keyRows,
-      async (trx, batch) => void (await trx.insertInto('license_keys').values(batch).execute()),
+      (batch) => trx.insertInto('license_keys').values(batch).execute(),
       (batch) => batch.flatMap((k) => termRows(vendorId, k.customer_id, null, [k])),
     );
     await write(
-      transaction,
+      trx,
       'licenses',
       licenseRows,
-      async (trx, batch) => void (await trx.insertInto('licenses').values(batch).execute()),
+      (batch) => trx.insertInto('licenses').values(batch).execute(),
       () => [],
     );
     await write(
-      transaction,
+      trx,
       'bindings',
       bindingRows,
-      async (trx, batch) => void (await trx.insertInto('bindings').values(batch).execute()),
+      (batch) => trx.insertInto('bindings').values(batch).execute(),
       () => [],
     );
-    await transaction((trx) =>
-      recordEvent(trx, vendorId, actor, now, {
-        type: 'data.imported',
-        subjectType: 'vendor',
-        subjectId: vendorId,
-        after: { created, unchanged, rejected, partial },
-      }),
+    await recordEvent(trx, vendorId, actor, now, {
+      type: 'data.imported',
+      subjectType: 'vendor',
+      subjectId: vendorId,
+      after: { created, unchanged, rejected, partial },
+    });
+  }).catch((error: unknown) => {
+    if (!isUniqueViolation(error)) throw error;
+    throw new AppError(
+      'CONFLICT',
+      'another import wrote some of the same rows (a key string) while this one ran; nothing was written: run it again to see which rows',
     );
-  };
-  if (options.atomic) await inTransaction(ctx.handle, (outer) => writeAll((work) => work(outer)));
-  else await writeAll((work) => inTransaction(ctx.handle, work));
+  });
   return { ...result, written: true };
 }
