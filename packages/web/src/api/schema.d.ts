@@ -111,6 +111,7 @@ export interface paths {
                 email: string;
                 name: string;
                 role: string;
+                language: 'en' | 'ru';
               };
               vendor: {
                 id: string;
@@ -456,6 +457,7 @@ export interface paths {
               customer: {
                 id: string;
                 name: string;
+                language: 'en' | 'ru';
               };
               vendor: {
                 name: string;
@@ -565,7 +567,7 @@ export interface paths {
                 id: string;
                 email: string;
                 name: string;
-                language: string;
+                language: 'en' | 'ru';
               };
               partner: {
                 id: string;
@@ -1818,6 +1820,7 @@ export interface paths {
               customer: {
                 id: string;
                 name: string;
+                language: 'en' | 'ru';
               };
               vendor: {
                 name: string;
@@ -1920,7 +1923,130 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Choose the language of the e-mails the customer gets */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            language: 'en' | 'ru';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              customer: {
+                id: string;
+                name: string;
+                language: 'en' | 'ru';
+              };
+              vendor: {
+                name: string;
+                prefix: string;
+              };
+              keys: {
+                id: string;
+                key: string;
+                status: string;
+              }[];
+              loggedInWithKey: boolean;
+              csrfToken: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/v1/customer/auth/logout': {
@@ -3426,7 +3552,7 @@ export interface paths {
                 id: string;
                 email: string;
                 name: string;
-                language: string;
+                language: 'en' | 'ru';
               };
               partner: {
                 id: string;
@@ -3520,6 +3646,246 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change your own name, or the language of the e-mails you get */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            language?: 'en' | 'ru';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                email: string;
+                name: string;
+                language: 'en' | 'ru';
+              };
+              partner: {
+                id: string;
+                name: string;
+              };
+              csrfToken: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/partner/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change your own password (your other sessions end) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword: string;
+            newPassword: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -5412,6 +5778,7 @@ export interface paths {
                 email: string;
                 name: string;
                 role: string;
+                language: 'en' | 'ru';
               };
               vendor: {
                 id: string;
@@ -5507,6 +5874,249 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change your own name, or the language of the e-mails you get */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            language?: 'en' | 'ru';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                email: string;
+                name: string;
+                role: string;
+                language: 'en' | 'ru';
+              };
+              vendor: {
+                id: string;
+                name: string;
+                prefix: string;
+              };
+              /** @description send back as x-csrf-token on every cookie-authenticated write */
+              csrfToken: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/auth/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change your own password (your other sessions end) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword: string;
+            newPassword: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -5759,6 +6369,7 @@ export interface paths {
             name: string;
             role: 'owner' | 'admin' | 'manager' | 'support';
             password?: string;
+            language?: 'en' | 'ru';
           };
         };
       };
@@ -11715,7 +12326,7 @@ export interface paths {
             email: string;
             name: string;
             password?: string;
-            language?: 'ru' | 'en';
+            language?: 'en' | 'ru';
           };
         };
       };

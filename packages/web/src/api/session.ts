@@ -48,5 +48,7 @@ export function usePortalSession<Me extends { csrfToken: string }, LogIn>(
     queryClient.setQueryData(key, null);
     queryClient.removeQueries({ predicate: (query) => query.queryKey.join('/') !== key.join('/') });
   };
-  return { me, logIn, logOut };
+  /** Shows an answer of the portal's own account (after a profile change) as the session. */
+  const replaceMe = (answer: Me) => queryClient.setQueryData(key, answer);
+  return { me, logIn, logOut, replaceMe };
 }

@@ -31,19 +31,22 @@ export function Shell({
   title,
   nav,
   user,
+  profilePath,
   onLogout,
   children,
 }: {
   title: string;
   nav: NavItem[];
   user: string;
+  /** Where the user menu's "Profile" leads. */
+  profilePath: string;
   onLogout: () => void;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure();
-  const active = activeItem(nav, path);
+  const active = path === profilePath ? undefined : activeItem(nav, path);
   const go = (to: string) => (event: MouseEvent) => {
     // Ctrl-, ⌘- or shift-click opens the page elsewhere, as a link does.
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
@@ -91,6 +94,9 @@ export function Shell({
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{user}</Menu.Label>
+                <Menu.Item component="a" href={profilePath} onClick={go(profilePath)} data-testid="profile">
+                  {t('profile.menu')}
+                </Menu.Item>
                 <Menu.Item color="red" onClick={onLogout} data-testid="logout">
                   {t('app.logout')}
                 </Menu.Item>

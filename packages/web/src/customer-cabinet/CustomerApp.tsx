@@ -32,10 +32,11 @@ import { EntitlementsTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { ForgotPassword } from '../components/PasswordLinks';
+import { ProfilePage } from '../components/ProfilePage';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
-import { navigate } from '../router';
+import { navigate, usePath } from '../router';
 
 const session = {
   me: () => ok(api.GET('/v1/customer/me')),
@@ -459,7 +460,8 @@ function EmailLogin({
 /** The customer cabinet (seeds 003 and 004): log in by license key or e-mail, see licenses and devices, add, renew, redeem. */
 export function CustomerApp() {
   const { t } = useTranslation();
-  const { me, logIn, logOut } = usePortalSession('customer', session);
+  const path = usePath();
+  const { me, logIn, logOut, replaceMe } = usePortalSession('customer', session);
   const licenses = useQuery({
     queryKey: ['customer', 'licenses'],
     queryFn: () => ok(api.GET('/v1/customer/licenses')),
@@ -490,27 +492,44 @@ export function CustomerApp() {
       title={`${t('customerCabinet.title')} · ${me.data.vendor.name}`}
       nav={[]}
       user={me.data.customer.name}
+      profilePath="/customer/profile"
       onLogout={logout}
     >
-      <Stack>
-        {rows.some((l) => l.status === 'expiring') && (
-          <Alert color="yellow" data-testid="expiring-banner">
-            {t('customerCabinet.expiringBanner')}
-          </Alert>
-        )}
-        <Group>
-          {me.data.keys.map((k) => (
-            <Code key={k.id}>{k.key}</Code>
-          ))}
-        </Group>
-        <Title order={3}>{t('customerCabinet.licenses')}</Title>
-        <Licenses licenses={rows} />
-        <Devices />
-        <AttachLicenses />
-        <Entitlements />
-        <Requests />
-        <RedeemCoupon />
-      </Stack>
+      {path === '/customer/profile' ? (
+        <ProfilePage
+          details={[
+            { label: t('profile.customer'), value: me.data.customer.name },
+            {
+              label: t('profile.login'),
+              value: t(me.data.loggedInWithKey ? 'profile.loginKey' : 'profile.loginPassword'),
+            },
+          ]}
+          language={me.data.customer.language}
+          save={async (body) =>
+            replaceMe(await ok(api.PATCH('/v1/customer/me', { body: { language: body.language } })))
+          }
+        />
+      ) : (
+        <Stack>
+          {rows.some((l) => l.status === 'expiring') && (
+            <Alert color="yellow" data-testid="expiring-banner">
+              {t('customerCabinet.expiringBanner')}
+            </Alert>
+          )}
+          <Group>
+            {me.data.keys.map((k) => (
+              <Code key={k.id}>{k.key}</Code>
+            ))}
+          </Group>
+          <Title order={3}>{t('customerCabinet.licenses')}</Title>
+          <Licenses licenses={rows} />
+          <Devices />
+          <AttachLicenses />
+          <Entitlements />
+          <Requests />
+          <RedeemCoupon />
+        </Stack>
+      )}
     </Shell>
   );
 }

@@ -21,6 +21,7 @@ import { EmptyState, ErrorAlert, formatDateTime, StatusBadge, wordFor } from '..
 import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables';
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { StaffLoginForm } from '../components/LoginForm';
+import { ProfilePage } from '../components/ProfilePage';
 import { RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
@@ -429,7 +430,7 @@ function CustomersPage() {
 export function PartnerApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const { me, logIn, logOut } = usePortalSession('partner', session);
+  const { me, logIn, logOut, replaceMe } = usePortalSession('partner', session);
   if (me.isPending) return null;
   if (!me.data) {
     return <StaffLoginForm title={t('partnerPortal.login')} portal="partner" logIn={logIn} />;
@@ -445,22 +446,35 @@ export function PartnerApp() {
     await logOut();
     navigate('/partner');
   };
-  const page = path.startsWith('/partner/orders') ? (
-    <OrdersPage />
-  ) : path.startsWith('/partner/drawdowns') ? (
-    <DrawdownsPage />
-  ) : path.startsWith('/partner/customers') ? (
-    <CustomersPage />
-  ) : path.startsWith('/partner/requests') ? (
-    <RequestsPage />
-  ) : (
-    <EntitlementsPage />
-  );
+  const page =
+    path === '/partner/profile' ? (
+      <ProfilePage
+        details={[
+          { label: 'E-mail', value: me.data.user.email },
+          { label: t('profile.partner'), value: me.data.partner.name },
+        ]}
+        name={me.data.user.name}
+        language={me.data.user.language}
+        save={async (body) => replaceMe(await ok(api.PATCH('/v1/partner/me', { body })))}
+        changePassword={(body) => ok(api.POST('/v1/partner/me/password', { body }))}
+      />
+    ) : path.startsWith('/partner/orders') ? (
+      <OrdersPage />
+    ) : path.startsWith('/partner/drawdowns') ? (
+      <DrawdownsPage />
+    ) : path.startsWith('/partner/customers') ? (
+      <CustomersPage />
+    ) : path.startsWith('/partner/requests') ? (
+      <RequestsPage />
+    ) : (
+      <EntitlementsPage />
+    );
   return (
     <Shell
       title={`${t('partnerPortal.title')} · ${me.data.partner.name}`}
       nav={nav}
       user={me.data.user.email}
+      profilePath="/partner/profile"
       onLogout={logout}
     >
       {page}

@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { type Answer, api, type Body, ok } from '../api/client';
 import { type SessionCalls, usePortalSession } from '../api/session';
 import { ChunkErrorBoundary } from '../components/ChunkErrorBoundary';
+import { wordFor } from '../components/common';
 import { StaffLoginForm } from '../components/LoginForm';
 import { PageLoader } from '../components/PageLoader';
+import { ProfilePage } from '../components/ProfilePage';
 import { Shell } from '../components/Shell';
 import { match, navigate, usePath } from '../router';
 import { CustomerPage } from './CustomerPage';
@@ -59,7 +61,7 @@ type LogIn = Body<'/v1/auth/login', 'post'>;
 export function VendorApp() {
   const { t } = useTranslation();
   const path = usePath();
-  const { me, logIn, logOut } = usePortalSession('vendor', session);
+  const { me, logIn, logOut, replaceMe } = usePortalSession('vendor', session);
   if (me.isPending) return null;
   if (!me.data) {
     return <StaffLoginForm title={t('login.title')} portal="vendor" logIn={logIn} />;
@@ -84,12 +86,23 @@ export function VendorApp() {
     { to: '/team', label: t('nav.team') },
     { to: '/licenses', label: t('nav.licenses') },
   ];
+  const { user } = me.data;
+  const profile = (
+    <ProfilePage
+      details={[
+        { label: 'E-mail', value: user.email },
+        { label: t('profile.role'), value: wordFor(t, 'team.roles', user.role) },
+      ]}
+      name={user.name}
+      language={user.language}
+      save={async (body) => replaceMe(await ok(api.PATCH('/v1/auth/me', { body })))}
+      changePassword={(body) => ok(api.POST('/v1/auth/me/password', { body }))}
+    />
+  );
   return (
-    <Shell title={me.data.vendor.name} nav={nav} user={me.data.user.email} onLogout={logout}>
+    <Shell title={me.data.vendor.name} nav={nav} user={user.email} profilePath="/profile" onLogout={logout}>
       <ChunkErrorBoundary key={path}>
-        <Suspense fallback={<PageLoader />}>
-          <Page path={path} />
-        </Suspense>
+        <Suspense fallback={<PageLoader />}>{path === '/profile' ? profile : <Page path={path} />}</Suspense>
       </ChunkErrorBoundary>
     </Shell>
   );

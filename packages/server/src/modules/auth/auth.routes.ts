@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
-import { actorOf } from '../../platform/auth/principal.js';
+import { actorOf, type Principal } from '../../platform/auth/principal.js';
 import { loginLimit } from '../../platform/auth/rate-limit.js';
 import { ROLES } from '../../platform/auth/roles.js';
-import { ErrorBody, errorResponses, IdParams, Timestamp } from '../../platform/http/schemas.js';
+import { AppError } from '../../platform/errors.js';
+import { ErrorBody, errorResponses, IdParams, Language, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import {
   createToken,
@@ -17,10 +18,18 @@ import {
   updateUser,
 } from './auth.service.js';
 import { requestPasswordReset, setPasswordWithLink } from './password-links.service.js';
+import { PasswordChange, ProfileChanges } from './profile.schema.js';
+import { changePassword, type ProfileAccount, updateProfile } from './profile.service.js';
 
 const Role = Type.Union(ROLES.map((role) => Type.Literal(role)));
 const Me = Type.Object({
-  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String() }),
+  user: Type.Object({
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.String(),
+    language: Language,
+  }),
   vendor: Type.Object({ id: Type.String(), name: Type.String(), prefix: Type.String() }),
   csrfToken: Type.String({ description: 'send back as x-csrf-token on every cookie-authenticated write' }),
 });
@@ -134,11 +143,61 @@ export const loginRoutes: RouteModule = (app, ctx) => {
   );
 };
 
+/** The user behind a cabinet session; an API token has no profile of its own. */
+function ownAccount(principal: Principal): ProfileAccount {
+  if (!principal.userId)
+    throw new AppError('FORBIDDEN', 'an API token has no profile: log in to the cabinet as a user');
+  return { table: 'users', vendorId: principal.vendorId, id: principal.userId };
+}
+
 export const authRoutes: RouteModule = (app, ctx) => {
+  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
   app.get(
     '/v1/auth/me',
     { schema: { tags: ['auth'], response: { 200: Me, ...errorResponses } } },
     (request) => me(ctx, request.principal),
+  );
+
+  app.patch(
+    '/v1/auth/me',
+    {
+      config: { minRole: 'support' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own name, or the language of the e-mails you get',
+        body: ProfileChanges,
+        response: { 200: Me, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await updateProfile(ctx, ownAccount(request.principal), actorOf(request.principal), request.body);
+      return me(ctx, request.principal);
+    },
+  );
+
+  app.post(
+    '/v1/auth/me/password',
+    {
+      config: { minRole: 'support' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password (your other sessions end)',
+        body: PasswordChange,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const account = ownAccount(request.principal);
+      await limit(request, `password:${account.id}`);
+      await changePassword(
+        ctx,
+        account,
+        actorOf(request.principal),
+        request.body,
+        request.cookies[SESSION_COOKIE],
+      );
+      return reply.status(204).send(null);
+    },
   );
 
   app.post(
@@ -179,6 +238,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             role: Role,
             password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+            language: Type.Optional(Language),
           },
           { additionalProperties: false },
         ),

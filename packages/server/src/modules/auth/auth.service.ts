@@ -7,9 +7,11 @@ import { newId, newSecret, sha256 } from '../../platform/crypto.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { languageOfVendor, vendorLanguage } from '../vendors/vendor-language.js';
 import { insertApiToken } from '../vendors/vendors.service.js';
 import { assertEmailFree } from './accounts.js';
 import { firstPasswordHash, inviteUnlessPassword } from './password-links.service.js';
+import { asLanguage, type Language } from './profile.service.js';
 
 const SESSION_DAYS = 7;
 
@@ -20,7 +22,7 @@ export interface LoginResult {
 }
 
 export interface Me {
-  user: { id: string; email: string; name: string; role: string };
+  user: { id: string; email: string; name: string; role: string; language: Language };
   vendor: { id: string; name: string; prefix: string };
   csrfToken: string;
 }
@@ -44,6 +46,7 @@ export async function login(
       'users.email',
       'users.name',
       'users.role',
+      'users.language',
       'users.password_hash',
       'vendors.id as vendorId',
       'vendors.name as vendor_name',
@@ -74,7 +77,13 @@ export async function login(
     sessionToken,
     expiresAt,
     me: {
-      user: { id: user.id, email: user.email, name: user.name, role: user.role },
+      user: {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        language: asLanguage(user.language),
+      },
       vendor: { id: user.vendorId, name: user.vendor_name, prefix: user.vendor_prefix },
       csrfToken,
     },
@@ -86,19 +95,29 @@ export async function logout(ctx: AppContext, sessionToken: string): Promise<voi
 }
 
 export async function me(ctx: AppContext, principal: Principal): Promise<Me> {
-  const vendor = await ctx.handle.db
+  const { settings, ...vendor } = await ctx.handle.db
     .selectFrom('vendors')
-    .select(['id', 'name', 'prefix'])
+    .select(['id', 'name', 'prefix', 'settings'])
     .where('id', '=', principal.vendorId)
     .executeTakeFirstOrThrow();
   const user = principal.userId
     ? await ctx.handle.db
         .selectFrom('users')
-        .select(['id', 'email', 'name', 'role'])
+        .select(['id', 'email', 'name', 'role', 'language'])
         .where('id', '=', principal.userId)
         .executeTakeFirstOrThrow()
-    : { id: principal.tokenId ?? '', email: '', name: principal.name, role: principal.role };
-  return { user, vendor, csrfToken: principal.csrfToken ?? '' };
+    : {
+        id: principal.tokenId ?? '',
+        email: '',
+        name: principal.name,
+        role: principal.role,
+        language: vendorLanguage(settings),
+      };
+  return {
+    user: { ...user, language: asLanguage(user.language) },
+    vendor,
+    csrfToken: principal.csrfToken ?? '',
+  };
 }
 
 export async function listUsers(ctx: AppContext, principal: Principal) {
@@ -122,7 +141,7 @@ export async function createUser(
   ctx: AppContext,
   principal: Principal,
   actor: Actor,
-  input: { email: string; name: string; role: Role; password?: string },
+  input: { email: string; name: string; role: Role; password?: string; language?: Language },
 ) {
   assertRole(principal.role, 'admin');
   if (input.role === 'owner') assertRole(principal.role, 'owner');
@@ -132,6 +151,8 @@ export async function createUser(
     const email = input.email.toLowerCase();
     await assertEmailFree(trx, 'users', principal.vendorId, email, 'a user');
     const id = newId();
+    // Unless told, a new colleague's e-mails come in the vendor's language.
+    const language = input.language ?? (await languageOfVendor(trx, principal.vendorId));
     await trx
       .insertInto('users')
       .values({
@@ -141,7 +162,7 @@ export async function createUser(
         name: input.name,
         role: input.role,
         password_hash: passwordHash,
-        language: 'en',
+        language,
         created_at: now.toISOString(),
       })
       .execute();
@@ -154,7 +175,7 @@ export async function createUser(
     await inviteUnlessPassword(
       ctx,
       trx,
-      { vendorId: principal.vendorId, table: 'users', accountId: id, email, language: 'en' },
+      { vendorId: principal.vendorId, table: 'users', accountId: id, email, language },
       input.password,
       now,
     );

@@ -109,12 +109,19 @@ export async function requestPasswordReset(ctx: AppContext, portal: Portal, emai
   const table = TABLE_OF[portal];
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {
+    // A customer's logins get their e-mails in the customer's language.
     const accounts =
       table === 'customer_users'
         ? await trx
             .selectFrom('customer_users')
-            .select(['id', 'vendor_id', 'email'])
-            .where('email', '=', email.toLowerCase())
+            .innerJoin('customers', 'customers.id', 'customer_users.customer_id')
+            .select([
+              'customer_users.id',
+              'customer_users.vendor_id',
+              'customer_users.email',
+              'customers.language',
+            ])
+            .where('customer_users.email', '=', email.toLowerCase())
             .execute()
         : await trx
             .selectFrom(table)
@@ -130,7 +137,7 @@ export async function requestPasswordReset(ctx: AppContext, portal: Portal, emai
           table,
           accountId: account.id,
           email: account.email,
-          language: 'language' in account ? String(account.language) : 'en',
+          language: account.language,
         },
         'reset',
         now,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { closePortalSession } from '../../platform/auth/portal-sessions.js';
 import { loginLimit } from '../../platform/auth/rate-limit.js';
-import { ErrorBody, errorResponses, listOf } from '../../platform/http/schemas.js';
+import { ErrorBody, errorResponses, Language, listOf } from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
 import { Redeemed } from '../coupons/coupons.routes.js';
 import { entitlementsOf, issueFromEntitlement } from '../entitlements/entitlements.service.js';
@@ -21,6 +21,7 @@ import {
   customerMe,
   customerRedeem,
   customerRedemptions,
+  setCustomerLanguage,
 } from './customer-cabinet.service.js';
 import {
   attachByCode,
@@ -88,7 +89,11 @@ export const ServiceRequest = Type.Object({
 });
 
 const CustomerMe = Type.Object({
-  customer: Type.Object({ id: Type.String(), name: Type.String() }),
+  customer: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    language: Language,
+  }),
   vendor: Type.Object({ name: Type.String(), prefix: Type.String() }),
   keys: Type.Array(Type.Object({ id: Type.String(), key: Type.String(), status: Type.String() })),
   loggedInWithKey: Type.Boolean(),
@@ -147,6 +152,21 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
       '/v1/customer/me',
       { schema: { tags: ['customer cabinet'], response: { 200: CustomerMe, ...errorResponses } } },
       (request) => customerMe(ctx, request.customer),
+    );
+    scope.patch(
+      '/v1/customer/me',
+      {
+        schema: {
+          tags: ['customer cabinet'],
+          summary: 'Choose the language of the e-mails the customer gets',
+          body: Type.Object({ language: Language }, { additionalProperties: false }),
+          response: { 200: CustomerMe, ...errorResponses },
+        },
+      },
+      async (request) => {
+        await setCustomerLanguage(ctx, request.customer, request.body.language);
+        return customerMe(ctx, request.customer);
+      },
     );
     scope.post(
       '/v1/customer/auth/logout',

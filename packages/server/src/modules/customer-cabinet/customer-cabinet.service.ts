@@ -1,5 +1,8 @@
 import type { AppContext } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { notFound } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/events.js';
+import { asLanguage, type Language } from '../auth/profile.service.js';
 import { selectRedemptions, toRedemption } from '../coupons/coupons.queries.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
@@ -21,16 +24,47 @@ export async function customerMe(ctx: AppContext, principal: CustomerPrincipal) 
   const customer = await ctx.handle.db
     .selectFrom('customers')
     .innerJoin('vendors', 'vendors.id', 'customers.vendor_id')
-    .select(['customers.id', 'customers.name', 'vendors.name as vendorName', 'vendors.prefix'])
+    .select([
+      'customers.id',
+      'customers.name',
+      'customers.language',
+      'vendors.name as vendorName',
+      'vendors.prefix',
+    ])
     .where('customers.id', '=', principal.customerId)
     .executeTakeFirstOrThrow();
   return {
-    customer: { id: customer.id, name: customer.name },
+    customer: { id: customer.id, name: customer.name, language: asLanguage(customer.language) },
     vendor: { name: customer.vendorName, prefix: customer.prefix },
     keys: await visibleKeys(ctx, principal),
     loggedInWithKey: principal.keyId !== null,
     csrfToken: principal.csrfToken,
   };
+}
+
+/** The customer chooses the language of its e-mails (reminders, invitations of its logins). */
+export async function setCustomerLanguage(
+  ctx: AppContext,
+  principal: CustomerPrincipal,
+  language: Language,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await inTransaction(ctx.handle, async (trx) => {
+    const before = await trx
+      .selectFrom('customers')
+      .select('language')
+      .where('id', '=', principal.customerId)
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('customers').set({ language }).where('id', '=', principal.customerId).execute();
+    await recordEvent(trx, principal.vendorId, customerActor(principal), now, {
+      type: 'customer.updated',
+      subjectType: 'customer',
+      subjectId: principal.customerId,
+      customerId: principal.customerId,
+      before: { language: before.language },
+      after: { language },
+    });
+  });
 }
 
 /** Seed 003's words for a license's state: free (not yet activated), activated, expired. */

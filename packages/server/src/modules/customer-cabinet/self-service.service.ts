@@ -31,7 +31,7 @@ export async function createCustomerUser(
   const passwordHash = await firstPasswordHash(ctx, input.password);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
-    await findCustomer(trx, principal.vendorId, customerId);
+    const customer = await findCustomer(trx, principal.vendorId, customerId);
     const email = input.email.toLowerCase();
     await assertEmailFree(trx, 'customer_users', principal.vendorId, email, 'a customer login');
     const id = newId();
@@ -57,7 +57,13 @@ export async function createCustomerUser(
     await inviteUnlessPassword(
       ctx,
       trx,
-      { vendorId: principal.vendorId, table: 'customer_users', accountId: id, email, language: 'en' },
+      {
+        vendorId: principal.vendorId,
+        table: 'customer_users',
+        accountId: id,
+        email,
+        language: customer.language,
+      },
       input.password,
       now,
     );

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, ListQuery, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, Language, ListQuery, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from './customers.service.js';
 
@@ -41,7 +41,7 @@ const fields = {
   partnerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   managerId: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   comment: OptionalText(5000),
-  language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')])),
+  language: Type.Optional(Language),
 };
 
 export const customerRoutes: RouteModule = (app, ctx) => {

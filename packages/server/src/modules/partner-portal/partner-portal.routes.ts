@@ -1,10 +1,19 @@
 import { Type } from 'typebox';
-import { closePortalSession } from '../../platform/auth/portal-sessions.js';
+import { closePortalSession, portalSessionToken } from '../../platform/auth/portal-sessions.js';
 import { loginLimit } from '../../platform/auth/rate-limit.js';
 import type { AppContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
-import { ErrorBody, errorResponses, IdParams, listOf, PageQuery } from '../../platform/http/schemas.js';
+import {
+  ErrorBody,
+  errorResponses,
+  IdParams,
+  Language,
+  listOf,
+  PageQuery,
+} from '../../platform/http/schemas.js';
 import type { Api, RouteModule } from '../../platform/http/types.js';
+import { PasswordChange, ProfileChanges } from '../auth/profile.schema.js';
+import { asLanguage, changePassword, type ProfileAccount, updateProfile } from '../auth/profile.service.js';
 import { ServiceRequest } from '../customer-cabinet/customer-cabinet.routes.js';
 import { fulfilServiceRequest, listServiceRequests } from '../customer-cabinet/self-service.service.js';
 import { Customer } from '../customers/customers.routes.js';
@@ -43,13 +52,23 @@ const PartnerMe = Type.Object({
     id: Type.String(),
     email: Type.String(),
     name: Type.String(),
-    language: Type.String(),
+    language: Language,
   }),
   partner: Type.Object({ id: Type.String(), name: Type.String() }),
   csrfToken: Type.String(),
 });
+const ownAccount = (partner: PartnerPrincipal): ProfileAccount => ({
+  table: 'partner_users',
+  vendorId: partner.vendorId,
+  id: partner.userId,
+});
 const me = (partner: PartnerPrincipal) => ({
-  user: { id: partner.userId, email: partner.email, name: partner.name, language: partner.language },
+  user: {
+    id: partner.userId,
+    email: partner.email,
+    name: partner.name,
+    language: asLanguage(partner.language),
+  },
   partner: { id: partner.partnerId, name: partner.partnerName },
   csrfToken: partner.csrfToken,
 });
@@ -145,6 +164,48 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
       '/v1/partner/me',
       { schema: { tags, response: { 200: PartnerMe, ...errorResponses } } },
       async (request) => me(request.partner),
+    );
+    scope.patch(
+      '/v1/partner/me',
+      {
+        schema: {
+          tags,
+          summary: 'Change your own name, or the language of the e-mails you get',
+          body: ProfileChanges,
+          response: { 200: PartnerMe, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const changed = await updateProfile(
+          ctx,
+          ownAccount(request.partner),
+          partnerActor(request.partner),
+          request.body,
+        );
+        return me({ ...request.partner, name: changed.name, language: changed.language });
+      },
+    );
+    scope.post(
+      '/v1/partner/me/password',
+      {
+        schema: {
+          tags,
+          summary: 'Change your own password (your other sessions end)',
+          body: PasswordChange,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await limit(request, `password:${request.partner.userId}`);
+        await changePassword(
+          ctx,
+          ownAccount(request.partner),
+          partnerActor(request.partner),
+          request.body,
+          portalSessionToken(request, 'partner'),
+        );
+        return reply.status(204).send(null);
+      },
     );
     scope.post(
       '/v1/partner/auth/logout',

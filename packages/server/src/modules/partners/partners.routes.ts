@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
-import { errorResponses, IdParams, listOf } from '../../platform/http/schemas.js';
+import { errorResponses, IdParams, Language, listOf } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
 import { createPartner, createPartnerUser, listPartners, listPartnerUsers } from './partners.service.js';
 
@@ -65,7 +65,7 @@ export const partnerUserRoutes: RouteModule = (app, ctx) => {
             email: Type.String({ format: 'email', maxLength: 254 }),
             name: Type.String({ minLength: 1, maxLength: 200 }),
             password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
-            language: Type.Optional(Type.Union([Type.Literal('ru'), Type.Literal('en')])),
+            language: Type.Optional(Language),
           },
           { additionalProperties: false },
         ),

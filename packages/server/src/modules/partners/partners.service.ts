@@ -8,6 +8,7 @@ import { notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertEmailFree } from '../auth/accounts.js';
 import { firstPasswordHash, inviteUnlessPassword } from '../auth/password-links.service.js';
+import { languageOfVendor } from '../vendors/vendor-language.js';
 
 export async function assertPartnerOf(db: Db, vendorId: string, id: string): Promise<void> {
   const row = await db
@@ -76,7 +77,7 @@ export async function createPartnerUser(
     const email = input.email.toLowerCase();
     await assertEmailFree(trx, 'partner_users', principal.vendorId, email, 'a partner user');
     const id = newId();
-    const language = input.language ?? 'en';
+    const language = input.language ?? (await languageOfVendor(trx, principal.vendorId));
     await trx
       .insertInto('partner_users')
       .values({

@@ -13,8 +13,8 @@ interface Row {
   route: string;
   path: string;
   body?: unknown;
-  /** 404: the other vendor's resource is not found. `own`: B acts on its own data only (checked by the snapshot). `list`: the answer names none of A's ids. */
-  expect: 404 | 'own' | 'list';
+  /** 404: the other vendor's resource is not found. 403: B's token may not (a profile is a user's). `own`: B acts on its own data only (checked by the snapshot). `list`: the answer names none of A's ids. */
+  expect: 404 | 403 | 'own' | 'list';
 }
 
 describe.each(DIALECTS)(
@@ -114,6 +114,13 @@ describe.each(DIALECTS)(
 
     const rows = (): Row[] => [
       { route: 'GET /v1/auth/me', path: '/v1/auth/me', expect: 'own' },
+      { route: 'PATCH /v1/auth/me', path: '/v1/auth/me', body: { name: 'taken over' }, expect: 403 },
+      {
+        route: 'POST /v1/auth/me/password',
+        path: '/v1/auth/me/password',
+        body: { currentPassword: 'guess', newPassword: 'taken-over-1' },
+        expect: 403,
+      },
       { route: 'POST /v1/auth/logout', path: '/v1/auth/logout', expect: 'own' },
       { route: 'GET /v1/users', path: '/v1/users', expect: 'list' },
       {
@@ -359,8 +366,11 @@ describe.each(DIALECTS)(
       for (const row of rows()) {
         const [method] = row.route.split(' ');
         const response = await b.request(method, row.path, row.body);
-        if (row.expect === 404) {
-          expect([row.route, response.status], JSON.stringify(response.body)).toEqual([row.route, 404]);
+        if (typeof row.expect === 'number') {
+          expect([row.route, response.status], JSON.stringify(response.body)).toEqual([
+            row.route,
+            row.expect,
+          ]);
         } else {
           expect([row.route, response.status < 300]).toEqual([row.route, true]);
           if (row.expect === 'list')

@@ -57,13 +57,17 @@ export async function openPortalSession(
   };
 }
 
+/** The raw token of the caller's portal session (its cookie), when it has one. */
+export const portalSessionToken = (request: FastifyRequest, portal: Portal): string | undefined =>
+  request.cookies?.[COOKIES[portal]];
+
 export async function closePortalSession(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   portal: Portal,
 ) {
-  const token = request.cookies[COOKIES[portal]];
+  const token = portalSessionToken(request, portal);
   if (token)
     await ctx.handle.db.deleteFrom('portal_sessions').where('token_hash', '=', sha256(token)).execute();
   reply.clearCookie(COOKIES[portal], { path: '/' });
@@ -75,7 +79,7 @@ export async function authenticatePortal(
   request: FastifyRequest,
   portal: Portal,
 ): Promise<PortalSession> {
-  const token = request.cookies?.[COOKIES[portal]];
+  const token = portalSessionToken(request, portal);
   if (!token) throw new AppError('UNAUTHENTICATED', `log in to the ${portal} portal`);
   const session = await ctx.handle.db
     .selectFrom('portal_sessions')

@@ -39,6 +39,7 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'POST /v1/customer/requests': 'customer',
   'POST /v1/customer/entitlements/issue': 'customer',
   'POST /v1/customer/auth/logout': 'customer',
+  'PATCH /v1/customer/me': 'customer',
   // The partner portal.
   'POST /v1/partner/customers/{id}/licenses': 'partner',
   'POST /v1/partner/service-requests/{id}/actions/fulfil': 'partner',
@@ -46,8 +47,12 @@ const WRITE_ROUTES: Record<string, Audience> = {
   'PATCH /v1/partner/drawdowns/{id}': 'partner',
   'POST /v1/partner/drawdowns/{id}/actions/{action}': 'partner',
   'POST /v1/partner/auth/logout': 'partner',
+  'PATCH /v1/partner/me': 'partner',
+  'POST /v1/partner/me/password': 'partner',
   // The vendor's staff.
   'POST /v1/auth/logout': 'support',
+  'PATCH /v1/auth/me': 'support',
+  'POST /v1/auth/me/password': 'support',
   'POST /v1/users': 'admin',
   'PATCH /v1/users/{id}': 'admin',
   'POST /v1/tokens': 'admin',

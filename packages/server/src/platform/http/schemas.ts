@@ -29,6 +29,9 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The languages of the cabinets and of the e-mails Licensor sends. */
+export const Language = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
+
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Type.Null(), Timestamp]);
 
