@@ -2,6 +2,7 @@ import { addDays, addTerm, renewedExpiry } from '@licensor/core';
 import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
+import { expiryText } from '../licenses/license-expiry.js';
 import { type LicenseRow, selectLicenses, statusOf } from '../licenses/licenses.queries.js';
 import type { CouponItem, CouponType } from './coupon-items.js';
 
@@ -38,7 +39,7 @@ async function createLicense(
       product_id: item.productId,
       license_type_id: item.licenseTypeId,
       starts_at: at,
-      expires_at: item.term ? addTerm(now, item.term).toISOString() : null,
+      expires_at: item.term ? expiryText(addTerm(now, item.term)) : null,
       suspended_at: null,
       revoked_at: null,
       superseded_at: null,
@@ -76,7 +77,7 @@ async function addOrExtend(
     return;
   }
   if (held.expires_at === null) return;
-  const to = renewedExpiry(new Date(held.expires_at), now, item.term)!.toISOString();
+  const to = expiryText(renewedExpiry(new Date(held.expires_at), now, item.term)!);
   await setExpiry(trx, held.id, to, now);
   effect.extended.push({ licenseId: held.id, from: held.expires_at, to });
 }

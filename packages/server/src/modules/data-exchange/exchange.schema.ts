@@ -108,6 +108,19 @@ export function customersFromCsv(text: string): { file: ExchangeFile; lines: num
   if (twice.length) throw new Error(`the CSV header names a column twice: ${[...new Set(twice)].join(', ')}`);
   for (const required of ['externalId', 'name'])
     if (!names.includes(required)) throw new Error(`the CSV header has no ${required} column`);
+  // More cells than columns is most often an unquoted comma inside a value: cutting it would store half a name.
+  const wide = rows.filter(
+    (row) => row.fields.length > names.length && row.fields.slice(names.length).some(Boolean),
+  );
+  if (wide.length)
+    throw new Error(
+      `line(s) ${wide
+        .slice(0, 10)
+        .map((row) => row.line)
+        .join(
+          ', ',
+        )}${wide.length > 10 ? ' …' : ''} have more cells than the header has columns (${names.length}): quote a value that holds a comma`,
+    );
   const customers = rows.map((row) => {
     const customer: Record<string, string> = {};
     names.forEach((name, i) => {

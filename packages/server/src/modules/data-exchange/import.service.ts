@@ -1,4 +1,14 @@
-import { addTerm, parseLicenseKey } from '@licensor/core';
+import {
+  addTerm,
+  boundKind,
+  isAcceptedInstant,
+  LATEST_INSTANT,
+  parseLicenseKey,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  type Scope,
+  seatLimit,
+} from '@licensor/core';
 import type { Insertable } from 'kysely';
 import type { Actor, AppContext } from '../../platform/context.js';
 import { newId } from '../../platform/crypto.js';
@@ -76,15 +86,26 @@ const PROGRESS_EVERY = 1000;
 
 type Row = Record<string, unknown>;
 
-/** An ISO-8601 date or time within the years the API accepts (1970–9998, so a term added stays below 10000). */
+/** An ISO-8601 date or time of a real calendar day (no 30 February) within the years the API accepts (1970–9999). */
 function isIsoDate(value: string): boolean {
-  const ms = Date.parse(value);
-  return (
-    /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
-    !Number.isNaN(ms) &&
-    ms >= 0 &&
-    ms < Date.UTC(9999, 0, 1)
-  );
+  const match = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1, 4).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.parse rolls 2025-02-30 over into March; a day that does not exist is a typo, not a date.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return false;
+  return isAcceptedInstant(value);
+}
+
+/** Why a field cannot be stored as it is: a NUL character, or nesting deeper than a request may. */
+function unstorable(field: string, value: unknown): string | undefined {
+  try {
+    return (nulPath(field, field) ?? nulPath(value, field)) ? 'contains U+0000' : undefined;
+  } catch (error) {
+    if (error instanceof AppError) return 'is nested too deep';
+    throw error;
+  }
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
@@ -142,11 +163,13 @@ export async function importVendorData(
     lists[kind] = lists[kind].map((row, index) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) return row;
       const clean = { ...row };
-      for (const [field, value] of Object.entries(row))
-        if (nulPath(field, field) ?? nulPath(value, field)) {
-          problem(kind, index, field, 'contains U+0000');
+      for (const [field, value] of Object.entries(row)) {
+        const reason = unstorable(field, value);
+        if (reason) {
+          problem(kind, index, field, reason);
           delete clean[field];
         }
+      }
       return clean;
     });
   /** A text field: a string (trimmed), or undefined/null when optional. Reports and returns undefined when bad. */
@@ -375,15 +398,27 @@ export async function importVendorData(
     const states: Record<string, string | null> = {};
     for (const field of ['suspendedAt', 'revokedAt', 'supersededAt']) {
       const value = text('licenses', index, row, field, false);
-      if (value !== undefined && !isIsoDate(value))
+      if (value !== undefined && !isIsoDate(value)) {
         problem('licenses', index, field, 'is not an ISO-8601 date');
+        continue;
+      }
       states[field] = value === undefined ? null : new Date(value).toISOString();
     }
     if (starts === undefined || !isIsoDate(starts) || bad.licenses.has(index)) return;
     const startsAt = new Date(starts);
     if (expires === undefined) {
       const term = licenseTypes[index] ? termOf(licenseTypes[index]) : null;
-      expires = term ? addTerm(startsAt, term).toISOString() : null;
+      const end = term ? addTerm(startsAt, term) : null;
+      if (end && end.getTime() > LATEST_INSTANT) {
+        problem(
+          'licenses',
+          index,
+          'startsAt',
+          "with the type's term the license would end after the year 9999",
+        );
+        return;
+      }
+      expires = end ? end.toISOString() : null;
     } else if (expires !== null) {
       if (Date.parse(expires) <= startsAt.getTime()) {
         problem('licenses', index, 'expiresAt', 'is not after startsAt');
@@ -410,6 +445,8 @@ export async function importVendorData(
   const knownLicenseIds = [...known.licenses.values()];
   const knownLicenseTypes = new Map<string, LicenseTypeTable>();
   const boundBefore = new Set<string>();
+  /** Bindings per license: those it has (by id) and those the file adds (by `file:externalId`). */
+  const seatsTaken = new Map<string, number>();
   for (const chunk of chunks(knownLicenseIds, LOOKUP_CHUNK)) {
     const rows = await db
       .selectFrom('licenses')
@@ -426,7 +463,10 @@ export async function importVendorData(
       .select(['license_id', 'resource_kind', 'resource_id'])
       .where('license_id', 'in', chunk)
       .execute();
-    for (const b of bound) boundBefore.add(`${b.license_id}\n${b.resource_kind}\n${b.resource_id}`);
+    for (const b of bound) {
+      boundBefore.add(`${b.license_id}\n${b.resource_kind}\n${b.resource_id}`);
+      seatsTaken.set(b.license_id, (seatsTaken.get(b.license_id) ?? 0) + 1);
+    }
   }
   const boundInFile = new Set<string>();
   lists.bindings.forEach((row, index) => {
@@ -438,22 +478,34 @@ export async function importVendorData(
     if (license === undefined || kind === undefined || resource === undefined) return;
     const licenseId = known.licenses.get(license);
     const type = licenseId !== undefined ? knownLicenseTypes.get(licenseId) : licenseTypeOf.get(license);
-    if (type?.resource_kind && type.resource_kind !== kind) {
-      problem(
-        'bindings',
-        index,
-        'resourceKind',
-        `the license's type binds ${type.resource_kind}, not ${kind}`,
-      );
+    if (!(RESOURCE_KINDS as readonly string[]).includes(kind)) {
+      problem('bindings', index, 'resourceKind', `must be one of ${RESOURCE_KINDS.join(', ')}`);
+      return;
+    }
+    if (!type) return;
+    const scope = type.scope as Scope;
+    const binds = boundKind(scope, type.resource_kind as ResourceKind | null);
+    // An installation a license file was issued for is a seat of any type that has seats (DESIGN §5).
+    if (binds !== null && kind !== binds && kind !== 'installation') {
+      problem('bindings', index, 'resourceKind', `the license's type binds ${binds}, not ${kind}`);
       return;
     }
     const externalId = externalIds.bindings[index];
     if (externalId !== undefined && known.bindings.has(externalId)) return;
-    const slot = `${licenseId ?? `file:${license}`}\n${kind}\n${resource}`;
+    const holder = licenseId ?? `file:${license}`;
+    const slot = `${holder}\n${kind}\n${resource}`;
     if (boundInFile.has(slot) || boundBefore.has(slot)) {
       problem('bindings', index, 'resourceId', `${kind} ${resource} is bound to this license already`);
       return;
     }
+    // No more bindings than seats (invariant 1), counting those the license has already.
+    const limit = seatLimit(scope, type.max_seats);
+    const taken = seatsTaken.get(holder) ?? 0;
+    if (limit !== null && taken >= limit) {
+      problem('bindings', index, 'license', `the license has ${limit} seat(s), all bound`);
+      return;
+    }
+    seatsTaken.set(holder, taken + 1);
     boundInFile.add(slot);
   });
 
@@ -617,7 +669,7 @@ export async function importVendorData(
     if (!isUniqueViolation(error)) throw error;
     throw new AppError(
       'CONFLICT',
-      'another import wrote some of the same rows (a key string) while this one ran; nothing was written: run it again to see which rows',
+      'another import wrote some of the same rows (an external id or a key string) while this one ran; nothing was written: run it again to see which rows',
     );
   });
   return { ...result, written: true };

@@ -9,6 +9,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { findLiveKey } from '../keys/keys.queries.js';
 import { findLicenseType, termOf } from '../license-types/license-types.service.js';
+import { expiryText } from './license-expiry.js';
 import { findLicenseRow, type LicenseRow, statusOf, toLicense } from './licenses.queries.js';
 
 export interface IssueLicenseInput {
@@ -77,7 +78,7 @@ export async function issueLicenseWith(
       product_id: type.product_id,
       license_type_id: type.id,
       starts_at: startsAt.toISOString(),
-      expires_at: term ? addTerm(startsAt, term).toISOString() : null,
+      expires_at: term ? expiryText(addTerm(startsAt, term)) : null,
       suspended_at: null,
       revoked_at: null,
       superseded_at: null,
@@ -139,7 +140,7 @@ function plan(
       if (status === 'superseded') throw refuse('was superseded');
       const term = input.term ?? termOf(row);
       if (!row.expires_at || !term) throw refuse('is perpetual');
-      return { expires_at: renewedExpiry(new Date(row.expires_at), now, term)!.toISOString() };
+      return { expires_at: expiryText(renewedExpiry(new Date(row.expires_at), now, term)!) };
     }
   }
 }
