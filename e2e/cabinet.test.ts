@@ -112,6 +112,12 @@ describe('the vendor cabinet in a browser', () => {
     await expect.poll(() => page.getByTestId('first-steps').count()).toBe(0);
     await page.getByTestId('validations-chart').waitFor();
     await screenshot(page, 'dashboard-ru');
+    // "Expiring soon" opens the licenses, soonest expiry first.
+    await page.getByTestId('stat-expiring-link').click();
+    await page.getByTestId('all-licenses').waitFor();
+    expect(new URL(page.url()).search).toBe('?sort=expiry');
+    const expiryHeader = page.getByTestId('sort-expiry').evaluate((button) => button.closest('th')?.ariaSort);
+    expect(await expiryHeader).toBe('ascending');
 
     // The catalog's upkeep: a type in use cannot be deleted but is archived; an unused product is deleted.
     await page.getByTestId('lang-switch').getByText('EN').click();

@@ -55,7 +55,7 @@ describe.each(LANGUAGES)(
       const problem = await page.getByTestId('problem-row').textContent();
       expect(problem).toContain('3');
       expect(problem).toContain('name');
-      expect(problem).toContain('is required');
+      expect(problem).toContain(words.importReasons.REQUIRED);
       expect(await page.getByTestId('count-customers').getByTestId('created').textContent()).toBe('2');
       expect(await page.getByTestId('count-customers').getByTestId('rejected').textContent()).toBe('1');
       // Only the valid rows could go in now; the check wrote nothing.

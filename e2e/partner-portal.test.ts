@@ -142,6 +142,19 @@ describe.each(LANGUAGES)(
       await expect.poll(() => partner.getByTestId('entitlement-available').first().textContent()).toBe('4');
       await screenshot(partner, `partner-entitlements-${language}`);
 
+      // The partner's customers: a table with its headers, searched on the server.
+      await partner.getByTestId('nav-partnercustomers').click();
+      await expect.poll(() => partner.getByTestId('partner-customer-row').count()).toBe(1);
+      expect(await partner.getByTestId('partner-customers').textContent()).toContain('Factory Ltd');
+      await partner.getByTestId('partner-customer-search').fill('nobody-like-this');
+      await partner.getByTestId('partner-customers-empty').waitFor();
+      expect(await partner.getByTestId('partner-customers-empty').textContent()).toBe(
+        words.empty.customersFound,
+      );
+      await partner.getByTestId('partner-customer-search').fill('factory');
+      await expect.poll(() => partner.getByTestId('partner-customer-row').count()).toBe(1);
+      await screenshot(partner, `partner-customers-${language}`);
+
       const customers = (await server.api.get('/v1/customers?q=Factory')).body.data;
       const card = (await server.api.get(`/v1/customers/${customers[0].id}`)).body;
       const keyCard = (await server.api.get(`/v1/keys/${card.keys[0].id}`)).body;

@@ -1,7 +1,15 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './layout.css';
-import { Badge, createTheme, MantineProvider, Select, Table } from '@mantine/core';
+import {
+  Badge,
+  createTheme,
+  defaultVariantColorsResolver,
+  MantineProvider,
+  Select,
+  Table,
+  type VariantColorsResolver,
+} from '@mantine/core';
 import { Notifications, notifications } from '@mantine/notifications';
 import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense } from 'react';
@@ -26,8 +34,18 @@ const SetPasswordPage = lazy(() =>
 // A badge keeps its whole word on a narrow screen: the table around it scrolls instead.
 // Text on filled buttons and badges, and dimmed text, meet WCAG AA contrast (axe runs in the browser tests):
 // the darker shades of each colour, and the text colour chosen by the fill's lightness.
+// Mantine lightens a filled control on hover when its shade is already the darkest (9, ours), and white text on
+// the lighter shade falls below AA: a hovered button darkens instead.
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  return input.variant === 'filled'
+    ? { ...colors, hover: `color-mix(in srgb, ${colors.background}, black 15%)` }
+    : colors;
+};
+
 const theme = createTheme({
   primaryShade: 9,
+  variantColorResolver,
   autoContrast: true,
   components: {
     Select: Select.extend({ defaultProps: { allowDeselect: false } }),

@@ -4296,9 +4296,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The partner's own customers by name: paged, and searched by words of name, contact or key */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+          q?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -15177,6 +15182,13 @@ export interface paths {
                 /** @description the row's line in a CSV file */
                 line?: number;
                 field: string;
+                /** @description why, as a code (REQUIRED, NOT_A_DATE, SEATS_FULL, …) */
+                code: string;
+                /** @description the values the reason names */
+                params: {
+                  [key: string]: string | number;
+                };
+                /** @description why, in English */
                 reason: string;
               }[];
             };

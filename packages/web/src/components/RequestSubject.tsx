@@ -1,4 +1,4 @@
-import { Code, Stack, Text } from '@mantine/core';
+import { Code, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { ServiceRequest } from '../api/models';
 import { termOf } from './common';
@@ -17,5 +17,28 @@ export function RequestSubject({ request }: { request: ServiceRequest }) {
       </Text>
       {request.key && <Code>{request.key}</Code>}
     </Stack>
+  );
+}
+
+const COLUMN_LABELS = {
+  customer: 'licenses.customer',
+  kind: 'requests.kind',
+  subject: 'requests.subject',
+  comment: 'common.comment',
+  date: 'common.date',
+  state: 'common.state',
+} as const;
+
+/** The header of a table of requests, with the columns it shows in their order. */
+export function RequestColumns({ columns }: { columns: (keyof typeof COLUMN_LABELS)[] }) {
+  const { t } = useTranslation();
+  return (
+    <Table.Thead>
+      <Table.Tr>
+        {columns.map((column) => (
+          <Table.Th key={column}>{t(COLUMN_LABELS[column])}</Table.Th>
+        ))}
+      </Table.Tr>
+    </Table.Thead>
   );
 }

@@ -33,7 +33,7 @@ import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { LoginForm } from '../components/LoginForm';
 import { ForgotPassword } from '../components/PasswordLinks';
 import { ProfilePage } from '../components/ProfilePage';
-import { RequestSubject } from '../components/RequestSubject';
+import { RequestColumns, RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { VendorChoice, type VendorOption, vendorsOffered } from '../components/VendorChoice';
 import { navigate, usePath } from '../router';
@@ -388,6 +388,7 @@ function Requests() {
       <Title order={4}>{t('customerCabinet.requests')}</Title>
       <OrderForm />
       <Table data-testid="customer-requests">
+        <RequestColumns columns={['kind', 'subject', 'state', 'date']} />
         <Table.Tbody>
           {requests.data?.data.map((r) => (
             <Table.Tr key={r.id}>

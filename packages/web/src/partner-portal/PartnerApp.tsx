@@ -22,7 +22,7 @@ import { EntitlementsTable, OrdersTable } from '../components/EntitlementTables'
 import { IssueFromEntitlements } from '../components/IssueFromEntitlements';
 import { StaffLoginForm } from '../components/LoginForm';
 import { ProfilePage } from '../components/ProfilePage';
-import { RequestSubject } from '../components/RequestSubject';
+import { RequestColumns, RequestSubject } from '../components/RequestSubject';
 import { Shell } from '../components/Shell';
 import { navigate, usePath } from '../router';
 
@@ -40,13 +40,19 @@ type DrawdownBody = Body<'/v1/partner/drawdowns', 'post'>;
  */
 const newCustomerOf = (drawdown: Drawdown) => drawdown.newCustomer as DrawdownBody['customer'] | null;
 
+/** One page of the partner's customers by name (searched when `q`). */
+const readCustomers = (cursor: string | undefined, q?: string, limit = 50) =>
+  ok(api.GET('/v1/partner/customers', { params: { query: { cursor, q: q || undefined, limit } } }));
+/** Every customer of the partner, for the account switcher and the draw-down form's customer picker. */
+const readAllCustomers = () => readAllPages((cursor) => readCustomers(cursor, undefined, 200));
+
 /** Seed 002: own entitlements and each customer's, through "Select an account". */
 function EntitlementsPage() {
   const { t } = useTranslation();
   const [account, setAccount] = useState<string>('self');
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
-    queryFn: () => ok(api.GET('/v1/partner/customers')),
+    queryFn: readAllCustomers,
   });
   const readEntitlements = (customerId: string | undefined) => () =>
     ok(api.GET('/v1/partner/entitlements', { params: { query: { customerId } } }));
@@ -96,7 +102,7 @@ function DrawdownForm({ draft, onDone }: { draft?: Drawdown; onDone: () => void 
   });
   const customers = useQuery({
     queryKey: ['partner', 'customers'],
-    queryFn: () => ok(api.GET('/v1/partner/customers')),
+    queryFn: readAllCustomers,
   });
   const drafted = draft && newCustomerOf(draft);
   const initialNew = drafted && !('id' in drafted) ? drafted : undefined;
@@ -356,7 +362,8 @@ function RequestsPage() {
     <Stack>
       <Title order={3}>{t('requests.title')}</Title>
       <ErrorAlert error={fulfil.error} />
-      <Table>
+      <Table data-testid="partner-requests">
+        <RequestColumns columns={['customer', 'kind', 'subject', 'date', 'state']} />
         <Table.Tbody>
           {requests.items.map((r) => (
             <Table.Tr key={r.id}>
@@ -387,41 +394,47 @@ function RequestsPage() {
   );
 }
 
+/** The partner's customers by name, paged to the end, searched by words of name, contact, e-mail or key. */
 function CustomersPage() {
   const { t } = useTranslation();
-  const customers = useQuery({
-    queryKey: ['partner', 'customers'],
-    queryFn: () => ok(api.GET('/v1/partner/customers')),
-  });
+  const [q, setQ] = useState('');
+  const customers = usePagedList(['partner', 'customers', 'paged', q], (cursor) => readCustomers(cursor, q));
   return (
     <Stack>
       <Title order={3}>{t('partnerPortal.customers')}</Title>
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('common.name')}</Table.Th>
-            <Table.Th>{t('customers.website')}</Table.Th>
-            <Table.Th>{t('customers.contactName')}</Table.Th>
-            <Table.Th>{t('customers.email')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {customers.data?.data.map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.website}</Table.Td>
-              <Table.Td>{c.contactName}</Table.Td>
-              <Table.Td>{c.email}</Table.Td>
+      <TextInput
+        aria-label={t('common.search')}
+        placeholder={t('licenses.searchPlaceholder')}
+        value={q}
+        onChange={(e) => setQ(e.currentTarget.value)}
+        data-testid="partner-customer-search"
+      />
+      <Table.ScrollContainer minWidth={560}>
+        <Table data-testid="partner-customers">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('common.name')}</Table.Th>
+              <Table.Th>{t('customers.website')}</Table.Th>
+              <Table.Th>{t('customers.contactName')}</Table.Th>
+              <Table.Th>{t('customers.email')}</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <EmptyState
-        when={customers.isSuccess && customers.data.data.length === 0}
-        testId="partner-customers-empty"
-      >
-        {t('empty.partnerCustomers')}
+          </Table.Thead>
+          <Table.Tbody>
+            {customers.items.map((c) => (
+              <Table.Tr key={c.id} data-testid="partner-customer-row">
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{c.website}</Table.Td>
+                <Table.Td>{c.contactName}</Table.Td>
+                <Table.Td>{c.email}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <EmptyState when={customers.isSuccess && customers.items.length === 0} testId="partner-customers-empty">
+        {q ? t('empty.customersFound') : t('empty.partnerCustomers')}
       </EmptyState>
+      <LoadMore list={customers} />
     </Stack>
   );
 }

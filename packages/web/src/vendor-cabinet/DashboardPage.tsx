@@ -1,21 +1,24 @@
 import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import type { MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Answer, api, ok } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { formatNumber } from '../components/common';
 import { StackedBars } from '../components/StackedBars';
+import { navigate } from '../router';
 import { FirstSteps } from './FirstSteps';
 
 type Dashboard = Answer<'/v1/dashboard'>;
 
 const DAYS = 30;
+/** The figures at the top; those with a page of their own open it (the expiring ones soonest first). */
 const STATS = [
   { field: 'activeDevices', testId: 'stat-devices' },
   { field: 'liveSessions', testId: 'stat-sessions' },
-  { field: 'expiringSoon', testId: 'stat-expiring' },
-  { field: 'openRequests', testId: 'stat-requests' },
-  { field: 'openApprovals', testId: 'stat-approvals' },
+  { field: 'expiringSoon', testId: 'stat-expiring', to: '/licenses?sort=expiry' },
+  { field: 'openRequests', testId: 'stat-requests', to: '/requests' },
+  { field: 'openApprovals', testId: 'stat-approvals', to: '/drawdowns' },
 ] as const;
 const CODE_COLORS: Record<string, string> = { VALID: 'teal', GRACE_PERIOD: 'yellow' };
 const OTHER_COLORS = ['red', 'orange', 'grape', 'indigo', 'pink', 'gray', 'cyan', 'lime'];
@@ -41,9 +44,17 @@ function byDay(rows: Dashboard['validations'], today: Date) {
   return { data, series };
 }
 
-function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
+function Stat({ label, value, testId, to }: { label: string; value: number; testId: string; to?: string }) {
+  const open = (event: MouseEvent) => {
+    if (!to || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(to);
+  };
+  const link = to
+    ? { component: 'a' as const, href: to, onClick: open, 'data-testid': `${testId}-link` }
+    : {};
   return (
-    <Card withBorder padding="md">
+    <Card withBorder padding="md" {...link}>
       <Text size="sm" c="dimmed">
         {label}
       </Text>
@@ -69,8 +80,14 @@ export function DashboardPage() {
       <Title order={3}>{t('dashboard.title')}</Title>
       {dashboard.data && (
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }}>
-          {STATS.map(({ field, testId }) => (
-            <Stat key={field} label={t(`dashboard.${field}`)} value={dashboard.data[field]} testId={testId} />
+          {STATS.map((stat) => (
+            <Stat
+              key={stat.field}
+              label={t(`dashboard.${stat.field}`)}
+              value={dashboard.data[stat.field]}
+              testId={stat.testId}
+              to={'to' in stat ? stat.to : undefined}
+            />
           ))}
         </SimpleGrid>
       )}

@@ -1,10 +1,11 @@
 import { Alert, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { type DragEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Answer, api, ok } from '../api/client';
-import { describeError, formatNumber } from '../components/common';
+import { describeError, formatNumber, wordFor } from '../components/common';
 import { Link } from '../router';
 import { formatOf, type ImportFormat, KINDS, type PreviewTable, previewOf } from './import-preview';
 
@@ -14,6 +15,13 @@ interface Chosen {
   name: string;
   format: ImportFormat;
   content: string;
+}
+
+/** A bad row's reason in the cabinet's language (its English sentence for a code this cabinet does not know). */
+function reasonOf(t: TFunction, problem: Report['problems'][number]): string {
+  const params = { ...problem.params };
+  if (typeof params.target === 'string') params.target = wordFor(t, 'importReasons.targets', params.target);
+  return t(`importReasons.${problem.code}` as never, { ...params, defaultValue: problem.reason }) as string;
 }
 
 const total = (counts: Report['created']) => KINDS.reduce((sum, kind) => sum + counts[kind], 0);
@@ -127,7 +135,7 @@ function ReportView({ report }: { report: Report }) {
                     <Table.Td>
                       <Code>{problem.field || '—'}</Code>
                     </Table.Td>
-                    <Table.Td>{problem.reason}</Table.Td>
+                    <Table.Td>{reasonOf(t, problem)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -6,7 +6,7 @@ import { api, ok, type Query } from '../api/client';
 import type { ServiceRequest } from '../api/models';
 import { LoadMore, usePagedList } from '../api/paged-list';
 import { EmptyState, ErrorAlert, formatDateTime, StatusBadge, wordFor } from '../components/common';
-import { RequestSubject } from '../components/RequestSubject';
+import { RequestColumns, RequestSubject } from '../components/RequestSubject';
 
 function Fulfil({ request }: { request: ServiceRequest }) {
   const { t } = useTranslation();
@@ -66,6 +66,7 @@ export function RequestsPage() {
         data={['open', 'fulfilled'].map((s) => ({ value: s, label: wordFor(t, 'requests', s) }))}
       />
       <Table data-testid="service-requests">
+        <RequestColumns columns={['customer', 'kind', 'subject', 'comment', 'date', 'state']} />
         <Table.Tbody>
           {requests.items.map((r) => (
             <Table.Tr key={r.id} data-testid="service-request">

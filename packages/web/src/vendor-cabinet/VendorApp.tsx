@@ -73,6 +73,7 @@ export function VendorApp() {
   const nav = [
     { to: '/', label: t('nav.home') },
     { to: '/customers', label: t('nav.customers'), also: ['/keys'] },
+    { to: '/licenses', label: t('nav.licenses') },
     { to: '/products', label: t('nav.products') },
     { to: '/coupons', label: t('nav.coupons') },
     { to: '/offline', label: t('nav.offline') },
@@ -84,7 +85,6 @@ export function VendorApp() {
     { to: '/signing-keys', label: t('nav.signingKeys') },
     { to: '/import', label: t('nav.import') },
     { to: '/team', label: t('nav.team') },
-    { to: '/licenses', label: t('nav.licenses') },
   ];
   const { user } = me.data;
   const profile = (

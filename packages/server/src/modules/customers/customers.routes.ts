@@ -8,6 +8,12 @@ const OptionalText = (max: number) =>
   Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max })]));
 const NullableString = Type.Union([Type.Null(), Type.String()]);
 
+/** A list query whose cursor may be by name: the last name (up to 200 characters, each up to 6 once encoded) and its id. */
+export const ByNameListQuery = Type.Object(
+  { ...ListQuery.properties, cursor: Type.Optional(Type.String({ maxLength: 4000 })) },
+  { additionalProperties: false },
+);
+
 export const Customer = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -52,10 +58,7 @@ export const customerRoutes: RouteModule = (app, ctx) => {
         tags: ['customers'],
         querystring: Type.Object(
           {
-            ...ListQuery.properties,
-            // A by-name cursor carries the last name (up to 200 characters) beside its id.
-            // A by-name cursor carries a name of up to 200 characters, each up to 6 once encoded.
-            cursor: Type.Optional(Type.String({ maxLength: 4000 })),
+            ...ByNameListQuery.properties,
             sort: Type.Optional(
               Type.Union([Type.Literal('newest'), Type.Literal('name')], {
                 description: 'newest first (default), or by name A–Z; the cursor belongs to its order',

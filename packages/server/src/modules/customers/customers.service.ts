@@ -86,23 +86,26 @@ const nameCursor = {
 };
 
 /** The vendor's customers by name A–Z, a page after the cursor (a search keeps to its matches). */
+/** Customers by name, a page after the cursor, matching the search; only a partner's own when `partnerId`. */
 async function listCustomersByName(
   ctx: AppContext,
-  principal: Principal,
+  vendorId: string,
   query: { limit?: number; cursor?: string; q?: string },
+  partnerId?: string,
 ) {
   const db = ctx.handle.db;
   const limit = query.limit ?? 50;
-  let select = db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
+  let select = db.selectFrom('customers').selectAll().where('vendor_id', '=', vendorId);
+  if (partnerId) select = select.where('partner_id', '=', partnerId);
   if (query.cursor) {
     const [name, id] = nameCursor.parse(query.cursor);
     select = select.where((eb) =>
       eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]),
     );
   }
-  const terms = await searchTerms(db, principal.vendorId, query.q);
+  const terms = await searchTerms(db, vendorId, query.q);
   if (terms?.length === 0) return { data: [], nextCursor: null };
-  if (terms) select = select.where('id', 'in', matchingIds(db, principal.vendorId, terms, 'customer_id'));
+  if (terms) select = select.where('id', 'in', matchingIds(db, vendorId, terms, 'customer_id'));
   const rows = await select
     .orderBy('name')
     .orderBy('id')
@@ -115,12 +118,19 @@ async function listCustomersByName(
   };
 }
 
+/** A partner's own customers (the partner portal), by name, paged and searched as the vendor's list is. */
+export const listPartnerCustomers = (
+  ctx: AppContext,
+  partner: { vendorId: string; partnerId: string },
+  query: { limit?: number; cursor?: string; q?: string },
+) => listCustomersByName(ctx, partner.vendorId, query, partner.partnerId);
+
 export async function listCustomers(
   ctx: AppContext,
   principal: Principal,
   query: { limit?: number; cursor?: string; q?: string; sort?: 'newest' | 'name' },
 ) {
-  if (query.sort === 'name') return listCustomersByName(ctx, principal, query);
+  if (query.sort === 'name') return listCustomersByName(ctx, principal.vendorId, query);
   const limit = query.limit ?? 50;
   let select = ctx.handle.db.selectFrom('customers').selectAll().where('vendor_id', '=', principal.vendorId);
   if (query.cursor) select = select.where('id', '<', query.cursor);

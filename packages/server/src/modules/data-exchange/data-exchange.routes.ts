@@ -50,7 +50,11 @@ const ImportReport = Type.Object({
       index: Type.Integer({ description: "the row's index in its list" }),
       line: Type.Optional(Type.Integer({ description: "the row's line in a CSV file" })),
       field: Type.String(),
-      reason: Type.String(),
+      code: Type.String({ description: 'why, as a code (REQUIRED, NOT_A_DATE, SEATS_FULL, …)' }),
+      params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+        description: 'the values the reason names',
+      }),
+      reason: Type.String({ description: 'why, in English' }),
     }),
   ),
 });

@@ -278,7 +278,15 @@ describe.each(DIALECTS)('import and export on %s', (dialect) => {
     const bad = await importFile(server, file);
     expect(bad.code).toBe(1);
     expect(bad.report.problems).toEqual([
-      { kind: 'customers', index: 1, line: 3, field: 'name', reason: 'is required' },
+      {
+        kind: 'customers',
+        index: 1,
+        line: 3,
+        field: 'name',
+        code: 'REQUIRED',
+        params: {},
+        reason: 'is required',
+      },
     ]);
     const good = await importFile(server, file, '--partial');
     expect(good.report.created.customers).toBe(2);

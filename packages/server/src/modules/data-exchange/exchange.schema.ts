@@ -76,6 +76,10 @@ export interface RowProblem {
   index: number;
   line?: number;
   field: string;
+  /** Why, as a code the cabinet words in its language (import-reasons.ts), with the values it names. */
+  code: string;
+  params: Record<string, string | number>;
+  /** Why, in English. */
   reason: string;
 }
 

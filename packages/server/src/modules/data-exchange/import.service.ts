@@ -36,6 +36,7 @@ import {
   type RowProblem,
   zeroCounts,
 } from './exchange.schema.js';
+import { REASONS, type ReasonCode, type ReasonParams } from './import-reasons.js';
 
 export interface ImportProgress {
   readonly kind: ExchangeKind;
@@ -99,11 +100,11 @@ function isIsoDate(value: string): boolean {
 }
 
 /** Why a field cannot be stored as it is: a NUL character, or nesting deeper than a request may. */
-function unstorable(field: string, value: unknown): string | undefined {
+function unstorable(field: string, value: unknown): 'CONTAINS_NUL' | 'NESTED_TOO_DEEP' | undefined {
   try {
-    return (nulPath(field, field) ?? nulPath(value, field)) ? 'contains U+0000' : undefined;
+    return (nulPath(field, field) ?? nulPath(value, field)) ? 'CONTAINS_NUL' : undefined;
   } catch (error) {
-    if (error instanceof AppError) return 'is nested too deep';
+    if (error instanceof AppError) return 'NESTED_TOO_DEEP';
     throw error;
   }
 }
@@ -152,9 +153,16 @@ export async function importVendorData(
     ExchangeKind,
     Set<number>
   >;
-  const problem = (kind: ExchangeKind, index: number, field: string, reason: string) => {
+  const problem = <C extends ReasonCode>(
+    kind: ExchangeKind,
+    index: number,
+    field: string,
+    code: C,
+    params: ReasonParams<C>,
+  ) => {
     const line = options.lines?.[kind]?.[index];
-    problems.push({ kind, index, ...(line !== undefined ? { line } : {}), field, reason });
+    const reason = (REASONS[code] as (p: ReasonParams<C>) => string)(params);
+    problems.push({ kind, index, ...(line !== undefined ? { line } : {}), field, code, params, reason });
     bad[kind].add(index);
   };
   // A NUL character (U+0000) is bad input on both databases alike (invariant 7): the row is reported and the
@@ -166,7 +174,7 @@ export async function importVendorData(
       for (const [field, value] of Object.entries(row)) {
         const reason = unstorable(field, value);
         if (reason) {
-          problem(kind, index, field, reason);
+          problem(kind, index, field, reason, {});
           delete clean[field];
         }
       }
@@ -176,20 +184,20 @@ export async function importVendorData(
   const text = (kind: ExchangeKind, index: number, row: Row, field: string, required: boolean) => {
     const value = row[field];
     if (value === undefined || value === null || value === '') {
-      if (required) problem(kind, index, field, 'is required');
+      if (required) problem(kind, index, field, 'REQUIRED', {});
       return undefined;
     }
     if (typeof value !== 'string') {
-      problem(kind, index, field, 'must be a string');
+      problem(kind, index, field, 'NOT_TEXT', {});
       return undefined;
     }
     if (value.length > (MAX_LENGTH[field] ?? MAX_TEXT)) {
-      problem(kind, index, field, `is longer than ${MAX_LENGTH[field] ?? MAX_TEXT} characters`);
+      problem(kind, index, field, 'TOO_LONG', { max: MAX_LENGTH[field] ?? MAX_TEXT });
       return undefined;
     }
     const trimmed = value.trim();
     if (trimmed === '') {
-      if (required) problem(kind, index, field, 'is required');
+      if (required) problem(kind, index, field, 'REQUIRED', {});
       return undefined;
     }
     return trimmed;
@@ -203,13 +211,13 @@ export async function importVendorData(
     const seen = new Set<string>();
     lists[kind].forEach((row, index) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        problem(kind, index, '', 'must be an object');
+        problem(kind, index, '', 'NOT_OBJECT', {});
         externalIds[kind].push(undefined);
         return;
       }
       const id = text(kind, index, row, 'externalId', true);
       if (id !== undefined && seen.has(id)) {
-        problem(kind, index, 'externalId', `"${id}" appears more than once`);
+        problem(kind, index, 'externalId', 'DUPLICATE_ID', { id });
         externalIds[kind].push(undefined);
         return;
       }
@@ -265,16 +273,11 @@ export async function importVendorData(
     if (known[target].has(ref)) return ref;
     const at = indexes[target].get(ref);
     if (at === undefined) {
-      problem(
-        kind,
-        index,
-        field,
-        `no ${EXTERNAL_KIND[target]} with externalId "${ref}" in the file or imported before`,
-      );
+      problem(kind, index, field, 'UNKNOWN_REFERENCE', { target: EXTERNAL_KIND[target], ref });
       return undefined;
     }
     if (bad[target].has(at)) {
-      problem(kind, index, field, `${EXTERNAL_KIND[target]} "${ref}" is a bad row`);
+      problem(kind, index, field, 'BAD_REFERENCE', { target: EXTERNAL_KIND[target], ref });
       return undefined;
     }
     return ref;
@@ -288,10 +291,10 @@ export async function importVendorData(
       text('customers', index, row, field, false);
     const email = typeof row.email === 'string' ? row.email.trim() : '';
     if (email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
-      problem('customers', index, 'email', 'is not an e-mail address');
+      problem('customers', index, 'email', 'NOT_EMAIL', {});
     const language = text('customers', index, row, 'language', false);
     if (language !== undefined && language !== 'en' && language !== 'ru')
-      problem('customers', index, 'language', 'must be "en" or "ru"');
+      problem('customers', index, 'language', 'BAD_LANGUAGE', {});
   });
 
   // Keys: a well-formed key of this vendor, used by no other key anywhere.
@@ -305,22 +308,15 @@ export async function importVendorData(
     if (raw === undefined) return;
     const parsed = parseLicenseKey(raw);
     if (!parsed.ok) {
-      problem(
-        'keys',
-        index,
-        'key',
-        parsed.problem === 'BAD_CHECK'
-          ? 'is not a license key (its check symbol is wrong)'
-          : 'is not a license key',
-      );
+      problem('keys', index, 'key', parsed.problem === 'BAD_CHECK' ? 'BAD_CHECK_SYMBOL' : 'NOT_A_KEY', {});
       return;
     }
     if (parsed.prefix !== vendor.prefix) {
-      problem('keys', index, 'key', `has the prefix ${parsed.prefix}, not this vendor's ${vendor.prefix}`);
+      problem('keys', index, 'key', 'WRONG_PREFIX', { prefix: parsed.prefix, vendor: vendor.prefix });
       return;
     }
     if (keySeen.has(parsed.code)) {
-      problem('keys', index, 'key', `${parsed.code} appears more than once`);
+      problem('keys', index, 'key', 'DUPLICATE_KEY', { key: parsed.code });
       return;
     }
     keySeen.add(parsed.code);
@@ -341,7 +337,7 @@ export async function importVendorData(
     if (key === undefined || externalId === undefined || bad.keys.has(index)) return;
     const existing = existingKeys.get(key);
     if (existing !== undefined && known.keys.get(externalId) !== existing)
-      problem('keys', index, 'key', `${key} already exists`);
+      problem('keys', index, 'key', 'KEY_EXISTS', { key });
   });
 
   // Licenses: a product of the vendor by code, one of its types by id or name, and dates.
@@ -364,34 +360,29 @@ export async function importVendorData(
     const code = text('licenses', index, row, 'product', true);
     const productId = code === undefined ? undefined : products.get(code);
     if (code !== undefined && productId === undefined)
-      problem('licenses', index, 'product', `no product with code "${code}"`);
+      problem('licenses', index, 'product', 'UNKNOWN_PRODUCT', { product: code });
     const typeName = text('licenses', index, row, 'licenseType', true);
-    if (productId !== undefined && typeName !== undefined) {
+    if (productId !== undefined && code !== undefined && typeName !== undefined) {
       const own = types.filter((t) => t.product_id === productId);
       const byId = own.find((t) => t.id === typeName);
       const byName = own.filter((t) => t.name === typeName);
       if (byId) licenseTypes[index] = byId;
       else if (byName.length === 1) licenseTypes[index] = byName[0];
       else
-        problem(
-          'licenses',
-          index,
-          'licenseType',
-          byName.length > 1
-            ? `several license types of ${code} are named "${typeName}": give the id`
-            : `${code} has no license type "${typeName}"`,
-        );
+        problem('licenses', index, 'licenseType', byName.length > 1 ? 'AMBIGUOUS_TYPE' : 'UNKNOWN_TYPE', {
+          product: code,
+          type: typeName,
+        });
     }
     const starts = text('licenses', index, row, 'startsAt', true);
-    if (starts !== undefined && !isIsoDate(starts))
-      problem('licenses', index, 'startsAt', 'is not an ISO-8601 date');
+    if (starts !== undefined && !isIsoDate(starts)) problem('licenses', index, 'startsAt', 'NOT_A_DATE', {});
     const expiresRaw = row.expiresAt;
     let expires: string | null | undefined;
     if (expiresRaw === null) expires = null;
     else if (expiresRaw !== undefined) {
       expires = text('licenses', index, row, 'expiresAt', false);
       if (expires !== undefined && !isIsoDate(expires)) {
-        problem('licenses', index, 'expiresAt', 'is not an ISO-8601 date');
+        problem('licenses', index, 'expiresAt', 'NOT_A_DATE', {});
         return;
       }
     }
@@ -399,7 +390,7 @@ export async function importVendorData(
     for (const field of ['suspendedAt', 'revokedAt', 'supersededAt']) {
       const value = text('licenses', index, row, field, false);
       if (value !== undefined && !isIsoDate(value)) {
-        problem('licenses', index, field, 'is not an ISO-8601 date');
+        problem('licenses', index, field, 'NOT_A_DATE', {});
         continue;
       }
       states[field] = value === undefined ? null : new Date(value).toISOString();
@@ -410,18 +401,13 @@ export async function importVendorData(
       const term = licenseTypes[index] ? termOf(licenseTypes[index]) : null;
       const end = term ? addTerm(startsAt, term) : null;
       if (end && end.getTime() > LATEST_INSTANT) {
-        problem(
-          'licenses',
-          index,
-          'startsAt',
-          "with the type's term the license would end after the year 9999",
-        );
+        problem('licenses', index, 'startsAt', 'ENDS_AFTER_9999', {});
         return;
       }
       expires = end ? end.toISOString() : null;
     } else if (expires !== null) {
       if (Date.parse(expires) <= startsAt.getTime()) {
-        problem('licenses', index, 'expiresAt', 'is not after startsAt');
+        problem('licenses', index, 'expiresAt', 'NOT_AFTER_START', {});
         return;
       }
       expires = new Date(expires).toISOString();
@@ -479,7 +465,7 @@ export async function importVendorData(
     const licenseId = known.licenses.get(license);
     const type = licenseId !== undefined ? knownLicenseTypes.get(licenseId) : licenseTypeOf.get(license);
     if (!(RESOURCE_KINDS as readonly string[]).includes(kind)) {
-      problem('bindings', index, 'resourceKind', `must be one of ${RESOURCE_KINDS.join(', ')}`);
+      problem('bindings', index, 'resourceKind', 'UNKNOWN_KIND', { kinds: RESOURCE_KINDS.join(', ') });
       return;
     }
     if (!type) return;
@@ -487,7 +473,7 @@ export async function importVendorData(
     const binds = boundKind(scope, type.resource_kind as ResourceKind | null);
     // An installation a license file was issued for is a seat of any type that has seats (DESIGN §5).
     if (binds !== null && kind !== binds && kind !== 'installation') {
-      problem('bindings', index, 'resourceKind', `the license's type binds ${binds}, not ${kind}`);
+      problem('bindings', index, 'resourceKind', 'WRONG_KIND', { binds, kind });
       return;
     }
     const externalId = externalIds.bindings[index];
@@ -495,14 +481,14 @@ export async function importVendorData(
     const holder = licenseId ?? `file:${license}`;
     const slot = `${holder}\n${kind}\n${resource}`;
     if (boundInFile.has(slot) || boundBefore.has(slot)) {
-      problem('bindings', index, 'resourceId', `${kind} ${resource} is bound to this license already`);
+      problem('bindings', index, 'resourceId', 'ALREADY_BOUND', { kind, resource });
       return;
     }
     // No more bindings than seats (invariant 1), counting those the license has already.
     const limit = seatLimit(scope, type.max_seats);
     const taken = seatsTaken.get(holder) ?? 0;
     if (limit !== null && taken >= limit) {
-      problem('bindings', index, 'license', `the license has ${limit} seat(s), all bound`);
+      problem('bindings', index, 'license', 'SEATS_FULL', { limit });
       return;
     }
     seatsTaken.set(holder, taken + 1);

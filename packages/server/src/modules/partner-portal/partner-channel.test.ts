@@ -334,4 +334,33 @@ describe.each(DIALECTS)('the partner channel on %s', (dialect) => {
     expect(vendorIds).toEqual(expect.arrayContaining(partnerIds));
     expect((await server.api.get('/v1/drawdowns?limit=0')).status).toBe(400);
   });
+
+  it('the partner pages its customers by name to the last and searches them; another partner’s never show', async () => {
+    const other = (await server.api.post('/v1/partners', { name: 'Paging rival' })).body.id;
+    for (const name of ['Zeta Mills', 'Alpha Farms', 'Mid Works', 'Beta Mills'])
+      await server.api.post('/v1/customers', { name, partnerId });
+    await server.api.post('/v1/customers', { name: 'Alpha Rival Mills', partnerId: other });
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await partner.get(
+          `/v1/partner/customers?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        )
+      ).body;
+      expect(page.data, JSON.stringify(page)).toBeDefined();
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      names.push(...page.data.map((c: { name: string }) => c.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['Zeta Mills', 'Alpha Farms', 'Mid Works', 'Beta Mills']));
+    expect(names).not.toContain('Alpha Rival Mills');
+    const found = (await partner.get('/v1/partner/customers?q=mills')).body.data.map(
+      (c: { name: string }) => c.name,
+    );
+    expect(found).toEqual(['Beta Mills', 'Zeta Mills']);
+    const bad = await partner.get('/v1/partner/customers?cursor=not-a-cursor');
+    expect([bad.status, bad.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
 });

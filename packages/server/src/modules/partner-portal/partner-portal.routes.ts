@@ -16,8 +16,8 @@ import { PasswordChange, ProfileChanges } from '../auth/profile.schema.js';
 import { asLanguage, changePassword, type ProfileAccount, updateProfile } from '../auth/profile.service.js';
 import { ServiceRequest } from '../customer-cabinet/customer-cabinet.routes.js';
 import { fulfilServiceRequest, listServiceRequests } from '../customer-cabinet/self-service.service.js';
-import { Customer } from '../customers/customers.routes.js';
-import { toCustomer } from '../customers/customers.service.js';
+import { ByNameListQuery, Customer } from '../customers/customers.routes.js';
+import { listPartnerCustomers, toCustomer } from '../customers/customers.service.js';
 import { Drawdown } from '../drawdowns/drawdowns.routes.js';
 import {
   acceptDrawdown,
@@ -246,17 +246,16 @@ export const partnerPortalRoutes: RouteModule = (app, ctx) => {
     );
     scope.get(
       '/v1/partner/customers',
-      { schema: { tags, response: { 200: listOf(Customer), ...errorResponses } } },
-      async (request) => {
-        const rows = await ctx.handle.db
-          .selectFrom('customers')
-          .selectAll()
-          .where('vendor_id', '=', request.partner.vendorId)
-          .where('partner_id', '=', request.partner.partnerId)
-          .orderBy('name')
-          .execute();
-        return { data: rows.map(toCustomer), nextCursor: null };
+      {
+        schema: {
+          tags,
+          summary:
+            "The partner's own customers by name: paged, and searched by words of name, contact or key",
+          querystring: ByNameListQuery,
+          response: { 200: listOf(Customer), ...errorResponses },
+        },
       },
+      (request) => listPartnerCustomers(ctx, request.partner, request.query),
     );
     scope.get(
       '/v1/partner/customers/:id',
