@@ -205,4 +205,34 @@ describe.each(DIALECTS)('each user’s own profile on %s', (dialect) => {
     expect((await mailTo('dina@acme.test')).subject).toContain('Приглашение');
     await server.api.patch('/v1/vendor/settings', { language: 'en' });
   });
+
+  it('a customer’s renewal request reaches each manager in the manager’s own language', async () => {
+    await server.api.post('/v1/users', {
+      email: 'ru-manager@acme.test',
+      name: 'Р',
+      role: 'manager',
+      language: 'ru',
+      password: 'manager-pass-1',
+    });
+    await server.api.post('/v1/users', {
+      email: 'en-manager@acme.test',
+      name: 'E',
+      role: 'manager',
+      language: 'en',
+      password: 'manager-pass-1',
+    });
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const login = await server.anon.post('/v1/customer/auth/login', { key: licensed.key });
+    const customer = server.anon.withHeaders({
+      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0],
+      'x-csrf-token': login.body.csrfToken,
+    });
+    const asked = await customer.post('/v1/customer/requests', {
+      kind: 'renew',
+      licenseId: licensed.licenseId,
+    });
+    expect(asked.status, asked.text).toBe(201);
+    expect((await mailTo('ru-manager@acme.test')).subject).toContain('просит продлить лицензию');
+    expect((await mailTo('en-manager@acme.test')).subject).toContain('asks to renew a license');
+  });
 });

@@ -10,6 +10,7 @@ import type { ServiceRequestTable } from '../../platform/db/schema.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
+import { byLanguage } from '../../platform/mail/by-language.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { publicKeyFromRaw } from '../../platform/signing.js';
 import { findKeyByCode } from '../app-api/app-api.queries.js';
@@ -398,7 +399,7 @@ export async function requestService(
     });
     const team = await trx
       .selectFrom('users')
-      .select('email')
+      .select(['email', 'language'])
       .where('vendor_id', '=', principal.vendorId)
       .where('role', 'in', ['owner', 'admin', 'manager'])
       .execute();
@@ -408,16 +409,21 @@ export async function requestService(
         .select('name')
         .where('id', '=', principal.customerId)
         .executeTakeFirstOrThrow();
-      await sendMailLater(
-        trx,
-        principal.vendorId,
-        {
-          to: team.map((u) => u.email),
-          subject: `${customer.name} asks to ${input.kind === 'renew' ? 'renew a license' : 'order a new license'}`,
-          text: `${input.comment ?? ''}\n${ctx.config.publicUrl}/requests`,
-        },
-        now,
-      );
+      const renew = input.kind === 'renew';
+      for (const [language, to] of byLanguage(team))
+        await sendMailLater(
+          trx,
+          principal.vendorId,
+          {
+            to,
+            subject:
+              language === 'ru'
+                ? `${customer.name} просит ${renew ? 'продлить лицензию' : 'новую лицензию'}`
+                : `${customer.name} asks to ${renew ? 'renew a license' : 'order a new license'}`,
+            text: `${input.comment ?? ''}\n${ctx.config.publicUrl}/requests`,
+          },
+          now,
+        );
     }
     return toRequest(row);
   });

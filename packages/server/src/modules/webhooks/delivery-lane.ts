@@ -7,6 +7,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { Periodic } from '../../platform/jobs/periodic.js';
 import { retryDelayMs } from '../../platform/jobs/runner.js';
+import { byLanguage } from '../../platform/mail/by-language.js';
 import { sendMailLater } from '../../platform/mail/send-later.js';
 import { toEvent } from '../events/events.service.js';
 import { postToWebhook } from './safe-destination.js';
@@ -249,20 +250,27 @@ export class DeliveryLane {
     );
     const admins = await trx
       .selectFrom('users')
-      .select('email')
+      .select(['email', 'language'])
       .where('vendor_id', '=', endpoint.vendor_id)
       .where('role', 'in', ['owner', 'admin'])
       .execute();
-    if (admins.length === 0) return;
-    await sendMailLater(
-      trx,
-      endpoint.vendor_id,
-      {
-        to: admins.map((a) => a.email),
-        subject: `Webhook endpoint disabled: ${endpoint.url}`,
-        text: `Licensor stopped sending events to ${endpoint.url}.\n${reason}\nFix the receiver, then enable the endpoint again: ${this.ctx.config.publicUrl}/webhooks`,
-      },
-      now,
-    );
+    const page = `${this.ctx.config.publicUrl}/webhooks`;
+    for (const [language, to] of byLanguage(admins))
+      await sendMailLater(
+        trx,
+        endpoint.vendor_id,
+        language === 'ru'
+          ? {
+              to,
+              subject: `Вебхук отключён: ${endpoint.url}`,
+              text: `Licensor перестал отправлять события на ${endpoint.url}.\n${reason}\nИсправьте приёмник и снова включите вебхук: ${page}`,
+            }
+          : {
+              to,
+              subject: `Webhook endpoint disabled: ${endpoint.url}`,
+              text: `Licensor stopped sending events to ${endpoint.url}.\n${reason}\nFix the receiver, then enable the endpoint again: ${page}`,
+            },
+        now,
+      );
   }
 }
