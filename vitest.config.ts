@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest leaves one core free by default: one worker on a 2-core machine. Most of a test's time is spent
+    // waiting on PostgreSQL, spawned servers, Chromium and scrypt, so two files at once halve the suite's time.
+    maxWorkers: 2,
   },
 });

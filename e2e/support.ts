@@ -180,6 +180,15 @@ interface AxeViolation {
  * names, contrast, roles). Evaluated through the browser's debugger protocol, so the page's CSP stays strict.
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // A notification fading in or out is half transparent for a moment, and axe would judge its text's contrast
+  // then: wait until each one shown is fully opaque (or gone).
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.mantine-Notification-root')].every((element) => {
+      for (let node: Element | null = element; node; node = node.parentElement)
+        if (getComputedStyle(node).opacity !== '1') return false;
+      return true;
+    }),
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(...args: unknown[]): Promise<{ violations: unknown }> } })

@@ -1,7 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { EventTable, SessionTable, WebhookDeliveryTable } from '../../platform/db/schema.js';
-import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 import { hasRoom } from './places.js';
 
@@ -23,7 +22,7 @@ const columns = (row: object) => sql.join(Object.keys(row).map((column) => sql.r
  * PostgreSQL only: takes a place of the license (the conditional increment of its counter), and — only if it got
  * one — writes the session, its event and the event's webhook deliveries, all in ONE statement, so the license's
  * row is locked only from that statement to its commit. Opening a session is then the validation read and this
- * (with its BEGIN, SET and COMMIT), where the transaction took eleven statements. False when the license had no
+ * where the transaction took eleven statements. False when the license had no
  * free place, or the statement met a concurrent open of the same machine.
  */
 export async function openAtOnce(
@@ -51,13 +50,11 @@ export async function openAtOnce(
   try {
     // The license's row stays locked until the commit returns, so waiting there for the WAL to reach the disk
     // would let one open per fsync through on a license. A session is a lease its app renews every heartbeat:
-    // it commits asynchronously — a crash of this server loses nothing, a crash of PostgreSQL itself may forget
-    // the opens of its last fraction of a second (each session with its place, its event and its deliveries),
-    // and those apps open again at their next heartbeat.
-    const { rows } = await inTransaction(handle, async (trx) => {
-      await sql`set local synchronous_commit = off`.execute(trx);
-      return statement.execute(trx);
-    });
+    // it commits asynchronously, on the lease connections (`leaseDb`) — a crash of this server loses nothing, a
+    // crash of PostgreSQL itself may forget the opens of its last fraction of a second (each session with its
+    // place, its event and its deliveries), and those apps open again at their next heartbeat. One statement is
+    // its own transaction: no BEGIN, SET or COMMIT round trips.
+    const { rows } = await statement.execute(handle.leaseDb ?? handle.db);
     return Number(rows[0]?.opened) === 1;
   } catch (error) {
     // The same machine opened at this moment (one open session per machine and license), or a webhook endpoint

@@ -365,7 +365,8 @@ async function endSession(
  * Extends a session that is live at this moment by the TTL it was opened with, returning it with its license.
  * Only a live session is extended: once expired, its place counts as free to others (invariant 1), so a late
  * heartbeat must not bring it back beside the one that took it. On PostgreSQL this is the whole heartbeat in one
- * round trip (the new expiry computed by the database); SQLite, in process, reads first.
+ * round trip (the new expiry computed by the database), committed on the lease connections without waiting for
+ * the disk (a heartbeat forgotten by a crash of PostgreSQL is renewed by the next); SQLite, in process, reads first.
  */
 type Extended = BeatingSession & { expires_at: string; active_kid?: string | null };
 
@@ -382,7 +383,7 @@ async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Exten
       returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
         l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days,
         (select kid from signing_keys where vendor_id = s.vendor_id and retired_at is null and revoked_at is null
-          order by created_at desc limit 1) as active_kid`.execute(ctx.handle.db);
+          order by created_at desc limit 1) as active_kid`.execute(ctx.handle.leaseDb ?? ctx.handle.db);
     return rows[0];
   }
   const session = await liveSession(ctx, id);

@@ -25,6 +25,12 @@ export interface DatabaseHandle {
   /** Present on PostgreSQL only. */
   readonly pool?: pg.Pool;
   /**
+   * Present on PostgreSQL only: a few connections whose commits do not wait for the WAL to reach the disk, for
+   * the writes of leases (a session's open and its heartbeats). A crash of this server loses none of them; a crash
+   * of PostgreSQL itself may forget its last fraction of a second of them, and those apps open or beat again.
+   */
+  readonly leaseDb?: Db;
+  /**
    * Sees every statement run through this handle (the query-plan test records the hot paths with it).
    * Unset in production: the cost is one property read per statement.
    */
@@ -112,20 +118,36 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
   };
 }
 
+/** Connections for the lease writes (open, heartbeat), beside the main pool's ten. */
+const LEASE_CONNECTIONS = 6;
+
 function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
   if (schema !== undefined && !SCHEMA_NAME.test(schema))
     throw new Error(`invalid DATABASE_SCHEMA "${schema}"`);
-  const pool = new pg.Pool({
+  const searchPath = schema ? ` -c search_path=${schema}` : '';
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: searchPath.trim() || undefined });
+  const leasePool = new pg.Pool({
     connectionString: url,
-    max: 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    max: LEASE_CONNECTIONS,
+    options: `-c synchronous_commit=off${searchPath}`,
   });
   let handle: DatabaseHandle | undefined;
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
-    log: observe(() => handle),
-  });
-  handle = { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  const kysely = (on: pg.Pool) =>
+    new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparingPool(on) }),
+      log: observe(() => handle),
+    });
+  const db = kysely(pool);
+  const leaseDb = kysely(leasePool);
+  handle = {
+    db,
+    leaseDb,
+    dialect: 'postgres',
+    pool,
+    close: async () => {
+      await Promise.all([db.destroy(), leaseDb.destroy()]);
+    },
+  };
   return handle;
 }
 
