@@ -84,7 +84,10 @@ describe.each(DIALECTS)('bad input over HTTP on %s', (dialect) => {
     const card = (await server.api.get(`/v1/keys/${licensed.keyId}`)).body;
     expect(card.licenses).toHaveLength(1);
     const late = (startsAt: string) =>
-      server.api.post(`/v1/keys/${licensed.keyId}/licenses`, { licenseTypeId: licensed.licenseTypeId, startsAt });
+      server.api.post(`/v1/keys/${licensed.keyId}/licenses`, {
+        licenseTypeId: licensed.licenseTypeId,
+        startsAt,
+      });
     expect((await late('9998-01-01T00:00:00Z')).status).toBe(201);
     // A start in 9999 is a date, but a year's term from it ends in 10000, which no ISO date of four digits holds.
     const past = await late('9999-01-01T00:00:00Z');
