@@ -100,8 +100,25 @@ describe.each(LANGUAGES)(
       await page.getByTestId('login-submit').click();
       await openProfile(page);
       expect(await page.getByTestId('profile-form').textContent()).toContain(words.profile.loginKey);
-      // A key login has no password of its own to change here.
+      // A key login shows the settings but changes none, and has no password of its own here.
+      expect(await page.getByTestId('profile-read-only').textContent()).toBe(words.profile.keyLoginNote);
+      expect(await page.getByTestId('profile-language').count()).toBe(0);
       expect(await page.getByTestId('password-form').count()).toBe(0);
+      await screenshot(page, `profile-customer-key-${language}`);
+
+      // The customer's login by e-mail chooses the language of the customer's e-mails.
+      await server.api.post(`/v1/customers/${licensed.customerId}/users`, {
+        email: `buyer-${language}@shop.test`,
+        name: 'Buyer',
+        password: 'buyer-pass-1',
+      });
+      await page.getByTestId('user-menu').click();
+      await page.getByTestId('logout').click();
+      await page.getByTestId('customer-email').fill(`buyer-${language}@shop.test`);
+      await page.getByTestId('customer-password').fill('buyer-pass-1');
+      await page.getByTestId('customer-email-login').click();
+      await openProfile(page);
+      expect(await page.getByTestId('profile-form').textContent()).toContain(words.profile.loginPassword);
       await choose(page, 'profile-language', words.profile.languages.ru);
       await page.getByTestId('profile-save').click();
       await page.getByTestId('profile-saved').waitFor();

@@ -13,7 +13,10 @@ export interface ProfileProps {
   /** The user's name, editable; left out where the account has none of its own (a customer). */
   name?: string;
   language: Language;
-  save(changes: { name?: string; language: Language }): Promise<unknown>;
+  /** Left out where this login may not change the account (a customer logged in with a key): shown, not edited. */
+  save?(changes: { name?: string; language: Language }): Promise<unknown>;
+  /** Said instead of the form when there is no `save`. */
+  readOnlyNote?: string;
   /** Left out where the login has no password to change here (a customer). */
   changePassword?(body: { currentPassword: string; newPassword: string }): Promise<unknown>;
 }
@@ -30,24 +33,38 @@ export function ProfilePage(props: ProfileProps) {
   );
 }
 
-function ProfileCard({ details, name: savedName, language: savedLanguage, save }: ProfileProps) {
+function ProfileCard({
+  details,
+  name: savedName,
+  language: savedLanguage,
+  save,
+  readOnlyNote,
+}: ProfileProps) {
   const { t } = useTranslation();
   const [name, setName] = useState(savedName ?? '');
   const [language, setLanguage] = useState<Language>(savedLanguage);
   const saving = useMutation({
-    mutationFn: () => save(savedName === undefined ? { language } : { name, language }),
+    mutationFn: () => save!(savedName === undefined ? { language } : { name, language }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    saving.mutate();
+    if (save) saving.mutate();
   };
+  const shown = save
+    ? details
+    : [...details, { label: t('profile.language'), value: t(`profile.languages.${savedLanguage}`) }];
   return (
     <Card withBorder component="form" onSubmit={submit} data-testid="profile-form">
       <Stack>
-        {details.map((detail) => (
+        {shown.map((detail) => (
           <Field key={detail.label} label={detail.label} value={detail.value} />
         ))}
-        {savedName !== undefined && (
+        {!save && readOnlyNote && (
+          <Alert color="gray" data-testid="profile-read-only">
+            {readOnlyNote}
+          </Alert>
+        )}
+        {save && savedName !== undefined && (
           <TextInput
             label={t('profile.name')}
             value={name}
@@ -56,19 +73,23 @@ function ProfileCard({ details, name: savedName, language: savedLanguage, save }
             data-testid="profile-name"
           />
         )}
-        <Select
-          label={t('profile.language')}
-          description={t('profile.languageHint')}
-          data={LANGUAGES.map((value) => ({ value, label: t(`profile.languages.${value}`) }))}
-          value={language}
-          onChange={(value) => value && setLanguage(value as Language)}
-          data-testid="profile-language"
-        />
-        <Group>
-          <Button type="submit" loading={saving.isPending} data-testid="profile-save">
-            {t('common.save')}
-          </Button>
-        </Group>
+        {save && (
+          <>
+            <Select
+              label={t('profile.language')}
+              description={t('profile.languageHint')}
+              data={LANGUAGES.map((value) => ({ value, label: t(`profile.languages.${value}`) }))}
+              value={language}
+              onChange={(value) => value && setLanguage(value as Language)}
+              data-testid="profile-language"
+            />
+            <Group>
+              <Button type="submit" loading={saving.isPending} data-testid="profile-save">
+                {t('common.save')}
+              </Button>
+            </Group>
+          </>
+        )}
         {saving.isSuccess && (
           <Alert color="green" data-testid="profile-saved">
             {t('common.saved')}

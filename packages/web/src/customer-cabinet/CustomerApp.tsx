@@ -506,9 +506,13 @@ export function CustomerApp() {
             },
           ]}
           language={me.data.customer.language}
-          save={async (body) =>
-            replaceMe(await ok(api.PATCH('/v1/customer/me', { body: { language: body.language } })))
+          save={
+            me.data.loggedInWithKey
+              ? undefined
+              : async (body) =>
+                  replaceMe(await ok(api.PATCH('/v1/customer/me', { body: { language: body.language } })))
           }
+          readOnlyNote={t('profile.keyLoginNote')}
         />
       ) : (
         <Stack>

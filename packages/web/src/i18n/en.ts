@@ -43,6 +43,8 @@ export const en = {
     import: 'Import',
   },
   profile: {
+    keyLoginNote:
+      'Logged in with a license key: log in with your e-mail and password to change these settings.',
     name: 'Your name',
     title: 'Profile',
     menu: 'Profile',

@@ -44,6 +44,7 @@ export const ru: Dictionary = {
     import: 'Импорт',
   },
   profile: {
+    keyLoginNote: 'Вход по лицензионному ключу: чтобы изменить эти настройки, войдите по e-mail и паролю.',
     name: 'Ваше имя',
     title: 'Профиль',
     menu: 'Профиль',

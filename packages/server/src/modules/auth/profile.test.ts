@@ -186,6 +186,15 @@ describe.each(DIALECTS)('each user’s own profile on %s', (dialect) => {
     expect((await server.api.get(`/v1/customers/${licensed.customerId}`)).body.language).toBe('ru');
     const refused = await customer.patch('/v1/customer/me', { language: 'fr' });
     expect(refused.status).toBe(400);
+    // A key opens that key's licenses only: the customer's settings are not its to change.
+    const keyLogin = await server.anon.post('/v1/customer/auth/login', { key: licensed.key });
+    const byKey = server.anon.withHeaders({
+      cookie: (keyLogin.headers.get('set-cookie') ?? '').split(';')[0],
+      'x-csrf-token': keyLogin.body.csrfToken,
+    });
+    const forbidden = await byKey.patch('/v1/customer/me', { language: 'en' });
+    expect([forbidden.status, forbidden.body.error?.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await server.api.get(`/v1/customers/${licensed.customerId}`)).body.language).toBe('ru');
 
     await server.api.post(`/v1/customers/${licensed.customerId}/users`, {
       email: 'clerk@shop.test',

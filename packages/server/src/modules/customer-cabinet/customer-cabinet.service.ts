@@ -1,6 +1,6 @@
 import type { AppContext } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { notFound } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { asLanguage, type Language } from '../auth/profile.service.js';
 import { selectRedemptions, toRedemption } from '../coupons/coupons.queries.js';
@@ -48,6 +48,12 @@ export async function setCustomerLanguage(
   principal: CustomerPrincipal,
   language: Language,
 ): Promise<void> {
+  // A key opens that key's licenses only (seed 004); the customer's own settings are for its logins.
+  if (principal.keyId !== null)
+    throw new AppError(
+      'FORBIDDEN',
+      "log in with e-mail and password to change the customer's e-mail language",
+    );
   const now = ctx.clock.now();
   await inTransaction(ctx.handle, async (trx) => {
     const before = await trx

@@ -402,6 +402,7 @@ export async function requestService(
       .select(['email', 'language'])
       .where('vendor_id', '=', principal.vendorId)
       .where('role', 'in', ['owner', 'admin', 'manager'])
+      .where('disabled_at', 'is', null)
       .execute();
     if (team.length) {
       const customer = await trx

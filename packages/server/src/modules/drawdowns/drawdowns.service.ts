@@ -219,6 +219,7 @@ async function notify(
       .select(['email', 'language'])
       .where('vendor_id', '=', row.vendor_id)
       .where('role', 'in', ['owner', 'admin', 'manager'])
+      .where('disabled_at', 'is', null)
       .execute();
     for (const member of team) {
       const link = `${ctx.config.publicUrl}/drawdowns/${row.id}`;

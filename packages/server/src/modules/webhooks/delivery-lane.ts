@@ -253,6 +253,7 @@ export class DeliveryLane {
       .select(['email', 'language'])
       .where('vendor_id', '=', endpoint.vendor_id)
       .where('role', 'in', ['owner', 'admin'])
+      .where('disabled_at', 'is', null)
       .execute();
     const page = `${this.ctx.config.publicUrl}/webhooks`;
     for (const [language, to] of byLanguage(admins))
