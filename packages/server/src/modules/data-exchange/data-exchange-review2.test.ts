@@ -144,4 +144,51 @@ describe.each(DIALECTS)('the import refuses what it would store wrongly, on %s',
     expect([issued.status, issued.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect((await server.api.get(`/v1/keys/${key.id}`)).body.licenses).toEqual([]);
   });
+
+  it('imports and activations racing for the last seat of an imported license: exactly one binding', async () => {
+    const key = generateLicenseKey('ACME', randomBytes);
+    const base = {
+      customers: [{ externalId: 'race-c', name: 'Race seat' }],
+      keys: [{ externalId: 'race-k', customer: 'race-c', key }],
+      licenses: [
+        {
+          externalId: 'race-l',
+          key: 'race-k',
+          product: 'studio',
+          licenseType: 'one seat',
+          startsAt: '2025-01-01',
+        },
+      ],
+    };
+    const first = await server.api.post('/v1/imports', {
+      format: 'json',
+      content: JSON.stringify(base),
+      dryRun: false,
+    });
+    expect(first.body.written, first.text).toBe(true);
+    const imports = Array.from({ length: 8 }, (_, i) =>
+      server.api.post('/v1/imports', {
+        format: 'json',
+        content: JSON.stringify({
+          ...base,
+          bindings: [
+            { externalId: `race-b${i}`, license: 'race-l', resourceKind: 'machine', resourceId: `imp-${i}` },
+          ],
+        }),
+        dryRun: false,
+      }),
+    );
+    const activations = Array.from({ length: 8 }, (_, i) =>
+      server.anon.post('/v1/activate', {
+        key,
+        product: 'studio',
+        resource: { kind: 'machine', id: `app-${i}` },
+      }),
+    );
+    const answers = await Promise.all([...imports, ...activations]);
+    for (const answer of answers) expect(answer.status, answer.text).toBeLessThan(500);
+    const license = (await server.api.get(`/v1/licenses?q=${encodeURIComponent(key)}`)).body.data[0];
+    const card = (await server.api.get(`/v1/keys/${license.keyId}`)).body;
+    expect(card.bindings).toHaveLength(1);
+  });
 });

@@ -21,7 +21,7 @@ import type {
   LicenseTable,
   LicenseTypeTable,
 } from '../../platform/db/schema.js';
-import { inTransaction } from '../../platform/db/transaction.js';
+import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { nulPath } from '../../platform/http/nul-bytes.js';
@@ -616,6 +616,38 @@ export async function importVendorData(
       options.onProgress?.({ kind, done, total: rows.length });
     }
   }
+  /**
+   * The seats were counted before the transaction: under the licenses' locks, check that no activation, license
+   * file or other import bound licenses of this vendor meanwhile past what the file still adds (invariant 1).
+   */
+  const assertSeatsStillFree = async (trx: Db, rows: readonly { row: { license_id: string } }[]) => {
+    const adding = new Map<string, number>();
+    for (const { row } of rows)
+      if (knownLicenseTypes.has(row.license_id))
+        adding.set(row.license_id, (adding.get(row.license_id) ?? 0) + 1);
+    for (const chunk of chunks([...adding.keys()].sort(), LOOKUP_CHUNK)) {
+      // In id order, so two imports binding the same licenses lock them in the same order (no deadlock).
+      await lockRows(
+        ctx.handle,
+        trx.selectFrom('licenses').select('id').where('id', 'in', chunk).orderBy('id'),
+      ).execute();
+      const bound = await trx
+        .selectFrom('bindings')
+        .select(['license_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('license_id', 'in', chunk)
+        .groupBy('license_id')
+        .execute();
+      for (const { license_id, n } of bound) {
+        const type = knownLicenseTypes.get(license_id)!;
+        const limit = seatLimit(type.scope as Scope, type.max_seats);
+        if (limit !== null && Number(n) + adding.get(license_id)! > limit)
+          throw new AppError(
+            'CONFLICT',
+            'a license of this file got other bindings while the import ran; nothing was written: run it again to see which rows',
+          );
+      }
+    }
+  };
   await inTransaction(ctx.handle, async (trx) => {
     await write(
       trx,
@@ -638,6 +670,7 @@ export async function importVendorData(
       (batch) => trx.insertInto('licenses').values(batch).execute(),
       () => [],
     );
+    await assertSeatsStillFree(trx, bindingRows);
     await write(
       trx,
       'bindings',
