@@ -35,13 +35,22 @@ export function match(pattern: string, path: string): Record<string, string> | u
   return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
 }
 
-export function Link({ to, children, testId }: { to: string; children: ReactNode; testId?: string }) {
-  const onClick = (event: MouseEvent) => {
+/**
+ * The click handler of an in-app link: a plain click goes to `to` without reloading (then `after`, e.g. closing a
+ * menu); Ctrl-, ⌘- or shift-click opens it elsewhere, as a browser link does.
+ */
+export const followLink =
+  (to: string, after?: () => void) =>
+  (event: MouseEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
+    after?.();
     navigate(to);
   };
+
+export function Link({ to, children, testId }: { to: string; children: ReactNode; testId?: string }) {
   return (
-    <a href={to} onClick={onClick} data-testid={testId}>
+    <a href={to} onClick={followLink(to)} data-testid={testId}>
       {children}
     </a>
   );

@@ -1,8 +1,8 @@
 import { AppShell, Avatar, Burger, Button, Group, Menu, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import type { MouseEvent, ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { navigate, usePath } from '../router';
+import { followLink, usePath } from '../router';
 import { LanguageSwitch } from './common';
 
 export interface NavItem {
@@ -47,13 +47,7 @@ export function Shell({
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure();
   const active = path === profilePath ? undefined : activeItem(nav, path);
-  const go = (to: string) => (event: MouseEvent) => {
-    // Ctrl-, ⌘- or shift-click opens the page elsewhere, as a link does.
-    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    close();
-    navigate(to);
-  };
+  const go = (to: string) => followLink(to, close);
   return (
     <AppShell
       header={{ height: HEADER_HEIGHT }}

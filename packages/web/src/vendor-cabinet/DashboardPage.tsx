@@ -1,12 +1,11 @@
 import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import type { MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Answer, api, ok } from '../api/client';
 import { LIVE_REFRESH_MS } from '../api/paged-list';
 import { formatNumber } from '../components/common';
 import { StackedBars } from '../components/StackedBars';
-import { navigate } from '../router';
+import { followLink } from '../router';
 import { FirstSteps } from './FirstSteps';
 
 type Dashboard = Answer<'/v1/dashboard'>;
@@ -45,13 +44,8 @@ function byDay(rows: Dashboard['validations'], today: Date) {
 }
 
 function Stat({ label, value, testId, to }: { label: string; value: number; testId: string; to?: string }) {
-  const open = (event: MouseEvent) => {
-    if (!to || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(to);
-  };
   const link = to
-    ? { component: 'a' as const, href: to, onClick: open, 'data-testid': `${testId}-link` }
+    ? { component: 'a' as const, href: to, onClick: followLink(to), 'data-testid': `${testId}-link` }
     : {};
   return (
     <Card withBorder padding="md" {...link}>

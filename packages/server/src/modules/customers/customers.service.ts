@@ -9,7 +9,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import { assertPartnerOf } from '../partners/partners.service.js';
-import { vendorLanguage } from '../vendors/vendor-language.js';
+import { languageOfVendor } from '../vendors/vendor-language.js';
 import { indexCustomer, matchingIds, matchingPage, searchTerms } from './search-terms.js';
 
 /** The key-card client fields (seed 004): who the customer is and who looks after it. */
@@ -178,11 +178,6 @@ export async function createCustomer(
   const now = ctx.clock.now().toISOString();
   return inTransaction(ctx.handle, async (trx) => {
     await checkReferences(trx, principal.vendorId, input);
-    const vendor = await trx
-      .selectFrom('vendors')
-      .select('settings')
-      .where('id', '=', principal.vendorId)
-      .executeTakeFirstOrThrow();
     const row: CustomerTable = {
       id: newId(),
       vendor_id: principal.vendorId,
@@ -194,7 +189,7 @@ export async function createCustomer(
       partner_id: input.partnerId ?? null,
       manager_id: input.managerId ?? null,
       comment: input.comment ?? null,
-      language: input.language ?? vendorLanguage(vendor.settings),
+      language: input.language ?? (await languageOfVendor(trx, principal.vendorId)),
       created_at: now,
       updated_at: now,
     };
