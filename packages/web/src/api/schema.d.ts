@@ -2488,6 +2488,7 @@ export interface paths {
           content: {
             'application/json': {
               resources: unknown[];
+              sessionsOpen: number;
               sessions: unknown[];
             };
           };
@@ -9293,6 +9294,8 @@ export interface paths {
                 };
                 createdAt: string;
               }[];
+              /** @description Open sessions of the key by its licenses' counters; `sessions` lists at most 100 of them */
+              sessionsOpen: number;
               sessions: {
                 id: string;
                 licenseId: string;

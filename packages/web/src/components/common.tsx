@@ -185,3 +185,14 @@ export function SortableTh({
     </Table.Th>
   );
 }
+
+/** Under a list of live sessions cut by the server: how many of how many it shows. */
+export function SessionsShown({ shown, open }: { shown: number; open: number }) {
+  const { t } = useTranslation();
+  if (shown >= open) return null;
+  return (
+    <Text c="dimmed" size="sm" data-testid="sessions-shown">
+      {t('common.sessionsShown', { shown, count: open })}
+    </Text>
+  );
+}

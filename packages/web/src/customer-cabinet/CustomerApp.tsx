@@ -25,6 +25,7 @@ import {
   ErrorAlert,
   formatDate,
   formatDateTime,
+  SessionsShown,
   StatusBadge,
   wordFor,
 } from '../components/common';
@@ -56,7 +57,7 @@ interface Resource {
   product: string;
   lastHeartbeatAt?: string;
 }
-type Devices = { [list in keyof Answer<'/v1/customer/devices'>]: Resource[] };
+type Devices = { resources: Resource[]; sessions: Resource[]; sessionsOpen: number };
 
 const STATE_COLORS: Record<string, string> = {
   free: 'unused',
@@ -258,6 +259,9 @@ function Devices() {
       <Table data-testid="customer-sessions">
         <Table.Tbody>{devices.data?.sessions.map(row)}</Table.Tbody>
       </Table>
+      {devices.data && (
+        <SessionsShown shown={devices.data.sessions.length} open={devices.data.sessionsOpen} />
+      )}
       <EmptyState when={devices.isSuccess && devices.data.sessions.length === 0} testId="sessions-empty">
         {t('empty.sessions')}
       </EmptyState>

@@ -25,6 +25,10 @@ export const en = {
     download: 'Download',
     all: 'All',
     loadMore: 'Load more',
+    sessionsShown_one: 'The {{shown}} that run out last, of {{count}} open session',
+    sessionsShown_few: 'The {{shown}} that run out last, of {{count}} open sessions',
+    sessionsShown_many: 'The {{shown}} that run out last, of {{count}} open sessions',
+    sessionsShown_other: 'The {{shown}} that run out last, of {{count}} open sessions',
   },
   nav: {
     licenses: 'Licenses',

@@ -26,6 +26,10 @@ export const ru: Dictionary = {
     download: 'Скачать',
     all: 'Все',
     loadMore: 'Показать ещё',
+    sessionsShown_one: 'Показаны {{shown}}, истекающие последними, из {{count}} открытого сеанса',
+    sessionsShown_few: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
+    sessionsShown_many: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
+    sessionsShown_other: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
   },
   nav: {
     licenses: 'Лицензии',

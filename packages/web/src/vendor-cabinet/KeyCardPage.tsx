@@ -24,6 +24,7 @@ import {
   fieldError,
   formatDate,
   formatDateTime,
+  SessionsShown,
   StatusBadge,
   wordFor,
 } from '../components/common';
@@ -363,6 +364,7 @@ function Sessions({ card }: { card: KeyCard }) {
           ))}
         </Table.Tbody>
       </Table>
+      <SessionsShown shown={card.sessions.length} open={card.sessionsOpen} />
       <Title order={5}>{t('key.bindings')}</Title>
       <Table>
         <Table.Tbody>

@@ -50,6 +50,9 @@ interface Row extends LicenseRow {
 
 // A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
 // license of the server): key → its vendor's product by code → the key's licenses of it → their type.
+// The resource's bindings and open sessions are read by the resource alone (`l.id in (…)`, run once): asked
+// per license, PostgreSQL's cached generic plan walked every open session of the license by its license index
+// and filtered them by resource — 100,000 rows per check on a large floating license.
 // Parameters, in order: resource id, resource kind (twice), resource id, resource kind (twice), product, key.
 const SQL = `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
@@ -60,10 +63,10 @@ const SQL = `
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
     (select count(*) from bindings b where b.license_id = l.id) as seats_used,
-    exists (select 1 from bindings b where b.license_id = l.id and b.resource_id = ?
+    l.id in (select b.license_id from bindings b where b.resource_id = ?
       and (cast(? as text) is null or b.resource_kind = ?)) as bound,
-    exists (select 1 from sessions s where s.license_id = l.id and s.ended_at is null
-      and s.resource_id = ? and (cast(? as text) is null or s.resource_kind = ?)) as holding
+    l.id in (select s.license_id from sessions s where s.resource_id = ? and s.ended_at is null
+      and (cast(? as text) is null or s.resource_kind = ?)) as holding
   from license_keys k
   join customers c on c.id = k.customer_id
   left join products p on p.vendor_id = k.vendor_id and p.code = ?

@@ -209,7 +209,11 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
           tags: ['customer cabinet'],
           summary: 'Devices and other resources the licenses are activated on, and live sessions',
           response: {
-            200: Type.Object({ resources: Type.Array(Type.Unknown()), sessions: Type.Array(Type.Unknown()) }),
+            200: Type.Object({
+              resources: Type.Array(Type.Unknown()),
+              sessionsOpen: Type.Integer(),
+              sessions: Type.Array(Type.Unknown()),
+            }),
             ...errorResponses,
           },
         },

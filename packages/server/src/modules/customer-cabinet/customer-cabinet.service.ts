@@ -5,6 +5,7 @@ import { recordEvent } from '../../platform/events.js';
 import { asLanguage, type Language } from '../auth/profile.service.js';
 import { selectRedemptions, toRedemption } from '../coupons/coupons.queries.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
+import { LISTED_SESSIONS, listedSessionsOfKey, openSessionCount } from '../keys/keys.queries.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
 
@@ -152,7 +153,7 @@ export async function customerLicenses(ctx: AppContext, principal: CustomerPrinc
 /** Devices and other resources the customer's licenses are activated on, and the live sessions. */
 export async function customerDevices(ctx: AppContext, principal: CustomerPrincipal) {
   const keys = (await visibleKeys(ctx, principal)).map((k) => k.id);
-  if (keys.length === 0) return { resources: [], sessions: [] };
+  if (keys.length === 0) return { resources: [], sessionsOpen: 0, sessions: [] };
   const db = ctx.handle.db;
   const resources = await db
     .selectFrom('bindings')
@@ -168,22 +169,12 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
     .where('licenses.key_id', 'in', keys)
     .orderBy('bindings.id')
     .execute();
-  const sessions = await db
-    .selectFrom('sessions')
-    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
-    .innerJoin('products', 'products.id', 'licenses.product_id')
-    .select([
-      'sessions.resource_kind',
-      'sessions.resource_id',
-      'sessions.resource_name',
-      'sessions.last_heartbeat_at',
-      'sessions.expires_at',
-      'products.name as product_name',
-    ])
-    .where('sessions.key_id', 'in', keys)
-    .where('sessions.ended_at', 'is', null)
-    .where('sessions.expires_at', '>', ctx.clock.now().toISOString())
-    .execute();
+  // Each key's latest sessions (one index range per key), then the latest of them all.
+  const now = ctx.clock.now();
+  const sessions = (await Promise.all(keys.map((keyId) => listedSessionsOfKey(db, keyId, now))))
+    .flat()
+    .sort((a, b) => b.expires_at.localeCompare(a.expires_at) || a.id.localeCompare(b.id))
+    .slice(0, LISTED_SESSIONS);
   const resource = (r: { resource_kind: string; resource_id: string; resource_name: string | null }) => ({
     kind: r.resource_kind,
     id: r.resource_id,
@@ -191,6 +182,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
   });
   return {
     resources: resources.map((r) => ({ ...resource(r), product: r.product_name, activatedAt: r.created_at })),
+    sessionsOpen: await openSessionCount(db, keys),
     sessions: sessions.map((s) => ({
       ...resource(s),
       product: s.product_name,

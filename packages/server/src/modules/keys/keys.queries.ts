@@ -28,3 +28,39 @@ export const toKey = (row: LicenseKeyTable) => ({
   createdAt: row.created_at,
   deletedAt: row.deleted_at,
 });
+
+/** How many of a key's live sessions its card and the customer cabinet list: the latest to run out last. */
+export const LISTED_SESSIONS = 100;
+
+/**
+ * The key's live sessions that run out last, at most LISTED_SESSIONS, through the open-sessions-by-key index:
+ * a site license may hold 100,000, and a page lists a few and says how many there are.
+ */
+export function listedSessionsOfKey(db: Db, keyId: string, now: Date) {
+  return (
+    db
+      .selectFrom('sessions')
+      .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
+      .innerJoin('products', 'products.id', 'licenses.product_id')
+      .selectAll('sessions')
+      .select(['products.code as product_code', 'products.name as product_name'])
+      .where('sessions.key_id', '=', keyId)
+      .where('sessions.ended_at', 'is', null)
+      .where('sessions.expires_at', '>', now.toISOString())
+      // No tie-break: one over a thousand sessions of the same expiry would sort them all.
+      .orderBy('sessions.expires_at', 'desc')
+      .limit(LISTED_SESSIONS)
+      .execute()
+  );
+}
+
+/** Open sessions of the key's licenses by their counters (those past their TTL count until they are ended). */
+export async function openSessionCount(db: Db, keyIds: readonly string[]): Promise<number> {
+  if (keyIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('licenses')
+    .select((eb) => eb.fn.sum<number | string | null>('live_sessions').as('open'))
+    .where('key_id', 'in', keyIds)
+    .executeTakeFirst();
+  return Number(row?.open ?? 0);
+}

@@ -34,6 +34,9 @@ const KeyCard = Type.Intersect([
         createdAt: Type.String(),
       }),
     ),
+    sessionsOpen: Type.Integer({
+      description: "Open sessions of the key by its licenses' counters; `sessions` lists at most 100 of them",
+    }),
     sessions: Type.Array(
       Type.Object({
         id: Type.String(),

@@ -12,7 +12,7 @@ import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
 import { indexKey, matchingPage, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
-import { findKey, findLiveKey, toKey } from './keys.queries.js';
+import { findKey, findLiveKey, listedSessionsOfKey, toKey } from './keys.queries.js';
 
 export async function createKey(
   ctx: AppContext,
@@ -109,17 +109,7 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
     .where('licenses.key_id', '=', id)
     .orderBy('bindings.id')
     .execute();
-  const sessions = await db
-    .selectFrom('sessions')
-    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
-    .innerJoin('products', 'products.id', 'licenses.product_id')
-    .selectAll('sessions')
-    .select('products.code as product_code')
-    .where('sessions.key_id', '=', id)
-    .where('sessions.ended_at', 'is', null)
-    .where('sessions.expires_at', '>', now.toISOString())
-    .orderBy('sessions.id')
-    .execute();
+  const sessions = await listedSessionsOfKey(db, id, now);
   return {
     ...toKey(key),
     customer: toCustomer(customer),
@@ -131,6 +121,7 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
       resource: { kind: b.resource_kind, id: b.resource_id, name: b.resource_name },
       createdAt: b.created_at,
     })),
+    sessionsOpen: licenses.reduce((open, row) => open + Number(row.live_sessions), 0),
     sessions: sessions.map((s) => ({
       id: s.id,
       licenseId: s.license_id,

@@ -23,6 +23,7 @@ import * as externalIds from './migrations/0021-external-ids.js';
 import * as liveSessionCounts from './migrations/0022-live-session-counts.js';
 import * as sessionTtl from './migrations/0023-session-ttl.js';
 import * as sortedLists from './migrations/0024-sorted-lists.js';
+import * as openSessionsByKey from './migrations/0025-open-sessions-by-key.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-live-session-counts': liveSessionCounts,
   '0023-session-ttl': sessionTtl,
   '0024-sorted-lists': sortedLists,
+  '0025-open-sessions-by-key': openSessionsByKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

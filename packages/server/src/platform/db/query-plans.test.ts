@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetOf, seedDataset } from '../../modules/dataset/seed-dataset.js';
 import { jobHandlers, schedulesFor } from '../../modules/index.js';
@@ -19,6 +20,8 @@ import { planOf, type StatementPlan } from './query-plans.js';
  * read a growing table whole (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN ANALYZE, rows touched).
  */
 const LICENSES = 100_000;
+/** Open sessions of one large floating license: more than ROW_BUDGET, so a walk over them fails the test. */
+const CROWD = 5_000;
 
 describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %s', (dialect) => {
   let store: TestStore;
@@ -83,6 +86,7 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       .limit(1)
       .executeTakeFirstOrThrow();
     Object.assign(sample, {
+      vendorId,
       key: bound.key,
       keyId: bound.keyId,
       customerId: bound.customer_id,
@@ -129,6 +133,36 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       .executeTakeFirstOrThrow();
     sample.partnerId = partner.id;
     sample.partnerCustomerId = partner.customerId;
+  }
+
+  /**
+   * A site license of the sample key with CROWD open sessions (the seeded floating licenses hold ten each): a
+   * statement that reads a license's sessions to find one machine's would read them all.
+   */
+  async function crowdFloatingLicense() {
+    const product = await api.post('/v1/products', { code: 'plan-site', name: 'Site' });
+    const type = await api.post('/v1/license-types', {
+      productId: product.body.id,
+      name: 'Site',
+      scope: 'floating',
+      resourceKind: 'device',
+      mode: 'subscription',
+      term: { unit: 'year', count: 1 },
+      maxSessions: CROWD * 2,
+      capabilities: [],
+    });
+    const license = await api.post(`/v1/keys/${sample.keyId}/licenses`, { licenseTypeId: type.body.id });
+    expect(license.status, license.text).toBe(201);
+    const now = clock.now().toISOString();
+    const expires = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CROWD})
+      insert into sessions (id, vendor_id, license_id, key_id, resource_kind, resource_id, started_at,
+        last_heartbeat_at, expires_at, ttl_seconds)
+      select 'crowd-' || i, ${sample.vendorId}, ${license.body.id}, ${sample.keyId}, 'device',
+        'crowd-' || i, ${now}, ${now}, ${expires}, 3600 from n`.execute(ctx.handle.db);
+    await sql`update licenses set live_sessions = ${CROWD} where id = ${license.body.id}`.execute(
+      ctx.handle.db,
+    );
   }
 
   /** Runs one path over HTTP and keeps the statements it ran; the path must have worked. */
@@ -184,10 +218,26 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       }),
     );
     await record('heartbeat a session', () => anon.post(`/v1/sessions/${opened.body.id}/heartbeat`, {}));
+    await crowdFloatingLicense();
+    await record(`validate a device on a license with ${CROWD} live sessions`, () =>
+      anon.post('/v1/validate', { key, product: 'plan-site', resource: { kind: 'device', id: 'newcomer' } }),
+    );
+    await record(`open a session on a license with ${CROWD} live sessions`, () =>
+      anon.post('/v1/sessions', { key, product: 'plan-site', resource: { kind: 'device', id: 'newcomer' } }),
+    );
+    await record(`refresh a session on a license with ${CROWD} live sessions`, () =>
+      anon.post('/v1/sessions', { key, product: 'plan-site', resource: { kind: 'device', id: 'newcomer' } }),
+    );
     await record('close a session', () => anon.delete(`/v1/sessions/${opened.body.id}`));
     await record('redeem a coupon', () => anon.post('/v1/coupons/redeem', { key, coupon: sample.coupon }));
 
-    await record('key card', () => api.get(`/v1/keys/${sample.keyId}`));
+    await record('key card', async () => {
+      const card = await api.get(`/v1/keys/${sample.keyId}`);
+      // The card lists the sessions that run out last and counts the rest.
+      expect(card.body.sessions).toHaveLength(100);
+      expect(card.body.sessionsOpen).toBeGreaterThan(CROWD);
+      return card;
+    });
     await record('key redemptions', () => api.get(`/v1/keys/${sample.keyId}/redemptions`));
     await record('customer list', () => api.get('/v1/customers'));
     await record('customer list, deep page', () =>
