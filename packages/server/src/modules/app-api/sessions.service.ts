@@ -1,13 +1,12 @@
 import { checkLicense, parseLicenseKey } from '@licensor/core';
 import { sql } from 'kysely';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
-import { newSecretId } from '../../platform/crypto.js';
+import { newId, newSecretId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
-import { deliveryRows, endpointsOf } from '../../platform/outbox.js';
 import { requireKey, usableLicenses } from './activation.service.js';
 import { type Candidate, usableNow } from './app-api.queries.js';
 import { openAtOnce } from './open-at-once.js';
@@ -146,8 +145,7 @@ async function openWithoutTransaction(
     now,
   );
   const [event] = eventRows(vendorId, appActor, now, [started]);
-  const deliveries = deliveryRows(vendorId, await endpointsOf(ctx.handle.db, vendorId), [event!]);
-  if (!(await openAtOnce(ctx.handle, row, event!, deliveries))) return undefined;
+  if (!(await openAtOnce(ctx.handle, row, event!, newId()))) return undefined;
   return { id: row.id, expiresAt: row.expires_at, vendorId, activeKid: read.key.active_kid };
 }
 

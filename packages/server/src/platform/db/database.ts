@@ -30,6 +30,8 @@ export interface DatabaseHandle {
    * of PostgreSQL itself may forget its last fraction of a second of them, and those apps open or beat again.
    */
   readonly leaseDb?: Db;
+  /** The lease connections themselves, for the open and the heartbeat as plain named statements. */
+  readonly leasePool?: pg.Pool;
   /**
    * Sees every statement run through this handle (the query-plan test records the hot paths with it).
    * Unset in production: the cost is one property read per statement.
@@ -142,6 +144,7 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
   handle = {
     db,
     leaseDb,
+    leasePool,
     dialect: 'postgres',
     pool,
     close: async () => {
