@@ -368,20 +368,26 @@ async function endSession(
  */
 type Extended = BeatingSession & { expires_at: string; active_kid?: string | null };
 
+/** The PostgreSQL heartbeat, a named statement. Parameters: now, the default TTL, the session. */
+const EXTEND_LIVE = `
+  update sessions as s
+     set last_heartbeat_at = $1::text,
+         expires_at = to_char(($1::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, $2::integer)))
+           at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    from licenses as l join license_types as t on t.id = l.license_type_id
+   where s.id = $3::text and l.id = s.license_id and s.ended_at is null and s.expires_at > $1::text
+  returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
+    l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days,
+    (select kid from signing_keys where vendor_id = s.vendor_id and retired_at is null and revoked_at is null
+      order by created_at desc limit 1) as active_kid`;
+
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
   if (ctx.handle.dialect === 'postgres') {
-    const { rows } = await sql<Extended>`
-      update sessions as s
-         set last_heartbeat_at = ${nowIso},
-             expires_at = to_char((${nowIso}::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, ${DEFAULT_TTL_SECONDS})))
-               at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-        from licenses as l join license_types as t on t.id = l.license_type_id
-       where s.id = ${id} and l.id = s.license_id and s.ended_at is null and s.expires_at > ${nowIso}
-      returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
-        l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days,
-        (select kid from signing_keys where vendor_id = s.vendor_id and retired_at is null and revoked_at is null
-          order by created_at desc limit 1) as active_kid`.execute(ctx.handle.leaseDb ?? ctx.handle.db);
+    const values = [nowIso, DEFAULT_TTL_SECONDS, id];
+    ctx.handle.observer?.(EXTEND_LIVE, values);
+    const pool = ctx.handle.leasePool ?? ctx.handle.pool!;
+    const { rows } = await pool.query<Extended>({ name: 'extend_session', text: EXTEND_LIVE, values });
     return rows[0];
   }
   const session = await liveSession(ctx, id);

@@ -26,11 +26,10 @@ export interface DatabaseHandle {
   readonly pool?: pg.Pool;
   /**
    * Present on PostgreSQL only: a few connections whose commits do not wait for the WAL to reach the disk, for
-   * the writes of leases (a session's open and its heartbeats). A crash of this server loses none of them; a crash
-   * of PostgreSQL itself may forget its last fraction of a second of them, and those apps open or beat again.
+   * the writes of leases (a session's open and its heartbeats, each one named statement). A crash of this server
+   * loses none of them; a crash of PostgreSQL itself may forget its last fraction of a second of them, and those
+   * apps open or beat again.
    */
-  readonly leaseDb?: Db;
-  /** The lease connections themselves, for the open and the heartbeat as plain named statements. */
   readonly leasePool?: pg.Pool;
   /**
    * Sees every statement run through this handle (the query-plan test records the hot paths with it).
@@ -134,21 +133,17 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
     options: `-c synchronous_commit=off${searchPath}`,
   });
   let handle: DatabaseHandle | undefined;
-  const kysely = (on: pg.Pool) =>
-    new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparingPool(on) }),
-      log: observe(() => handle),
-    });
-  const db = kysely(pool);
-  const leaseDb = kysely(leasePool);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    log: observe(() => handle),
+  });
   handle = {
     db,
-    leaseDb,
     leasePool,
     dialect: 'postgres',
     pool,
     close: async () => {
-      await Promise.all([db.destroy(), leaseDb.destroy()]);
+      await Promise.all([db.destroy(), leasePool.end()]);
     },
   };
   return handle;
