@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
 
@@ -16,16 +17,15 @@ const CLI = path.join(here, '../packages/cli/dist/main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 const CONNECTIONS = [10, 100];
 const WARMUP_SECONDS = 2;
-const DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-function load(url, body, connections) {
+function load(url, body, connections, seconds = SECONDS) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url,
         method: 'POST',
         connections,
-        duration: SECONDS,
+        duration: seconds,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       },
@@ -57,7 +57,8 @@ async function benchDatabase(name, env, bare, rows, processes = 1) {
     const fixture = await prepare(url, token);
     for (const [scenario, { path: route, body }] of Object.entries(fixture.scenarios)) {
       await load(`${url}${route}`, body, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
-      for (const connections of CONNECTIONS) {
+      // Several processes are compared with one at 100 connections, where the targets are.
+      for (const connections of processes > 1 ? [100] : CONNECTIONS) {
         const measured = summarize(await load(`${url}${route}`, body, connections));
         const base = bare.get(connections);
         rows.push({
@@ -92,7 +93,7 @@ function machine() {
   try {
     memory = execSync("free -h | awk '/Mem:/ {print $2}'").toString().trim();
   } catch {}
-  return `${os.cpus().length} cores (${cpu}), ${memory} RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  return `${os.cpus().length} cores (${cpu}), ${memory} RAM, Node ${process.version}, ${os.platform()} ${os.release()}, PostgreSQL over ${DATABASE_TRANSPORT}`;
 }
 
 const rows = [];

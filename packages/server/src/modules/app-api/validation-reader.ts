@@ -106,14 +106,44 @@ function assemble(rows: Row[]): ValidationRead | undefined {
   return { key, licenses, usage };
 }
 
+/** Reads kept at most, all dropped at once when full. */
+const KEPT_READS = 10_000;
+
+/**
+ * The reads of one version of the SQLite database. `pragma data_version` on the read connection changes when any
+ * connection, of this process or another, commits to the file; until it does, the same question has the same
+ * rows, so a repeated validation skips its statement (a third of a validation's time). What depends on the clock
+ * — started, expired, grace — is decided from the rows at every check, and each answer is still built and signed
+ * for its own request.
+ */
+class ReadsOfOneVersion {
+  #version: number | undefined;
+  readonly #reads = new Map<string, ValidationRead | undefined>();
+
+  get(version: number, question: string, read: () => ValidationRead | undefined): ValidationRead | undefined {
+    if (version !== this.#version || this.#reads.size >= KEPT_READS) {
+      this.#reads.clear();
+      this.#version = version;
+    }
+    if (this.#reads.has(question)) return this.#reads.get(question);
+    const answer = read();
+    this.#reads.set(question, answer);
+    return answer;
+  }
+}
+
 export function createValidationReader(handle: DatabaseHandle): ValidationReader {
   if (handle.committedReader) {
     const statement: Statement = handle.committedReader.prepare(SQL);
+    const version = handle.committedReader.prepare('pragma data_version').pluck();
+    const reads = new ReadsOfOneVersion();
     return {
       read: async (query) => {
         const values = parameters(query);
-        handle.observer?.(SQL, values);
-        return assemble(statement.all(...values) as Row[]);
+        return reads.get(version.get() as number, values.join('\u0000'), () => {
+          handle.observer?.(SQL, values);
+          return assemble(statement.all(...values) as Row[]);
+        });
       },
     };
   }

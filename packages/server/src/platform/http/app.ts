@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -20,6 +19,7 @@ import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
 import { hasInvalidQueryEncoding } from './query-encoding.js';
 import { ErrorBody } from './schemas.js';
+import { securityHeaders } from './security-headers.js';
 import type { Api, RouteModule } from './types.js';
 import { validatorCompiler } from './validator.js';
 
@@ -107,7 +107,7 @@ export async function buildApp(
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // Pages load only our own scripts; Mantine sets styles inline. No page may be framed (clickjacking).
     contentSecurityPolicy: {
       directives: {
@@ -128,6 +128,10 @@ export async function buildApp(
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(swagger, {
     openapi: {
