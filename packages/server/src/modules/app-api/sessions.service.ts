@@ -1,5 +1,4 @@
 import { checkLicense, parseLicenseKey } from '@licensor/core';
-import { sql } from 'kysely';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newId, newSecretId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
