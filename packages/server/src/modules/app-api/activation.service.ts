@@ -1,4 +1,4 @@
-import { needsBinding } from '@licensor/core';
+import { needsBinding, parseLicenseKey } from '@licensor/core';
 import { type AppContext, appActor } from '../../platform/context.js';
 import type { Db } from '../../platform/db/database.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
@@ -7,6 +7,7 @@ import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import { claimSeat } from '../licenses/seats.js';
 import { type AppKey, type Candidate, findKeyByCode, productLicenses, usableNow } from './app-api.queries.js';
+import type { ValidationReader } from './validation-reader.js';
 
 export interface ResourceInput {
   kind: string;
@@ -100,30 +101,42 @@ function bindable(usable: readonly Candidate[], input: ActivateInput): Candidate
  * binding back. The seat count is read under the license row locks, so concurrent activations
  * can never bind more resources than there are seats (invariant 1).
  */
-export async function activate(ctx: AppContext, input: ActivateInput): Promise<Activated> {
+export async function activate(
+  ctx: AppContext,
+  reader: ValidationReader,
+  input: ActivateInput,
+): Promise<Activated> {
   // Most activations repeat (an app activates at every start): a resource already bound to a usable license is
-  // answered from three reads, without a transaction or a lock that would queue it behind the key's other ones.
-  const key = await requireKey(ctx.handle.db, input.key);
-  const usable = bindable(await usableLicenses(ctx, ctx.handle.db, key, input.product), input);
-  const bound = await ctx.handle.db
+  // answered from the validation read and its binding's row, without a transaction or a lock that would queue it
+  // behind the key's other ones. Anything else — an unknown key, nothing usable, a new binding — is the
+  // transaction's to decide and to answer.
+  const parsed = parseLicenseKey(input.key);
+  const read =
+    parsed.ok && (await reader.read({ code: parsed.code, product: input.product, resource: input.resource }));
+  if (!read) return bindNew(ctx, input);
+  const outcome = usableNow(read.key.status, read.licenses, ctx.clock.now());
+  const bound = outcome.valid
+    ? outcome.usable.filter((c) => bindsKind(c, input.resource.kind) && read.usage.bound.has(c.row.id))
+    : [];
+  if (bound.length === 0) return bindNew(ctx, input);
+  const binding = await ctx.handle.db
     .selectFrom('bindings')
     .selectAll()
+    .where('resource_id', '=', input.resource.id)
+    .where('resource_kind', '=', input.resource.kind)
     .where(
       'license_id',
       'in',
-      usable.map((c) => c.row.id),
+      bound.map((c) => c.row.id),
     )
-    .where('resource_kind', '=', input.resource.kind)
-    .where('resource_id', '=', input.resource.id)
     .executeTakeFirst();
-  if (bound)
-    return {
-      created: false,
-      binding: toBinding(bound, input.product),
-      vendorId: key.vendorId,
-      activeKid: key.activeKid,
-    };
-  return bindNew(ctx, input);
+  if (!binding) return bindNew(ctx, input); // deactivated since the read
+  return {
+    created: false,
+    binding: toBinding(binding, input.product),
+    vendorId: read.key.vendor_id,
+    activeKid: read.key.active_kid,
+  };
 }
 
 async function bindNew(ctx: AppContext, input: ActivateInput): Promise<Activated> {

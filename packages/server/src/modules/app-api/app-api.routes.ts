@@ -199,7 +199,7 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     },
     async (request, reply) => {
       await limit(request);
-      const result = await activate(ctx, request.body);
+      const result = await activate(ctx, reader, request.body);
       return sendSigned(
         reply,
         result.vendorId,
