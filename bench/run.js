@@ -15,7 +15,8 @@ import { run, serverEnvironment, startListening } from './lib/processes.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
-const CONNECTIONS = [10, 100];
+// The targets are at 100 connections; BENCH_CONNECTIONS=10,100 adds the light-load rows.
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS || '100').split(',').map(Number);
 const WARMUP_SECONDS = 2;
 
 function load(url, body, connections, seconds = SECONDS) {
@@ -57,8 +58,7 @@ async function benchDatabase(name, env, bare, rows, processes = 1) {
     const fixture = await prepare(url, token);
     for (const [scenario, { path: route, body }] of Object.entries(fixture.scenarios)) {
       await load(`${url}${route}`, body, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
-      // Several processes are compared with one at 100 connections, where the targets are.
-      for (const connections of processes > 1 ? [100] : CONNECTIONS) {
+      for (const connections of CONNECTIONS) {
         const measured = summarize(await load(`${url}${route}`, body, connections));
         const base = bare.get(connections);
         rows.push({

@@ -2,6 +2,9 @@ import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { EventTable, SessionTable } from '../../platform/db/schema.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 
+/** PostgreSQL's code for a row whose referenced row is gone. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 /**
  * Takes a place of the license (the conditional increment of its counter — the rule of `places.ts`) and, only if
  * it got one, writes the session, its event and a pending delivery for each webhook endpoint subscribed to the
@@ -86,9 +89,9 @@ export async function openAtOnce(
     const { rows } = await pool.query({ name: 'open_session', text: OPEN_AT_ONCE, values });
     return Number(rows[0]?.opened) === 1;
   } catch (error) {
-    // The same machine opened at this moment (one open session per machine and license): nothing was written,
-    // and the transaction sorts it out.
-    if (isUniqueViolation(error)) return false;
+    // The same machine opened at this moment (one open session per machine and license), or a webhook endpoint
+    // was deleted since the statement's snapshot: nothing was written, and the transaction sorts it out.
+    if (isUniqueViolation(error) || (error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return false;
     throw error;
   }
 }

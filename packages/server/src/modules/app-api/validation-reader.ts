@@ -31,10 +31,11 @@ export interface KeyRow {
   active_kid: string | null;
 }
 
+/** Shared by every request that asks the same question of the same data (SQLite keeps it): read-only. */
 export interface ValidationRead {
-  key: KeyRow;
-  licenses: LicenseRow[];
-  usage: LicenseUsage;
+  readonly key: Readonly<KeyRow>;
+  readonly licenses: readonly Readonly<LicenseRow>[];
+  readonly usage: LicenseUsage;
 }
 
 interface Row extends LicenseRow {

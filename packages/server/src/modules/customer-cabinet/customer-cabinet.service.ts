@@ -5,7 +5,7 @@ import { recordEvent } from '../../platform/events.js';
 import { asLanguage, type Language } from '../auth/profile.service.js';
 import { selectRedemptions, toRedemption } from '../coupons/coupons.queries.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
-import { LISTED_SESSIONS, listedSessionsOfKey, openSessionCount } from '../keys/keys.queries.js';
+import { LISTED_SESSIONS, listedSessionsOfKey, openSessionsByKey } from '../keys/keys.queries.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
 
@@ -169,9 +169,11 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
     .where('licenses.key_id', 'in', keys)
     .orderBy('bindings.id')
     .execute();
-  // Each key's latest sessions (one index range per key), then the latest of them all.
+  // The latest sessions of each key that has any (one index range per key: a key list in one statement would
+  // sort every session of a site license), then the latest of them all.
   const now = ctx.clock.now();
-  const sessions = (await Promise.all(keys.map((keyId) => listedSessionsOfKey(db, keyId, now))))
+  const open = await openSessionsByKey(db, keys);
+  const sessions = (await Promise.all([...open.keys()].map((keyId) => listedSessionsOfKey(db, keyId, now))))
     .flat()
     .sort((a, b) => b.expires_at.localeCompare(a.expires_at) || a.id.localeCompare(b.id))
     .slice(0, LISTED_SESSIONS);
@@ -182,7 +184,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
   });
   return {
     resources: resources.map((r) => ({ ...resource(r), product: r.product_name, activatedAt: r.created_at })),
-    sessionsOpen: await openSessionCount(db, keys),
+    sessionsOpen: [...open.values()].reduce((sum, n) => sum + n, 0),
     sessions: sessions.map((s) => ({
       ...resource(s),
       product: s.product_name,

@@ -54,13 +54,15 @@ export function listedSessionsOfKey(db: Db, keyId: string, now: Date) {
   );
 }
 
-/** Open sessions of the key's licenses by their counters (those past their TTL count until they are ended). */
-export async function openSessionCount(db: Db, keyIds: readonly string[]): Promise<number> {
-  if (keyIds.length === 0) return 0;
-  const row = await db
+/** Keys (of these) with open sessions by their licenses' counters (those past their TTL count until ended). */
+export async function openSessionsByKey(db: Db, keyIds: readonly string[]): Promise<Map<string, number>> {
+  if (keyIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('licenses')
-    .select((eb) => eb.fn.sum<number | string | null>('live_sessions').as('open'))
+    .select(['key_id', (eb) => eb.fn.sum<number | string>('live_sessions').as('open')])
     .where('key_id', 'in', keyIds)
-    .executeTakeFirst();
-  return Number(row?.open ?? 0);
+    .where('live_sessions', '>', 0)
+    .groupBy('key_id')
+    .execute();
+  return new Map(rows.map((row) => [row.key_id, Number(row.open)]));
 }
