@@ -61,7 +61,19 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours; with
   // several schemas in one database (parallel test runs) it would find another run's tables.
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (attempt === 3 || !isOtherSchemaDropped(error, schema)) throw error;
+  }
+}
+
+/**
+ * Kysely finds its bookkeeping table by listing the tables of every schema it may use; a schema dropped by
+ * someone else meanwhile (another test run's, in a shared database) fails that listing with "schema … does not
+ * exist". Nothing was migrated yet, so trying again is safe.
+ */
+function isOtherSchemaDropped(error: unknown, schema: string | undefined): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '3F000' && !(schema && message?.includes(`"${schema}"`));
 }
