@@ -48,4 +48,31 @@ describe.each(DIALECTS)('signing keys across two server processes on %s', (diale
     });
     expect(kidOf(activated.headers.get('licensor-signature'))).toBe(rotated.body.kid);
   });
+
+  // SQLite keeps a validation's read while the database is unchanged (validation-reader.ts): a change committed by
+  // another process must reach the very next answer, as it does on PostgreSQL, which reads every time.
+  it('a license suspended, reinstated and revoked through one process changes the next answer of the other', async () => {
+    const [a, b] = servers.map(({ url }) => new ApiClient(url));
+    const staff = a.withToken(token);
+    const licensed = await setupLicensed(staff, { scope: 'seat' });
+    const codeIn = async (client: ApiClient) =>
+      (await client.post('/v1/validate', { key: licensed.key, product: licensed.productCode })).body.code;
+    const act = (action: string) => staff.post(`/v1/licenses/${licensed.licenseId}/actions/${action}`, {});
+    expect(await codeIn(b)).toBe('VALID');
+    expect(await codeIn(b)).toBe('VALID');
+    expect((await act('suspend')).status).toBe(200);
+    expect(await codeIn(b)).toBe('SUSPENDED');
+    expect((await act('reinstate')).status).toBe(200);
+    expect(await codeIn(b)).toBe('VALID');
+    const activation = {
+      key: licensed.key,
+      product: licensed.productCode,
+      resource: { kind: 'machine', id: 'pc-1' },
+    };
+    expect((await b.post('/v1/activate', activation)).status).toBe(201);
+    expect((await b.post('/v1/activate', activation)).status).toBe(200);
+    expect((await act('revoke')).status).toBe(200);
+    expect(await codeIn(b)).toBe('REVOKED');
+    expect((await b.post('/v1/activate', activation)).body.error.code).toBe('LICENSE_NOT_USABLE');
+  });
 });
