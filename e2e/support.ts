@@ -180,22 +180,40 @@ interface AxeViolation {
  * names, contrast, roles). Evaluated through the browser's debugger protocol, so the page's CSP stays strict.
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
-  // A notification fading in or out is half transparent for a moment, and axe would judge its text's contrast
-  // then: wait until each one shown is fully opaque (or gone).
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll('.mantine-Notification-root')].every((element) => {
-      for (let node: Element | null = element; node; node = node.parentElement)
-        if (getComputedStyle(node).opacity !== '1') return false;
-      return true;
-    }),
-  );
   await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(...args: unknown[]): Promise<{ violations: unknown }> } })
-      .axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  })) as AxeViolation[];
+  // A notification fading in or out is half transparent for a moment, and axe would judge its text's contrast
+  // then: the check runs while every notification shown is fully opaque, and again if one appeared, left or
+  // started fading (its time ran out) while axe was looking.
+  let violations: AxeViolation[] = [];
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const before = await page.evaluate(async () => {
+      const scope = window as unknown as { notificationsOpaque?: () => boolean };
+      scope.notificationsOpaque ??= () =>
+        [...document.querySelectorAll('.mantine-Notification-root')].every((element) => {
+          for (let node: Element | null = element; node; node = node.parentElement)
+            if (getComputedStyle(node).opacity !== '1') return false;
+          return true;
+        });
+      const deadline = Date.now() + 10_000;
+      while (!scope.notificationsOpaque() && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      return document.querySelectorAll('.mantine-Notification-root').length;
+    });
+    const result = (await page.evaluate(async () => {
+      const scope = window as unknown as {
+        axe: { run(...args: unknown[]): Promise<{ violations: unknown }> };
+        notificationsOpaque: () => boolean;
+      };
+      const checked = await scope.axe.run(document, { resultTypes: ['violations'] });
+      return {
+        violations: checked.violations,
+        steady: scope.notificationsOpaque(),
+        count: document.querySelectorAll('.mantine-Notification-root').length,
+      };
+    })) as { violations: AxeViolation[]; steady: boolean; count: number };
+    violations = result.violations;
+    if (result.steady && result.count === before) break;
+  }
   const serious = violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
