@@ -1,12 +1,13 @@
 import type { DatabaseHandle } from '../../platform/db/database.js';
 import type { EventTable, SessionTable } from '../../platform/db/schema.js';
 import { isUniqueViolation } from '../../platform/errors.js';
+import { HAS_ROOM } from './places.js';
 
 /** PostgreSQL's code for a row whose referenced row is gone. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
- * Takes a place of the license (the conditional increment of its counter — the rule of `places.ts`) and, only if
+ * Takes a place of the license (the conditional increment of its counter, `HAS_ROOM`) and, only if
  * it got one, writes the session, its event and a pending delivery for each webhook endpoint subscribed to the
  * event (the rule of `subscribed` in outbox.ts, in SQL). Parameters, in order: license, session (id, key,
  * resource kind, id, name, at, expires, ttl), event (id, actor type, id, name, channel, type, subject type,
@@ -15,8 +16,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
 const OPEN_AT_ONCE = `
   with claimed as (
     update licenses set live_sessions = live_sessions + 1
-     where id = $1 and live_sessions < coalesce(
-       (select max_sessions from license_types where license_types.id = licenses.license_type_id), 2147483647)
+     where id = $1 and ${HAS_ROOM}
     returning id),
   opened as (
     insert into sessions (id, vendor_id, license_id, key_id, resource_kind, resource_id, resource_name, started_at,
