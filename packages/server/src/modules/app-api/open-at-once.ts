@@ -1,4 +1,4 @@
-import type { DatabaseHandle } from '../../platform/db/database.js';
+import { type DatabaseHandle, runNamed } from '../../platform/db/database.js';
 import type { EventTable, SessionTable } from '../../platform/db/schema.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 import { HAS_ROOM } from './places.js';
@@ -77,7 +77,6 @@ export async function openAtOnce(
     event.after,
     deliveryPrefix,
   ];
-  handle.observer?.(OPEN_AT_ONCE, values);
   try {
     // The license's row stays locked until the commit returns, so waiting there for the WAL to reach the disk
     // would let one open per fsync through on a license. A session is a lease its app renews every heartbeat:
@@ -85,9 +84,12 @@ export async function openAtOnce(
     // PostgreSQL itself may forget the opens of its last fraction of a second (each session with its place, its
     // event and its deliveries), and those apps open again at their next heartbeat. One statement is its own
     // transaction: no BEGIN, SET or COMMIT round trips.
-    const pool = handle.leasePool ?? handle.pool!;
-    const { rows } = await pool.query({ name: 'open_session', text: OPEN_AT_ONCE, values });
-    return Number(rows[0]?.opened) === 1;
+    const [row] = await runNamed<{ opened: string }>(handle, 'leasePool', {
+      name: 'open_session',
+      text: OPEN_AT_ONCE,
+      values,
+    });
+    return Number(row?.opened) === 1;
   } catch (error) {
     // The same machine opened at this moment (one open session per machine and license), or a webhook endpoint
     // was deleted since the statement's snapshot: nothing was written, and the transaction sorts it out.

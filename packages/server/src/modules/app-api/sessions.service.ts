@@ -1,7 +1,7 @@
 import { checkLicense, parseLicenseKey } from '@licensor/core';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newId, newSecretId } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db/database.js';
+import { type Db, runNamed } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
@@ -383,11 +383,12 @@ const EXTEND_LIVE = `
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
   if (ctx.handle.dialect === 'postgres') {
-    const values = [nowIso, DEFAULT_TTL_SECONDS, id];
-    ctx.handle.observer?.(EXTEND_LIVE, values);
-    const pool = ctx.handle.leasePool ?? ctx.handle.pool!;
-    const { rows } = await pool.query<Extended>({ name: 'extend_session', text: EXTEND_LIVE, values });
-    return rows[0];
+    const [extended] = await runNamed<Extended>(ctx.handle, 'leasePool', {
+      name: 'extend_session',
+      text: EXTEND_LIVE,
+      values: [nowIso, DEFAULT_TTL_SECONDS, id],
+    });
+    return extended;
   }
   const session = await liveSession(ctx, id);
   const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;

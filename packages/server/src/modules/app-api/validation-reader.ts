@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { DatabaseHandle } from '../../platform/db/database.js';
+import { type DatabaseHandle, runNamed } from '../../platform/db/database.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import type { LicenseUsage } from './app-api.queries.js';
 
@@ -148,14 +148,12 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
       },
     };
   }
-  const pool = handle.pool!;
   let n = 0;
   const text = SQL.replace(/\?/g, () => `$${++n}`);
   return {
-    read: async (query) => {
-      const values = parameters(query);
-      handle.observer?.(text, values);
-      return assemble((await pool.query({ name: 'validation_read', text, values })).rows as Row[]);
-    },
+    read: async (query) =>
+      assemble(
+        await runNamed<Row>(handle, 'pool', { name: 'validation_read', text, values: parameters(query) }),
+      ),
   };
 }

@@ -49,6 +49,20 @@ function observe(handle: () => DatabaseHandle | undefined) {
   };
 }
 
+/**
+ * A hot-path statement written as plain SQL (no query builder), run as a named prepared statement on one of the
+ * PostgreSQL pools — `pool` or the lease connections — and shown to the observer like Kysely's.
+ */
+export async function runNamed<R>(
+  handle: DatabaseHandle,
+  on: 'pool' | 'leasePool',
+  statement: { name: string; text: string; values: unknown[] },
+): Promise<R[]> {
+  handle.observer?.(statement.text, statement.values);
+  const { rows } = await handle[on]!.query(statement);
+  return rows as R[];
+}
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function openDatabase(
