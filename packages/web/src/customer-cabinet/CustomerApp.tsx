@@ -57,7 +57,11 @@ interface Resource {
   product: string;
   lastHeartbeatAt?: string;
 }
-type Devices = { resources: Resource[]; sessions: Resource[]; sessionsOpen: number };
+/** The answer's lists are typed `unknown[]` by the server's schema: their rows are resources. */
+type Devices = Omit<Answer<'/v1/customer/devices'>, 'resources' | 'sessions'> & {
+  resources: Resource[];
+  sessions: Resource[];
+};
 
 const STATE_COLORS: Record<string, string> = {
   free: 'unused',
