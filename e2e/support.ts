@@ -183,31 +183,33 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   await page.evaluate(AXE_SOURCE);
   // A notification fading in or out is half transparent for a moment, and axe would judge its text's contrast
   // then: the check runs while every notification shown is fully opaque, and again if one appeared, left or
-  // started fading (its time ran out) while axe was looking.
+  // started fading (its time ran out) while axe was looking. A menu just clicked through is still closing for a
+  // moment, its items gone before its frame: the check waits until it has left the page too.
   let violations: AxeViolation[] = [];
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     const before = await page.evaluate(async () => {
-      const scope = window as unknown as { notificationsOpaque?: () => boolean };
-      scope.notificationsOpaque ??= () =>
+      const scope = window as unknown as { pageSettled?: () => boolean };
+      scope.pageSettled ??= () =>
+        document.querySelector('.mantine-Menu-dropdown') === null &&
         [...document.querySelectorAll('.mantine-Notification-root')].every((element) => {
           for (let node: Element | null = element; node; node = node.parentElement)
             if (getComputedStyle(node).opacity !== '1') return false;
           return true;
         });
       const deadline = Date.now() + 10_000;
-      while (!scope.notificationsOpaque() && Date.now() < deadline)
+      while (!scope.pageSettled() && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
       return document.querySelectorAll('.mantine-Notification-root').length;
     });
     const result = (await page.evaluate(async () => {
       const scope = window as unknown as {
         axe: { run(...args: unknown[]): Promise<{ violations: unknown }> };
-        notificationsOpaque: () => boolean;
+        pageSettled: () => boolean;
       };
       const checked = await scope.axe.run(document, { resultTypes: ['violations'] });
       return {
         violations: checked.violations,
-        steady: scope.notificationsOpaque(),
+        steady: scope.pageSettled(),
         count: document.querySelectorAll('.mantine-Notification-root').length,
       };
     })) as { violations: AxeViolation[]; steady: boolean; count: number };
