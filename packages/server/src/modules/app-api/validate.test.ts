@@ -130,4 +130,32 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
     expect(await transaction).toBe('rolled back');
     expect(during.body.code).toBe('VALID');
   });
+
+  it('validations asked at the same moment each get the answer to their own question', async () => {
+    const api = server.api;
+    const seat = await setupLicensed(api, { scope: 'seat', maxSeats: 1, capabilities: ['run'] });
+    const site = await setupLicensed(api, { scope: 'installation', maxSeats: 1 });
+    const other = await setupLicensed(api, { scope: 'unlimited', capabilities: ['chat'] });
+    await server.anon.post('/v1/activate', {
+      key: seat.key,
+      product: seat.productCode,
+      resource: { kind: 'machine', id: 'pc-1' },
+    });
+    await api.post(`/v1/licenses/${site.licenseId}/actions/suspend`);
+    const questions: Record<string, unknown>[] = [];
+    for (const key of [seat.key, site.key, other.key, `${seat.key.slice(0, -1)}0`])
+      for (const product of [seat.productCode, site.productCode, other.productCode])
+        for (const asked of [{}, { fingerprint: 'pc-1' }, { resource: { kind: 'machine', id: 'pc-2' } }])
+          questions.push({ key, product, ...asked, nonce: `n-${questions.length}` });
+    const gist = (body: Record<string, unknown>) => {
+      const { ts: _ts, ...rest } = body;
+      return rest;
+    };
+    const alone = [];
+    for (const question of questions) alone.push(gist((await validate(question)).body));
+    expect(new Set(alone.map((answer) => answer.code)).size).toBeGreaterThan(3);
+
+    const together = await Promise.all(questions.map((question) => validate(question)));
+    expect(together.map((answer) => gist(answer.body))).toEqual(alone);
+  });
 });

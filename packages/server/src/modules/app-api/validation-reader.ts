@@ -47,6 +47,8 @@ interface Row extends LicenseRow {
   active_kid: string | null;
   bound: number | boolean;
   holding: number | boolean;
+  /** PostgreSQL's batches: the question's position (1-based) among the batch's. */
+  asked_index?: number;
 }
 
 // A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
@@ -54,8 +56,7 @@ interface Row extends LicenseRow {
 // The resource's bindings and open sessions are read by the resource alone (`l.id in (…)`, run once): asked
 // per license, PostgreSQL's cached generic plan walked every open session of the license by its license index
 // and filtered them by resource — 100,000 rows per check on a large floating license.
-// Parameters, in order: resource id, resource kind (twice), resource id, resource kind (twice), product, key.
-const SQL = `
+const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
     k.status as k_status,
     (select sk.kid from signing_keys sk where sk.vendor_id = k.vendor_id and sk.retired_at is null
@@ -64,22 +65,37 @@ const SQL = `
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
     (select count(*) from bindings b where b.license_id = l.id) as seats_used,
-    l.id in (select b.license_id from bindings b where b.resource_id = ?
-      and (cast(? as text) is null or b.resource_kind = ?)) as bound,
-    l.id in (select s.license_id from sessions s where s.resource_id = ? and s.ended_at is null
-      and (cast(? as text) is null or s.resource_kind = ?)) as holding
-  from license_keys k
+    l.id in (select b.license_id from bindings b where b.resource_id = ${asked.resourceId}
+      and (${asked.resourceKind} is null or b.resource_kind = ${asked.resourceKind})) as bound,
+    l.id in (select s.license_id from sessions s where s.resource_id = ${asked.resourceId} and s.ended_at is null
+      and (${asked.resourceKind} is null or s.resource_kind = ${asked.resourceKind})) as holding`;
+const JOINS = `
   join customers c on c.id = k.customer_id
-  left join products p on p.vendor_id = k.vendor_id and p.code = ?
+  left join products p on p.vendor_id = k.vendor_id and p.code = asked.product
   left join licenses l on l.key_id = k.id and l.product_id = p.id and l.superseded_at is null
-  left join license_types t on t.id = l.license_type_id
-  where k.key = ?
+  left join license_types t on t.id = l.license_type_id`;
+
+// SQLite: one question. Parameters, in order: resource id, resource kind, product, key.
+const SQL = `
+  with asked(resource_id, resource_kind, product, code) as (select ?, cast(? as text), ?, ?)
+  ${selectRead({ resourceId: 'asked.resource_id', resourceKind: 'asked.resource_kind' })}
+  from asked
+  join license_keys k on k.key = asked.code
+  ${JOINS}
   order by l.id`;
 
+// PostgreSQL: the questions of one turn of the event loop, as parallel arrays (keys, products, resource ids,
+// resource kinds), each row tagged with its question's position.
+const BATCH_SQL = `
+  ${selectRead({ resourceId: 'asked.resource_id', resourceKind: 'asked.resource_kind' })}, asked.i::int as asked_index
+  from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    with ordinality as asked(code, product, resource_id, resource_kind, i)
+  join license_keys k on k.key = asked.code
+  ${JOINS}
+  order by asked.i, l.id`;
+
 function parameters(query: ValidationQuery): unknown[] {
-  const id = query.resource?.id ?? null;
-  const kind = query.resource?.kind ?? null;
-  return [id, kind, kind, id, kind, kind, query.product, query.code];
+  return [query.resource?.id ?? null, query.resource?.kind ?? null, query.product, query.code];
 }
 
 /** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
@@ -148,12 +164,59 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
       },
     };
   }
-  let n = 0;
-  const text = SQL.replace(/\?/g, () => `$${++n}`);
-  return {
-    read: async (query) =>
-      assemble(
-        await runNamed<Row>(handle, 'pool', { name: 'validation_read', text, values: parameters(query) }),
-      ),
-  };
+  return new ReadBatches(handle);
+}
+
+/** Questions asked in one statement at most (arrays of parameters stay small, plans stay per row). */
+const BATCH_LIMIT = 64;
+
+interface Waiting {
+  query: ValidationQuery;
+  resolve(read: ValidationRead | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * PostgreSQL: every validation read pays a round trip, whose cost (a write to the socket that wakes a backend,
+ * the protocol's messages, the row description decoded again) outweighs the rows read. The questions asked in
+ * one turn of the event loop go as one statement when that turn ends: each still reads the data committed
+ * after it was asked, and a lone question waits for nothing but the end of the turn.
+ */
+class ReadBatches implements ValidationReader {
+  #waiting: Waiting[] = [];
+
+  constructor(private readonly handle: DatabaseHandle) {}
+
+  read(query: ValidationQuery): Promise<ValidationRead | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.#waiting.length === 0) setImmediate(() => this.#send());
+      this.#waiting.push({ query, resolve, reject });
+    });
+  }
+
+  #send(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (let i = 0; i < waiting.length; i += BATCH_LIMIT) void this.#run(waiting.slice(i, i + BATCH_LIMIT));
+  }
+
+  async #run(batch: Waiting[]): Promise<void> {
+    try {
+      const rows = await runNamed<Row>(this.handle, 'pool', {
+        name: 'validation_read',
+        text: BATCH_SQL,
+        values: [
+          batch.map((w) => w.query.code),
+          batch.map((w) => w.query.product),
+          batch.map((w) => w.query.resource?.id ?? null),
+          batch.map((w) => w.query.resource?.kind ?? null),
+        ],
+      });
+      const byQuestion = batch.map((): Row[] => []);
+      for (const row of rows) byQuestion[Number(row.asked_index) - 1]?.push(row);
+      for (const [i, w] of batch.entries()) w.resolve(assemble(byQuestion[i] ?? []));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  }
 }

@@ -121,12 +121,14 @@ async function planOnPostgres(
     const custom = await explainOnPostgres(client, sql, parameters);
     if (isPlannedPerRun(sql)) return { sql, plan: custom.lines, problems: custom.problems };
     // EXPLAIN EXECUTE takes its arguments as literals, not as bound parameters.
-    const literal = (value: unknown) =>
+    const literal = (value: unknown): string =>
       value === null || value === undefined
         ? 'null'
-        : typeof value === 'number' || typeof value === 'boolean'
-          ? String(value)
-          : client.escapeLiteral(String(value));
+        : Array.isArray(value)
+          ? `array[${value.map(literal).join(', ')}]`
+          : typeof value === 'number' || typeof value === 'boolean'
+            ? String(value)
+            : client.escapeLiteral(String(value));
     const placeholders = parameters.map(literal).join(', ');
     await client.query(`prepare plan_probe as ${sql}`); // not undone by a rollback: deallocated below
     const generic = await explainOnPostgres(

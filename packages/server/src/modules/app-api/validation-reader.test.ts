@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../test-support/databases.js';
+import { setupLicensed } from '../../test-support/fixtures.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { createValidationReader, type ValidationQuery } from './validation-reader.js';
+
+describe.each(DIALECTS)('the validation read on %s', (dialect) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+  });
+  afterAll(() => server.close());
+
+  it('questions asked in one turn get their own rows, read in one statement on PostgreSQL', async () => {
+    const seat = await setupLicensed(server.api, { scope: 'seat', maxSeats: 2 });
+    const floating = await setupLicensed(server.api, { scope: 'floating', maxSessions: 3 });
+    await server.anon.post('/v1/activate', {
+      key: seat.key,
+      product: seat.productCode,
+      resource: { kind: 'machine', id: 'pc-1' },
+    });
+    await server.anon.post('/v1/sessions', {
+      key: floating.key,
+      product: floating.productCode,
+      resource: { kind: 'machine', id: 'pc-9' },
+    });
+    const questions: ValidationQuery[] = [];
+    for (const code of [seat.key, floating.key, 'NOPE-00000-00000-00000-00000-00000'])
+      for (const product of [seat.productCode, floating.productCode, 'absent'])
+        for (const resource of [
+          undefined,
+          { id: 'pc-1' },
+          { id: 'pc-9', kind: 'machine' },
+          { id: 'pc-1', kind: 'agent' },
+        ])
+          questions.push({ code, product, resource });
+    const gist = (read: Awaited<ReturnType<ReturnType<typeof createValidationReader>['read']>>) =>
+      read && {
+        key: read.key.id,
+        licenses: read.licenses.map((license) => license.id),
+        bound: [...read.usage.bound],
+        holding: [...read.usage.holding],
+        live: [...read.usage.live],
+      };
+    const reader = createValidationReader(server.ctx.handle);
+    const alone = [];
+    for (const question of questions) alone.push(gist(await reader.read(question)));
+    expect(alone.filter((read) => read?.bound.length).length).toBeGreaterThan(0);
+    expect(alone.filter((read) => read?.holding.length).length).toBeGreaterThan(0);
+    expect(alone.filter((read) => read === undefined).length).toBe(12);
+
+    const statements: unknown[][] = [];
+    server.ctx.handle.observer = (_sql, values) => statements.push([...values]);
+    try {
+      const together = await Promise.all(questions.map((question) => reader.read(question)));
+      expect(together.map(gist)).toEqual(alone);
+    } finally {
+      server.ctx.handle.observer = undefined;
+    }
+    // SQLite answers them from the reads above (its file unchanged since); PostgreSQL asks once for them all.
+    expect(statements.length).toBe(dialect === 'postgres' ? 1 : 0);
+  });
+});
