@@ -1,3 +1,4 @@
+import { DEFAULT_EXPIRING_DAYS } from './license-status.js';
 import { needsBinding, type Scope } from './policy.js';
 
 /**
@@ -168,4 +169,32 @@ export function latestExpiry(usable: readonly CandidateLicense[]): Date | null {
     if (!latest || license.expiresAt > latest) latest = license.expiresAt;
   }
   return latest;
+}
+
+/**
+ * The instants at which time alone changes how a license checks or what status it shows: it starts, enters its
+ * last expiring days, expires, and leaves its grace. Every rule compares `now >= instant`, so between two
+ * consecutive instants the same facts give the same answer.
+ */
+export function changeInstants(
+  license: Pick<CandidateLicense, 'startsAt' | 'expiresAt' | 'graceDays'>,
+  expiringDays = DEFAULT_EXPIRING_DAYS,
+): number[] {
+  const instants = [license.startsAt.getTime()];
+  if (license.expiresAt) {
+    const expiry = license.expiresAt.getTime();
+    instants.push(expiry - expiringDays * DAY_MS, expiry, expiry + license.graceDays * DAY_MS);
+  }
+  return instants;
+}
+
+/** The stretch of time around `now`, [from, until), in which none of these instants falls. */
+export function steadyStretch(instants: readonly number[], now: number): { from: number; until: number } {
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  for (const instant of instants) {
+    if (instant <= now) from = Math.max(from, instant);
+    else until = Math.min(until, instant);
+  }
+  return { from, until };
 }

@@ -1,16 +1,20 @@
 import {
+  changeInstants,
   evaluateValidation,
   grantedCapabilities,
   latestExpiry,
+  type ParsedCode,
   parseLicenseKey,
   type ResourceRef,
+  steadyStretch,
   type ValidateEcho,
   validateEcho,
 } from '@licensor/core';
 import type { AppContext } from '../../platform/context.js';
+import { KeptAtMost } from '../../platform/kept-at-most.js';
 import { statusOf } from '../licenses/licenses.queries.js';
 import { toCandidate } from './app-api.queries.js';
-import type { KeyRow, ValidationReader } from './validation-reader.js';
+import type { KeyRow, ValidationRead, ValidationReader } from './validation-reader.js';
 
 export interface ValidateInput {
   key: string;
@@ -53,6 +57,89 @@ export function askedResource(
   return input.fingerprint ? { id: input.fingerprint } : undefined;
 }
 
+/** What the answer says about the licenses: everything but the request's own echo, time and nonce. */
+interface Verdict {
+  readonly valid: boolean;
+  readonly code: string;
+  readonly detail: string;
+  readonly licenses: ValidationAnswer['licenses'];
+  readonly capabilities: string[];
+  readonly expiresAt: string | null;
+  /** The stretch of time, [from, until), in which the same read and question get this verdict. */
+  readonly from: number;
+  readonly until: number;
+}
+
+function judge(
+  read: ValidationRead | undefined,
+  resource: ResourceRef | undefined,
+  capabilities: readonly string[] | undefined,
+  now: Date,
+): Verdict {
+  const key = read?.key;
+  const rows = read?.licenses ?? [];
+  const usage = resource ? read?.usage : undefined;
+  const candidates = rows.map((row) => toCandidate(row, usage));
+  const outcome = evaluateValidation(
+    key ? { suspended: key.status === 'suspended', revoked: key.status === 'revoked' } : null,
+    candidates,
+    { now, resource, capabilities },
+  );
+  const expiry = outcome.valid ? latestExpiry(outcome.usable) : null;
+  return {
+    valid: outcome.valid,
+    code: outcome.code,
+    detail: outcome.detail,
+    licenses: rows.map((row) => ({
+      id: row.id,
+      product: row.product_code,
+      type: row.type_name,
+      scope: row.scope,
+      mode: row.mode,
+      status: statusOf(row, now),
+      startsAt: row.starts_at,
+      expiresAt: row.expires_at,
+      capabilities: JSON.parse(row.capabilities) as string[],
+    })),
+    capabilities: grantedCapabilities(outcome.usable),
+    expiresAt: expiry ? expiry.toISOString() : null,
+    ...steadyStretch(
+      candidates.flatMap((candidate) => changeInstants(candidate)),
+      now.getTime(),
+    ),
+  };
+}
+
+/** Keys as apps send them, parsed (apps send the same few again and again; parsing is pure). */
+const parsedKeys = new KeptAtMost<string, ParsedCode>(10_000);
+/** Verdicts by read and asked capabilities; a read is dropped when its data changes, and its verdicts with it. */
+const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
+
+/**
+ * The verdict on a read: SQLite hands the same read to every request asking the same question of the same data,
+ * and its verdict holds until time crosses one of its licenses' instants (started, expiring, expired, out of
+ * grace), so the rules run once per read and stretch of time, not once per request.
+ */
+function verdictOn(
+  read: ValidationRead | undefined,
+  resource: ResourceRef | undefined,
+  capabilities: readonly string[] | undefined,
+  now: Date,
+): Verdict {
+  if (!read) return judge(read, resource, capabilities, now);
+  let kept = verdicts.get(read);
+  if (!kept) {
+    kept = new KeptAtMost(64);
+    verdicts.set(read, kept);
+  }
+  const t = now.getTime();
+  return kept.getWhile(
+    capabilities?.join('\u0000') ?? '',
+    (verdict) => verdict.from <= t && t < verdict.until,
+    () => judge(read, resource, capabilities, now),
+  );
+}
+
 /**
  * One validation, checked in DESIGN §4's order. Returns the vendor whose key should sign the
  * answer (null when the key's prefix belongs to nobody) and the answer itself.
@@ -63,46 +150,27 @@ export async function validateKey(
   input: ValidateInput,
 ): Promise<{ vendorPrefix: string | null; key?: KeyRow; answer: ValidationAnswer }> {
   const now = ctx.clock.now();
-  const nowIso = now.toISOString();
-  const parsed = parseLicenseKey(input.key);
+  const parsed = parsedKeys.get(input.key, () => parseLicenseKey(input.key));
   const resource = askedResource(input);
   const read = parsed.ok
     ? await reader.read({ code: parsed.code, product: input.product, resource })
     : undefined;
   const key = read?.key;
-  const rows = read?.licenses ?? [];
-  const usage = resource ? read?.usage : undefined;
-  const candidates = rows.map((row) => toCandidate(row, usage));
-  const outcome = evaluateValidation(
-    key ? { suspended: key.status === 'suspended', revoked: key.status === 'revoked' } : null,
-    candidates,
-    { now, resource, capabilities: input.capabilities },
-  );
-  const expiry = outcome.valid ? latestExpiry(outcome.usable) : null;
+  const verdict = verdictOn(read, resource, input.capabilities, now);
   return {
     vendorPrefix: parsed.prefix ?? null,
     key,
     answer: {
-      valid: outcome.valid,
-      code: outcome.code,
-      detail: outcome.detail,
-      ts: nowIso,
+      valid: verdict.valid,
+      code: verdict.code,
+      detail: verdict.detail,
+      ts: now.toISOString(),
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
       request: validateEcho(input),
       key: key ? { id: key.id, customer: { id: key.customer_id, name: key.customer_name } } : null,
-      licenses: rows.map((row) => ({
-        id: row.id,
-        product: row.product_code,
-        type: row.type_name,
-        scope: row.scope,
-        mode: row.mode,
-        status: statusOf(row, now),
-        startsAt: row.starts_at,
-        expiresAt: row.expires_at,
-        capabilities: JSON.parse(row.capabilities) as string[],
-      })),
-      capabilities: grantedCapabilities(outcome.usable),
-      expiresAt: expiry ? expiry.toISOString() : null,
+      licenses: verdict.licenses,
+      capabilities: verdict.capabilities,
+      expiresAt: verdict.expiresAt,
     },
   };
 }

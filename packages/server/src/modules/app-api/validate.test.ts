@@ -158,4 +158,42 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
     const together = await Promise.all(questions.map((question) => validate(question)));
     expect(together.map((answer) => gist(answer.body))).toEqual(alone);
   });
+
+  it('an app asking the same question while its license starts, nears its end, expires and leaves its grace hears each', async () => {
+    const api = server.api;
+    const product = await createProduct(api);
+    const type = await createLicenseType(api, product.id, {
+      scope: 'floating',
+      maxSessions: 5,
+      term: { unit: 'day', count: 60 },
+      graceDays: 3,
+      capabilities: ['run'],
+    });
+    const holder = await createCustomerWithKey(api);
+    const start = new Date(server.clock.now().getTime() + DAY);
+    const license = await issue(api, holder.keyId, type.id, { startsAt: start.toISOString() });
+    const expiry = new Date(license.expiresAt).getTime();
+    const now = server.clock.now();
+    // Nothing is written from here on: the same read (and on SQLite the same kept verdict) answers every check.
+    const at = async (t: number) => {
+      server.clock.set(new Date(t));
+      const { body } = await validate({ key: holder.key, product: product.code, capabilities: ['run'] });
+      return [body.code, body.licenses[0].status, body.capabilities.join()];
+    };
+    try {
+      expect(await at(now.getTime())).toEqual(['NOT_STARTED', 'unused', '']);
+      expect(await at(start.getTime() - 1)).toEqual(['NOT_STARTED', 'unused', '']);
+      expect(await at(start.getTime())).toEqual(['VALID', 'active', 'run']);
+      expect(await at(expiry - 30 * DAY - 1)).toEqual(['VALID', 'active', 'run']);
+      expect(await at(expiry - 30 * DAY)).toEqual(['VALID', 'expiring', 'run']);
+      expect(await at(expiry - 1)).toEqual(['VALID', 'expiring', 'run']);
+      expect(await at(expiry)).toEqual(['GRACE_PERIOD', 'expired', 'run']);
+      expect(await at(expiry + 3 * DAY - 1)).toEqual(['GRACE_PERIOD', 'expired', 'run']);
+      expect(await at(expiry + 3 * DAY)).toEqual(['EXPIRED', 'expired', '']);
+      // The clock set back (a test, or a corrected server clock) is judged again too.
+      expect(await at(start.getTime() + DAY)).toEqual(['VALID', 'active', 'run']);
+    } finally {
+      server.clock.set(now);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { type DatabaseHandle, runNamed } from '../../platform/db/database.js';
+import { KeptAtMost } from '../../platform/kept-at-most.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import type { LicenseUsage } from './app-api.queries.js';
 
@@ -135,17 +136,14 @@ const KEPT_READS = 10_000;
  */
 class ReadsOfOneVersion {
   #version: number | undefined;
-  readonly #reads = new Map<string, ValidationRead | undefined>();
+  readonly #reads = new KeptAtMost<string, ValidationRead | undefined>(KEPT_READS);
 
   get(version: number, question: string, read: () => ValidationRead | undefined): ValidationRead | undefined {
-    if (version !== this.#version || this.#reads.size >= KEPT_READS) {
+    if (version !== this.#version) {
       this.#reads.clear();
       this.#version = version;
     }
-    if (this.#reads.has(question)) return this.#reads.get(question);
-    const answer = read();
-    this.#reads.set(question, answer);
-    return answer;
+    return this.#reads.get(question, read);
   }
 }
 
