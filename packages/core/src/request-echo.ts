@@ -53,16 +53,20 @@ const resourceOf = (resource: { kind: string; id: string }): ResourceEcho => ({
   id: resource.id,
 });
 
-export function validateEcho(request: {
-  key: string;
-  product: string;
-  resource?: { kind: string; id: string };
-  fingerprint?: string;
-  capabilities?: readonly string[];
-  nonce?: string;
-}): ValidateEcho {
+/** `key`: the request's key normalised already (`normaliseKey`), when the caller has it. */
+export function validateEcho(
+  request: {
+    key: string;
+    product: string;
+    resource?: { kind: string; id: string };
+    fingerprint?: string;
+    capabilities?: readonly string[];
+    nonce?: string;
+  },
+  key = normaliseKey(request.key),
+): ValidateEcho {
   return {
-    key: normaliseKey(request.key),
+    key,
     product: request.product,
     resource: request.resource ? resourceOf(request.resource) : null,
     fingerprint: request.fingerprint ?? null,

@@ -3,6 +3,7 @@ import {
   evaluateValidation,
   grantedCapabilities,
   latestExpiry,
+  normaliseKey,
   type ParsedCode,
   parseLicenseKey,
   type ResourceRef,
@@ -110,8 +111,8 @@ function judge(
   };
 }
 
-/** Keys as apps send them, parsed (apps send the same few again and again; parsing is pure). */
-const parsedKeys = new KeptAtMost<string, ParsedCode>(10_000);
+/** Keys as apps send them, parsed and as echoed (apps send the same few again and again; both are pure). */
+const keyForms = new KeptAtMost<string, { parsed: ParsedCode; echoed: string }>(10_000);
 /** Verdicts by read and asked capabilities; a read is dropped when its data changes, and its verdicts with it. */
 const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
 
@@ -150,7 +151,10 @@ export async function validateKey(
   input: ValidateInput,
 ): Promise<{ vendorPrefix: string | null; key?: KeyRow; answer: ValidationAnswer }> {
   const now = ctx.clock.now();
-  const parsed = parsedKeys.get(input.key, () => parseLicenseKey(input.key));
+  const { parsed, echoed } = keyForms.get(input.key, () => ({
+    parsed: parseLicenseKey(input.key),
+    echoed: normaliseKey(input.key),
+  }));
   const resource = askedResource(input);
   const read = parsed.ok
     ? await reader.read({ code: parsed.code, product: input.product, resource })
@@ -166,7 +170,7 @@ export async function validateKey(
       detail: verdict.detail,
       ts: now.toISOString(),
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
-      request: validateEcho(input),
+      request: validateEcho(input, echoed),
       key: key ? { id: key.id, customer: { id: key.customer_id, name: key.customer_name } } : null,
       licenses: verdict.licenses,
       capabilities: verdict.capabilities,
