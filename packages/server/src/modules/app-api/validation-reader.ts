@@ -56,7 +56,8 @@ interface Row extends LicenseRow {
 // license of the server): key → its vendor's product by code → the key's licenses of it → their type.
 // The resource's bindings and open sessions are read by the resource alone (`l.id in (…)`, run once): asked
 // per license, PostgreSQL's cached generic plan walked every open session of the license by its license index
-// and filtered them by resource — 100,000 rows per check on a large floating license.
+// and filtered them by resource — 100,000 rows per check on a large floating license. Seats are not counted,
+// only whether any is bound (`selectLicenses(db, 'any')`): an unlimited license may have 100,000 agents.
 const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
     k.status as k_status,
@@ -65,7 +66,7 @@ const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
     l.*, p.code as product_code, p.name as product_name, t.name as type_name, t.scope, t.resource_kind, t.mode,
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
-    (select count(*) from bindings b where b.license_id = l.id) as seats_used,
+    (select 1 from bindings b where b.license_id = l.id limit 1) as seats_used,
     l.id in (select b.license_id from bindings b where b.resource_id = ${asked.resourceId}
       and (${asked.resourceKind} is null or b.resource_kind = ${asked.resourceKind})) as bound,
     l.id in (select s.license_id from sessions s where s.resource_id = ${asked.resourceId} and s.ended_at is null

@@ -29,20 +29,33 @@ export async function claimSeat(
   resource: Resource,
   now: Date,
 ): Promise<{ created: boolean; binding: BindingTable }> {
-  const bindings = await trx
+  const ids = licenses.map((l) => l.id);
+  const existing = await trx
     .selectFrom('bindings')
     .selectAll()
-    .where(
-      'license_id',
-      'in',
-      licenses.map((l) => l.id),
-    )
-    .execute();
-  const existing = bindings.find((b) => b.resource_kind === resource.kind && b.resource_id === resource.id);
+    .where('license_id', 'in', ids)
+    .where('resource_kind', '=', resource.kind)
+    .where('resource_id', '=', resource.id)
+    .executeTakeFirst();
   if (existing) return { created: false, binding: existing };
+  // Only licenses with a limit are counted (each holds at most its seats); an unlimited one may bind 100,000.
+  const limited = licenses.filter((l) => seatLimit(l.scope as Scope, l.max_seats) !== null);
+  const counts = new Map<string, number>();
+  if (limited.length > 0)
+    for (const row of await trx
+      .selectFrom('bindings')
+      .select((eb) => ['license_id', eb.fn.countAll<number | string>().as('n')])
+      .where(
+        'license_id',
+        'in',
+        limited.map((l) => l.id),
+      )
+      .groupBy('license_id')
+      .execute())
+      counts.set(row.license_id, Number(row.n));
   const free = licenses.find((license) => {
     const limit = seatLimit(license.scope as Scope, license.max_seats);
-    return limit === null || bindings.filter((b) => b.license_id === license.id).length < limit;
+    return limit === null || (counts.get(license.id) ?? 0) < limit;
   });
   if (!free)
     throw new AppError('SEATS_EXHAUSTED', 'every seat of this license is bound; deactivate one first');

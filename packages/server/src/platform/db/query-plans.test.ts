@@ -165,6 +165,34 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     );
   }
 
+  /**
+   * An unlimited agent license with CROWD agents bound, on a key of its own: a statement that counts a license's
+   * bindings to check it or to bind one more would read them all. (The cards and lists of that key still count
+   * them for the person reading them: not a per-request path of the apps.)
+   */
+  async function crowdUnlimitedLicense(): Promise<string> {
+    const customer = await api.post('/v1/customers', { name: 'Agents Inc' });
+    const agentsKey = await api.post('/v1/keys', { customerId: customer.body.id });
+    expect(agentsKey.status, agentsKey.text).toBe(201);
+    const product = await api.post('/v1/products', { code: 'plan-agents', name: 'Agents' });
+    const type = await api.post('/v1/license-types', {
+      productId: product.body.id,
+      name: 'Agents unlimited',
+      scope: 'unlimited',
+      resourceKind: 'agent',
+      mode: 'subscription',
+      term: { unit: 'year', count: 1 },
+      capabilities: [],
+    });
+    const license = await api.post(`/v1/keys/${agentsKey.body.id}/licenses`, { licenseTypeId: type.body.id });
+    expect(license.status, license.text).toBe(201);
+    await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CROWD})
+      insert into bindings (id, vendor_id, license_id, resource_kind, resource_id, metadata, created_at)
+      select 'agent-' || i, ${sample.vendorId}, ${license.body.id}, 'agent', 'agent-' || i, '{}',
+        ${clock.now().toISOString()} from n`.execute(ctx.handle.db);
+    return agentsKey.body.key;
+  }
+
   /** Runs one path over HTTP and keeps the statements it ran; the path must have worked. */
   async function record(name: string, run: () => Promise<ApiResponse | unknown>) {
     current = [];
@@ -290,6 +318,28 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       portal.get(`/v1/partner/customers/${sample.partnerCustomerId}`),
     );
 
+    const agentsKey = await crowdUnlimitedLicense();
+    await record(`validate an agent of a license with ${CROWD} agents`, () =>
+      anon.post('/v1/validate', {
+        key: agentsKey,
+        product: 'plan-agents',
+        resource: { kind: 'agent', id: 'agent-7' },
+      }),
+    );
+    await record(`activate a new agent on a license with ${CROWD} agents`, () =>
+      anon.post('/v1/activate', {
+        key: agentsKey,
+        product: 'plan-agents',
+        resource: { kind: 'agent', id: 'newcomer' },
+      }),
+    );
+    await record(`activate an agent again on a license with ${CROWD} agents`, () =>
+      anon.post('/v1/activate', {
+        key: agentsKey,
+        product: 'plan-agents',
+        resource: { kind: 'agent', id: 'agent-9' },
+      }),
+    );
     // The background work: the daily reminder scan, the session reaper, the job claim, the webhook outbox claim.
     clock.advance(86_400_000);
     // Retention is left out: a daily batch whose work is the history it deletes, oldest first by an index.
@@ -306,9 +356,11 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     const planned = new Map<string, StatementPlan | undefined>();
     for (const [path, statements] of recorded) {
       for (const statement of statements) {
-        if (!planned.has(statement.sql))
-          planned.set(statement.sql, await planOf(ctx.handle, statement.sql, statement.parameters));
-        const plan = planned.get(statement.sql);
+        // Planned with each path's own values: the same statement may read little for one key and much for a
+        // crowded one.
+        const asked = JSON.stringify([statement.sql, statement.parameters]);
+        if (!planned.has(asked)) planned.set(asked, await planOf(ctx.handle, statement.sql, statement.parameters));
+        const plan = planned.get(asked);
         if (plan?.problems.length)
           failures.push(
             `${path}: ${plan.problems.join('; ')}\n  ${plan.sql.replace(/\s+/g, ' ')}\n${plan.plan}`,
