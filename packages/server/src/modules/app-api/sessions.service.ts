@@ -4,6 +4,7 @@ import { newId, newSecretId } from '../../platform/crypto.js';
 import { type Db, runNamed } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
+import { TurnBatches } from '../../platform/db/turn-batches.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
 import { requireKey, usableLicenses } from './activation.service.js';
@@ -367,29 +368,81 @@ async function endSession(
  */
 type Extended = BeatingSession & { expires_at: string; active_kid?: string | null };
 
-/** The PostgreSQL heartbeat, a named statement. Parameters: now, the default TTL, the session. */
-const EXTEND_LIVE = `
-  update sessions as s
-     set last_heartbeat_at = $1::text,
-         expires_at = to_char(($1::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, $2::integer)))
-           at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-    from licenses as l join license_types as t on t.id = l.license_type_id
-   where s.id = $3::text and l.id = s.license_id and s.ended_at is null and s.expires_at > $1::text
-  returning s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
+const RETURNING = `s.id, s.vendor_id, s.key_id, s.license_id, s.expires_at, l.starts_at,
     l.expires_at as license_expires_at, l.suspended_at, l.revoked_at, t.grace_days,
     (select kid from signing_keys where vendor_id = s.vendor_id and retired_at is null and revoked_at is null
       order by created_at desc limit 1) as active_kid`;
+const extendBy = (now: string) => `set last_heartbeat_at = ${now},
+         expires_at = to_char((${now}::timestamptz + make_interval(secs => coalesce(s.ttl_seconds, $2::integer)))
+           at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The PostgreSQL heartbeat, a named statement. Parameters: now, the default TTL, the session. */
+const EXTEND_LIVE = `
+  update sessions as s
+     ${extendBy('$1::text')}
+    from licenses as l join license_types as t on t.id = l.license_type_id
+   where s.id = $3::text and l.id = s.license_id and s.ended_at is null and s.expires_at > $1::text
+  returning ${RETURNING}`;
+
+/** The heartbeats of one turn of the event loop. Parameters: the sessions, the default TTL, each one's now. */
+const EXTEND_LIVE_BATCH = `
+  update sessions as s
+     ${extendBy('beat.now')}
+    from unnest($1::text[], $3::text[]) as beat(id, now),
+      licenses as l join license_types as t on t.id = l.license_type_id
+   where s.id = beat.id and l.id = s.license_id and s.ended_at is null and s.expires_at > beat.now
+  returning ${RETURNING}`;
+
+interface Beat {
+  id: string;
+  now: string;
+}
+
+const extendOne = async (ctx: AppContext, beat: Beat): Promise<Extended | undefined> =>
+  (
+    await runNamed<Extended>(ctx.handle, 'leasePool', {
+      name: 'extend_session',
+      text: EXTEND_LIVE,
+      values: [beat.now, DEFAULT_TTL_SECONDS, beat.id],
+    })
+  )[0];
+
+/**
+ * Heartbeats batched per turn (platform/db/turn-batches.ts), one batcher per database. A session beating twice in
+ * one turn is extended once and both hear it. Should the batch fail (say, a deadlock with another process's batch
+ * over the same sessions), each heartbeat runs alone.
+ */
+const heartbeatBatches = new WeakMap<AppContext, TurnBatches<Beat, Extended | undefined>>();
+
+function beatsOf(ctx: AppContext): TurnBatches<Beat, Extended | undefined> {
+  let batches = heartbeatBatches.get(ctx);
+  if (!batches) {
+    batches = new TurnBatches(async (beats) => {
+      const latest = new Map<string, string>();
+      for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
+      let extended: Extended[];
+      try {
+        extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
+          name: 'extend_sessions',
+          text: EXTEND_LIVE_BATCH,
+          values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
+        });
+      } catch {
+        const one: (Extended | undefined)[] = [];
+        for (const [id, now] of latest) one.push(await extendOne(ctx, { id, now }));
+        extended = one.filter((row): row is Extended => row !== undefined);
+      }
+      const byId = new Map(extended.map((row) => [row.id, row]));
+      return beats.map((beat) => byId.get(beat.id));
+    });
+    heartbeatBatches.set(ctx, batches);
+  }
+  return batches;
+}
 
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
-  if (ctx.handle.dialect === 'postgres') {
-    const [extended] = await runNamed<Extended>(ctx.handle, 'leasePool', {
-      name: 'extend_session',
-      text: EXTEND_LIVE,
-      values: [nowIso, DEFAULT_TTL_SECONDS, id],
-    });
-    return extended;
-  }
+  if (ctx.handle.dialect === 'postgres') return beatsOf(ctx).ask({ id, now: nowIso });
   const session = await liveSession(ctx, id);
   const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;
   const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();

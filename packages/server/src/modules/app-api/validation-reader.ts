@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { type DatabaseHandle, runNamed } from '../../platform/db/database.js';
+import { TurnBatches } from '../../platform/db/turn-batches.js';
 import { KeptAtMost } from '../../platform/kept-at-most.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import type { LicenseUsage } from './app-api.queries.js';
@@ -163,59 +164,20 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
       },
     };
   }
-  return new ReadBatches(handle);
-}
-
-/** Questions asked in one statement at most (arrays of parameters stay small, plans stay per row). */
-const BATCH_LIMIT = 64;
-
-interface Waiting {
-  query: ValidationQuery;
-  resolve(read: ValidationRead | undefined): void;
-  reject(error: unknown): void;
-}
-
-/**
- * PostgreSQL: every validation read pays a round trip, whose cost (a write to the socket that wakes a backend,
- * the protocol's messages, the row description decoded again) outweighs the rows read. The questions asked in
- * one turn of the event loop go as one statement when that turn ends: each still reads the data committed
- * after it was asked, and a lone question waits for nothing but the end of the turn.
- */
-class ReadBatches implements ValidationReader {
-  #waiting: Waiting[] = [];
-
-  constructor(private readonly handle: DatabaseHandle) {}
-
-  read(query: ValidationQuery): Promise<ValidationRead | undefined> {
-    return new Promise((resolve, reject) => {
-      if (this.#waiting.length === 0) setImmediate(() => this.#send());
-      this.#waiting.push({ query, resolve, reject });
+  const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
+    const rows = await runNamed<Row>(handle, 'pool', {
+      name: 'validation_read',
+      text: BATCH_SQL,
+      values: [
+        questions.map((q) => q.code),
+        questions.map((q) => q.product),
+        questions.map((q) => q.resource?.id ?? null),
+        questions.map((q) => q.resource?.kind ?? null),
+      ],
     });
-  }
-
-  #send(): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    for (let i = 0; i < waiting.length; i += BATCH_LIMIT) void this.#run(waiting.slice(i, i + BATCH_LIMIT));
-  }
-
-  async #run(batch: Waiting[]): Promise<void> {
-    try {
-      const rows = await runNamed<Row>(this.handle, 'pool', {
-        name: 'validation_read',
-        text: BATCH_SQL,
-        values: [
-          batch.map((w) => w.query.code),
-          batch.map((w) => w.query.product),
-          batch.map((w) => w.query.resource?.id ?? null),
-          batch.map((w) => w.query.resource?.kind ?? null),
-        ],
-      });
-      const byQuestion = batch.map((): Row[] => []);
-      for (const row of rows) byQuestion[Number(row.asked_index) - 1]?.push(row);
-      for (const [i, w] of batch.entries()) w.resolve(assemble(byQuestion[i] ?? []));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
-  }
+    const byQuestion = questions.map((): Row[] => []);
+    for (const row of rows) byQuestion[Number(row.asked_index) - 1]?.push(row);
+    return byQuestion.map((rows) => assemble(rows));
+  });
+  return { read: (query) => batches.ask(query) };
 }

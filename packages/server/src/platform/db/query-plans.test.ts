@@ -359,7 +359,8 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
         // Planned with each path's own values: the same statement may read little for one key and much for a
         // crowded one.
         const asked = JSON.stringify([statement.sql, statement.parameters]);
-        if (!planned.has(asked)) planned.set(asked, await planOf(ctx.handle, statement.sql, statement.parameters));
+        if (!planned.has(asked))
+          planned.set(asked, await planOf(ctx.handle, statement.sql, statement.parameters));
         const plan = planned.get(asked);
         if (plan?.problems.length)
           failures.push(
