@@ -384,13 +384,20 @@ const EXTEND_LIVE = `
    where s.id = $3::text and l.id = s.license_id and s.ended_at is null and s.expires_at > $1::text
   returning ${RETURNING}`;
 
-/** The heartbeats of one turn of the event loop. Parameters: the sessions, the default TTL, each one's now. */
+/**
+ * The heartbeats of one turn of the event loop. Parameters: the sessions, the default TTL, each one's now. The
+ * rows are locked in id order first, as a key's deletion locks its sessions, so two batches (or a batch and a
+ * deletion) sharing sessions wait for each other instead of deadlocking.
+ */
 const EXTEND_LIVE_BATCH = `
+  with beat(id, now) as (select * from unnest($1::text[], $3::text[])),
+    locked as (select s.id from sessions s join beat on beat.id = s.id
+      where s.ended_at is null and s.expires_at > beat.now order by s.id for update of s)
   update sessions as s
      ${extendBy('beat.now')}
-    from unnest($1::text[], $3::text[]) as beat(id, now),
-      licenses as l join license_types as t on t.id = l.license_type_id
-   where s.id = beat.id and l.id = s.license_id and s.ended_at is null and s.expires_at > beat.now
+    from beat, locked, licenses as l join license_types as t on t.id = l.license_type_id
+   where s.id = beat.id and locked.id = s.id and l.id = s.license_id and s.ended_at is null
+     and s.expires_at > beat.now
   returning ${RETURNING}`;
 
 interface Beat {

@@ -130,7 +130,7 @@ function verdictOn(
   if (!read) return judge(read, resource, capabilities, now);
   let kept = verdicts.get(read);
   if (!kept) {
-    kept = new KeptAtMost(64);
+    kept = new KeptAtMost(8); // capability sets asked of one read: an app asks one or two
     verdicts.set(read, kept);
   }
   const t = now.getTime();
