@@ -55,9 +55,10 @@ interface Row extends LicenseRow {
 
 // A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
 // license of the server): key → its vendor's product by code → the key's licenses of it → their type.
-// The resource's bindings and open sessions are read by the resource alone (`l.id in (…)`, run once): asked
-// per license, PostgreSQL's cached generic plan walked every open session of the license by its license index
-// and filtered them by resource — 100,000 rows per check on a large floating license. Seats are not counted,
+// The resource's binding and open session of each license are looked up by resource and license together
+// (`bindings_resource_license`, `sessions_open_by_resource`): by the license alone, PostgreSQL's cached generic
+// plan once walked every open session of a large floating license; by the resource alone, every binding of a
+// common fingerprint across the server. Seats are not counted,
 // only whether any is bound (`selectLicenses(db, 'any')`): an unlimited license may have 100,000 agents.
 const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
@@ -68,10 +69,10 @@ const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
     (select 1 from bindings b where b.license_id = l.id limit 1) as seats_used,
-    l.id in (select b.license_id from bindings b where b.resource_id = ${asked.resourceId}
+    exists (select 1 from bindings b where b.resource_id = ${asked.resourceId} and b.license_id = l.id
       and (${asked.resourceKind} is null or b.resource_kind = ${asked.resourceKind})) as bound,
-    l.id in (select s.license_id from sessions s where s.resource_id = ${asked.resourceId} and s.ended_at is null
-      and (${asked.resourceKind} is null or s.resource_kind = ${asked.resourceKind})) as holding`;
+    exists (select 1 from sessions s where s.resource_id = ${asked.resourceId} and s.license_id = l.id
+      and s.ended_at is null and (${asked.resourceKind} is null or s.resource_kind = ${asked.resourceKind})) as holding`;
 const JOINS = `
   join customers c on c.id = k.customer_id
   left join products p on p.vendor_id = k.vendor_id and p.code = asked.product

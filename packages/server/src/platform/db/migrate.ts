@@ -24,6 +24,7 @@ import * as liveSessionCounts from './migrations/0022-live-session-counts.js';
 import * as sessionTtl from './migrations/0023-session-ttl.js';
 import * as sortedLists from './migrations/0024-sorted-lists.js';
 import * as openSessionsByKey from './migrations/0025-open-sessions-by-key.js';
+import * as bindingsByResource from './migrations/0026-bindings-by-resource.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-session-ttl': sessionTtl,
   '0024-sorted-lists': sortedLists,
   '0025-open-sessions-by-key': openSessionsByKey,
+  '0026-bindings-by-resource': bindingsByResource,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

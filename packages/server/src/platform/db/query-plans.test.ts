@@ -193,6 +193,14 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     return agentsKey.body.key;
   }
 
+  /** CROWD licenses of other keys each bound to a machine called "localhost": a common fingerprint. */
+  async function crowdCommonFingerprint() {
+    await sql`insert into bindings (id, vendor_id, license_id, resource_kind, resource_id, metadata, created_at)
+      select 'common-' || l.id, l.vendor_id, l.id, 'machine', 'localhost', '{}', ${clock.now().toISOString()}
+        from licenses l where l.vendor_id = ${sample.vendorId} and l.key_id <> ${sample.keyId}
+       limit ${CROWD}`.execute(ctx.handle.db);
+  }
+
   /** Runs one path over HTTP and keeps the statements it ran; the path must have worked. */
   async function record(name: string, run: () => Promise<ApiResponse | unknown>) {
     current = [];
@@ -318,6 +326,10 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       portal.get(`/v1/partner/customers/${sample.partnerCustomerId}`),
     );
 
+    await crowdCommonFingerprint();
+    await record(`validate a fingerprint bound under ${CROWD} other licenses`, () =>
+      anon.post('/v1/validate', { key, product: 'seed-robot', fingerprint: 'localhost' }),
+    );
     const agentsKey = await crowdUnlimitedLicense();
     await record(`validate an agent of a license with ${CROWD} agents`, () =>
       anon.post('/v1/validate', {
