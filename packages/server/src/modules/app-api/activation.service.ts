@@ -193,6 +193,12 @@ export async function deactivate(
         'this license type locks a seat to its resource; only a vendor admin can transfer it',
       );
     }
+    // The license first, as an activation locks it before it binds: the binding's delete updates the license's
+    // count of bound seats (migration 0027), and the two must not lock each other's rows crosswise.
+    await lockRows(
+      ctx.handle,
+      trx.selectFrom('licenses').select('id').where('id', '=', license.id),
+    ).execute();
     await trx.deleteFrom('bindings').where('id', '=', binding.id).execute();
     await recordEvent(trx, key.vendorId, appActor, now, {
       type: 'binding.deleted',

@@ -58,9 +58,9 @@ export async function findKeyByCode(db: Db, input: string): Promise<{ key?: AppK
   };
 }
 
-/** The key's licenses of one product (superseded editions no longer count), for the rules: seats not counted. */
+/** The key's licenses of one product (superseded editions no longer count). */
 export function productLicenses(db: Db, keyId: string, productCode: string): Promise<LicenseRow[]> {
-  return selectLicenses(db, 'any')
+  return selectLicenses(db)
     .where('licenses.key_id', '=', keyId)
     .where('products.code', '=', productCode)
     .where('licenses.superseded_at', 'is', null)

@@ -58,8 +58,8 @@ interface Row extends LicenseRow {
 // The resource's binding and open session of each license are looked up by resource and license together
 // (`bindings_resource_license`, `sessions_open_by_resource`): by the license alone, PostgreSQL's cached generic
 // plan once walked every open session of a large floating license; by the resource alone, every binding of a
-// common fingerprint across the server. Seats are not counted,
-// only whether any is bound (`selectLicenses(db, 'any')`): an unlimited license may have 100,000 agents.
+// common fingerprint across the server. Seats are the license's own column (migration 0027), not a count: an
+// unlimited license may have 100,000 agents.
 const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
   select k.id as k_id, k.vendor_id as k_vendor_id, k.customer_id as k_customer_id, c.name as customer_name,
     k.status as k_status,
@@ -68,7 +68,7 @@ const selectRead = (asked: { resourceId: string; resourceKind: string }) => `
     l.*, p.code as product_code, p.name as product_name, t.name as type_name, t.scope, t.resource_kind, t.mode,
     t.term_unit, t.term_count, t.max_seats, t.max_sessions, t.heartbeat_seconds, t.capabilities, t.binding_locked,
     t.grace_days,
-    (select 1 from bindings b where b.license_id = l.id limit 1) as seats_used,
+    l.bound_seats as seats_used,
     exists (select 1 from bindings b where b.resource_id = ${asked.resourceId} and b.license_id = l.id
       and (${asked.resourceKind} is null or b.resource_kind = ${asked.resourceKind})) as bound,
     exists (select 1 from sessions s where s.resource_id = ${asked.resourceId} and s.license_id = l.id

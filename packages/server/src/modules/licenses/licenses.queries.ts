@@ -1,5 +1,5 @@
 import { deriveStatus, type LicenseStatus, type Scope } from '@licensor/core';
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { LicenseTable, LicenseTypeTable } from '../../platform/db/schema.js';
 
@@ -22,25 +22,18 @@ export type LicenseRow = Selectable<LicenseTable> & {
     | 'binding_locked'
     | 'grace_days'
   > & {
-    /** A count: a number on SQLite, a bigint string on PostgreSQL. */
+    /** Resources bound (`licenses.bound_seats`). */
     seats_used: number | string | null;
   };
 
-/**
- * How `seats_used` is read: `counted`, the number of resources bound (what a person reads on a card or a list);
- * `any`, 1 when any is bound and null when none — all the rules ask (a license that needs a binding is unused
- * without one), without counting an unlimited license's 100,000 agents.
- */
-export type SeatsRead = 'counted' | 'any';
-
-/** Licenses joined with their type and product, with the resources bound to each (`seats`). */
-export function selectLicenses(db: Db, seats: SeatsRead = 'counted') {
+/** Licenses joined with their type and product, with the number of resources bound to each. */
+export function selectLicenses(db: Db) {
   return db
     .selectFrom('licenses')
     .innerJoin('license_types', 'license_types.id', 'licenses.license_type_id')
     .innerJoin('products', 'products.id', 'licenses.product_id')
     .selectAll('licenses')
-    .select((eb) => [
+    .select([
       'products.code as product_code',
       'products.name as product_name',
       'license_types.name as type_name',
@@ -55,18 +48,8 @@ export function selectLicenses(db: Db, seats: SeatsRead = 'counted') {
       'license_types.capabilities',
       'license_types.binding_locked',
       'license_types.grace_days',
-      seats === 'counted'
-        ? eb
-            .selectFrom('bindings')
-            .select((b) => b.fn.countAll<number>().as('n'))
-            .whereRef('bindings.license_id', '=', 'licenses.id')
-            .as('seats_used')
-        : eb
-            .selectFrom('bindings')
-            .select(sql<number>`1`.as('n'))
-            .whereRef('bindings.license_id', '=', 'licenses.id')
-            .limit(1)
-            .as('seats_used'),
+      // Kept by the database (migration 0027), not counted: an unlimited license may bind 100,000 agents.
+      'licenses.bound_seats as seats_used',
     ]);
 }
 

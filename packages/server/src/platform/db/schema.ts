@@ -140,6 +140,8 @@ export interface LicenseTable {
   updated_at: string;
   /** Sessions started on this license and not yet ended (migration 0022): what `maxSessions` limits. */
   live_sessions: Generated<number>;
+  /** Resources bound to the license, kept by the database's triggers on `bindings` (migration 0027). */
+  bound_seats: Generated<number>;
 }
 
 export interface BindingTable {
