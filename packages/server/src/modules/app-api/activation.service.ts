@@ -1,7 +1,10 @@
 import { needsBinding, parseLicenseKey } from '@licensor/core';
+import type { Selectable } from 'kysely';
 import { type AppContext, appActor } from '../../platform/context.js';
-import type { Db } from '../../platform/db/database.js';
+import { type Db, runNamed } from '../../platform/db/database.js';
+import type { BindingTable } from '../../platform/db/schema.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
+import { TurnBatches } from '../../platform/db/turn-batches.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
@@ -119,17 +122,12 @@ export async function activate(
     ? outcome.usable.filter((c) => bindsKind(c, input.resource.kind) && read.usage.bound.has(c.row.id))
     : [];
   if (bound.length === 0) return bindNew(ctx, input);
-  const binding = await ctx.handle.db
-    .selectFrom('bindings')
-    .selectAll()
-    .where('resource_id', '=', input.resource.id)
-    .where('resource_kind', '=', input.resource.kind)
-    .where(
-      'license_id',
-      'in',
-      bound.map((c) => c.row.id),
-    )
-    .executeTakeFirst();
+  // A resource holds one seat of a product (claimSeat finds it before it binds another): the first bound license's.
+  const binding = await findBinding(ctx, {
+    licenseId: bound[0]!.row.id,
+    kind: input.resource.kind,
+    id: input.resource.id,
+  });
   if (!binding) return bindNew(ctx, input); // deactivated since the read
   return {
     created: false,
@@ -137,6 +135,47 @@ export async function activate(
     vendorId: read.key.vendor_id,
     activeKid: read.key.active_kid,
   };
+}
+
+type BindingRow = Selectable<BindingTable>;
+interface BindingAsked {
+  licenseId: string;
+  kind: string;
+  id: string;
+}
+
+/** PostgreSQL: the bindings asked in one turn, in one statement (platform/db/turn-batches.ts), one batcher per app. */
+const bindingBatches = new WeakMap<AppContext, TurnBatches<BindingAsked, BindingRow | undefined>>();
+
+const FIND_BINDINGS = `
+  select b.*, asked.i::int as asked_index
+    from unnest($1::text[], $2::text[], $3::text[]) with ordinality as asked(license_id, kind, id, i)
+    join bindings b on b.license_id = asked.license_id and b.resource_kind = asked.kind and b.resource_id = asked.id`;
+
+function findBinding(ctx: AppContext, asked: BindingAsked): Promise<BindingRow | undefined> {
+  if (ctx.handle.dialect !== 'postgres')
+    return ctx.handle.db
+      .selectFrom('bindings')
+      .selectAll()
+      .where('license_id', '=', asked.licenseId)
+      .where('resource_kind', '=', asked.kind)
+      .where('resource_id', '=', asked.id)
+      .executeTakeFirst();
+  let batches = bindingBatches.get(ctx);
+  if (!batches) {
+    batches = new TurnBatches(async (questions) => {
+      const rows = await runNamed<BindingRow & { asked_index: number }>(ctx.handle, 'pool', {
+        name: 'find_bindings',
+        text: FIND_BINDINGS,
+        values: [questions.map((q) => q.licenseId), questions.map((q) => q.kind), questions.map((q) => q.id)],
+      });
+      const found = questions.map((): BindingRow | undefined => undefined);
+      for (const { asked_index, ...row } of rows) found[asked_index - 1] = row;
+      return found;
+    });
+    bindingBatches.set(ctx, batches);
+  }
+  return batches.ask(asked);
 }
 
 async function bindNew(ctx: AppContext, input: ActivateInput): Promise<Activated> {
