@@ -2487,7 +2487,10 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description The first 100 activations */
               resources: unknown[];
+              /** @description Activations of the customer’s licenses, all of them */
+              resourcesBound: number;
               sessionsOpen: number;
               sessions: unknown[];
             };
@@ -9283,6 +9286,7 @@ export interface paths {
                 bindingLocked: boolean;
                 createdAt: string;
               }[];
+              /** @description The first 100 bindings of each license of the key, at most 100 in all */
               bindings: {
                 id: string;
                 licenseId: string;
@@ -9294,6 +9298,8 @@ export interface paths {
                 };
                 createdAt: string;
               }[];
+              /** @description Resources bound to the key’s licenses, all of them */
+              bindingsBound: number;
               /** @description Open sessions of the key by its licenses' counters; `sessions` lists at most 100 of them */
               sessionsOpen: number;
               sessions: {

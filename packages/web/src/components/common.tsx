@@ -186,13 +186,23 @@ export function SortableTh({
   );
 }
 
-/** Under a list of live sessions cut by the server: how many of how many it shows. */
-export function SessionsShown({ shown, open }: { shown: number; open: number }) {
+/** Under a list cut by the server (live sessions, activations): how many of how many it shows. */
+export function ShownOf({
+  shown,
+  total,
+  what,
+}: {
+  shown: number;
+  total: number;
+  what: 'sessions' | 'bindings';
+}) {
   const { t } = useTranslation();
-  if (shown >= open) return null;
+  if (shown >= total) return null;
   return (
-    <Text c="dimmed" size="sm" data-testid="sessions-shown">
-      {t('common.sessionsShown', { shown, count: open })}
+    <Text c="dimmed" size="sm" data-testid={`${what}-shown`}>
+      {what === 'sessions'
+        ? t('common.sessionsShown', { shown, count: total })
+        : t('common.bindingsShown', { shown, count: total })}
     </Text>
   );
 }

@@ -25,7 +25,8 @@ import {
   ErrorAlert,
   formatDate,
   formatDateTime,
-  SessionsShown,
+  formatNumber,
+  ShownOf,
   StatusBadge,
   wordFor,
 } from '../components/common';
@@ -209,7 +210,12 @@ function Licenses({ licenses }: { licenses: CabinetLicense[] }) {
               <Table.Td data-testid="license-expiry">
                 {formatDate(license.expiresAt, t('common.perpetual'))}
               </Table.Td>
-              <Table.Td>{license.activations.map((a) => a.name ?? a.id).join(', ')}</Table.Td>
+              <Table.Td>
+                {license.activations.map((a) => a.name ?? a.id).join(', ')}
+                {/* The server lists the first 100 of a license's activations; seatsUsed counts them all. */}
+                {license.seatsUsed > license.activations.length &&
+                  ` … +${formatNumber(license.seatsUsed - license.activations.length)}`}
+              </Table.Td>
               <Table.Td>
                 {license.expiresAt && (
                   <Button
@@ -256,6 +262,9 @@ function Devices() {
       <Table data-testid="customer-devices">
         <Table.Tbody>{devices.data?.resources.map(row)}</Table.Tbody>
       </Table>
+      {devices.data && (
+        <ShownOf shown={devices.data.resources.length} total={devices.data.resourcesBound} what="bindings" />
+      )}
       <EmptyState when={devices.isSuccess && devices.data.resources.length === 0} testId="devices-empty">
         {t('empty.devices')}
       </EmptyState>
@@ -264,7 +273,7 @@ function Devices() {
         <Table.Tbody>{devices.data?.sessions.map(row)}</Table.Tbody>
       </Table>
       {devices.data && (
-        <SessionsShown shown={devices.data.sessions.length} open={devices.data.sessionsOpen} />
+        <ShownOf shown={devices.data.sessions.length} total={devices.data.sessionsOpen} what="sessions" />
       )}
       <EmptyState when={devices.isSuccess && devices.data.sessions.length === 0} testId="sessions-empty">
         {t('empty.sessions')}

@@ -29,6 +29,10 @@ export const en = {
     sessionsShown_few: 'The {{shown}} that run out last, of {{count}} open sessions',
     sessionsShown_many: 'The {{shown}} that run out last, of {{count}} open sessions',
     sessionsShown_other: 'The {{shown}} that run out last, of {{count}} open sessions',
+    bindingsShown_one: 'The first {{shown}} of {{count}} activation',
+    bindingsShown_few: 'The first {{shown}} of {{count}} activations',
+    bindingsShown_many: 'The first {{shown}} of {{count}} activations',
+    bindingsShown_other: 'The first {{shown}} of {{count}} activations',
   },
   nav: {
     licenses: 'Licenses',

@@ -30,6 +30,10 @@ export const ru: Dictionary = {
     sessionsShown_few: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
     sessionsShown_many: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
     sessionsShown_other: 'Показаны {{shown}}, истекающие последними, из {{count}} открытых сеансов',
+    bindingsShown_one: 'Показаны первые {{shown}} из {{count}} активации',
+    bindingsShown_few: 'Показаны первые {{shown}} из {{count}} активаций',
+    bindingsShown_many: 'Показаны первые {{shown}} из {{count}} активаций',
+    bindingsShown_other: 'Показаны первые {{shown}} из {{count}} активаций',
   },
   nav: {
     licenses: 'Лицензии',

@@ -24,7 +24,7 @@ import {
   fieldError,
   formatDate,
   formatDateTime,
-  SessionsShown,
+  ShownOf,
   StatusBadge,
   wordFor,
 } from '../components/common';
@@ -364,7 +364,7 @@ function Sessions({ card }: { card: KeyCard }) {
           ))}
         </Table.Tbody>
       </Table>
-      <SessionsShown shown={card.sessions.length} open={card.sessionsOpen} />
+      <ShownOf shown={card.sessions.length} total={card.sessionsOpen} what="sessions" />
       <Title order={5}>{t('key.bindings')}</Title>
       <Table>
         <Table.Tbody>
@@ -377,6 +377,7 @@ function Sessions({ card }: { card: KeyCard }) {
           ))}
         </Table.Tbody>
       </Table>
+      <ShownOf shown={card.bindings.length} total={card.bindingsBound} what="bindings" />
     </Stack>
   );
 }

@@ -210,7 +210,10 @@ export const customerCabinetRoutes: RouteModule = (app, ctx) => {
           summary: 'Devices and other resources the licenses are activated on, and live sessions',
           response: {
             200: Type.Object({
-              resources: Type.Array(Type.Unknown()),
+              resources: Type.Array(Type.Unknown(), { description: 'The first 100 activations' }),
+              resourcesBound: Type.Integer({
+                description: 'Activations of the customer’s licenses, all of them',
+              }),
               sessionsOpen: Type.Integer(),
               sessions: Type.Array(Type.Unknown()),
             }),

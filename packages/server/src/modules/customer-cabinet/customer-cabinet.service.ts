@@ -5,7 +5,13 @@ import { recordEvent } from '../../platform/events.js';
 import { asLanguage, type Language } from '../auth/profile.service.js';
 import { selectRedemptions, toRedemption } from '../coupons/coupons.queries.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
-import { LISTED_SESSIONS, listedSessionsOfKey, openSessionsByKey } from '../keys/keys.queries.js';
+import {
+  firstListed,
+  LISTED_SESSIONS,
+  listedBindings,
+  listedSessionsOfKey,
+  openSessionsByKey,
+} from '../keys/keys.queries.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
 import { type CustomerPrincipal, customerActor } from './customer-auth.js';
 
@@ -122,17 +128,11 @@ export async function customerLicenses(ctx: AppContext, principal: CustomerPrinc
     .where('licenses.revoked_at', 'is', null)
     .orderBy('licenses.id')
     .execute();
-  const bindings = rows.length
-    ? await ctx.handle.db
-        .selectFrom('bindings')
-        .selectAll()
-        .where(
-          'license_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute()
-    : [];
+  // Each license's first LISTED_BINDINGS activations; `seatsUsed` says how many it has.
+  const bindings = await listedBindings(
+    ctx.handle.db,
+    rows.map((r) => r.id),
+  );
   const ownKeys = new Set(keys.map((k) => k.id));
   return {
     data: rows.map((row) => {
@@ -153,22 +153,20 @@ export async function customerLicenses(ctx: AppContext, principal: CustomerPrinc
 /** Devices and other resources the customer's licenses are activated on, and the live sessions. */
 export async function customerDevices(ctx: AppContext, principal: CustomerPrincipal) {
   const keys = (await visibleKeys(ctx, principal)).map((k) => k.id);
-  if (keys.length === 0) return { resources: [], sessionsOpen: 0, sessions: [] };
+  if (keys.length === 0) return { resources: [], resourcesBound: 0, sessionsOpen: 0, sessions: [] };
   const db = ctx.handle.db;
-  const resources = await db
-    .selectFrom('bindings')
-    .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
-    .innerJoin('products', 'products.id', 'licenses.product_id')
-    .select([
-      'bindings.resource_kind',
-      'bindings.resource_id',
-      'bindings.resource_name',
-      'bindings.created_at',
-      'products.name as product_name',
-    ])
-    .where('licenses.key_id', 'in', keys)
-    .orderBy('bindings.id')
+  const licenses = await db
+    .selectFrom('licenses')
+    .select(['id', 'bound_seats'])
+    .where('key_id', 'in', keys)
+    .where('bound_seats', '>', 0)
     .execute();
+  const resources = firstListed(
+    await listedBindings(
+      db,
+      licenses.map((l) => l.id),
+    ),
+  );
   // The latest sessions of each key that has any (one index range per key: a key list in one statement would
   // sort every session of a site license), then the latest of them all.
   const now = ctx.clock.now();
@@ -184,6 +182,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
   });
   return {
     resources: resources.map((r) => ({ ...resource(r), product: r.product_name, activatedAt: r.created_at })),
+    resourcesBound: licenses.reduce((bound, l) => bound + l.bound_seats, 0),
     sessionsOpen: [...open.values()].reduce((sum, n) => sum + n, 0),
     sessions: sessions.map((s) => ({
       ...resource(s),

@@ -54,6 +54,44 @@ export function listedSessionsOfKey(db: Db, keyId: string, now: Date) {
   );
 }
 
+/** How many bindings of a license its key's card and the customer cabinet list. */
+export const LISTED_BINDINGS = 100;
+
+/**
+ * The first LISTED_BINDINGS bindings of each of these licenses by resource (kind, then id), with their product: one
+ * range of the license's unique index each (an unlimited license may bind 100,000 agents; `licenses.bound_seats`
+ * says how many there are). Not by creation: an index for that order would also tempt the validation read's
+ * planner away from the resource's own index.
+ */
+export async function listedBindings(db: Db, licenseIds: readonly string[]) {
+  const lists = await Promise.all(
+    licenseIds.map((licenseId) =>
+      db
+        .selectFrom('bindings')
+        .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
+        .innerJoin('products', 'products.id', 'licenses.product_id')
+        .selectAll('bindings')
+        .select(['products.code as product_code', 'products.name as product_name'])
+        .where('bindings.license_id', '=', licenseId)
+        .orderBy('bindings.resource_kind')
+        .orderBy('bindings.resource_id')
+        .limit(LISTED_BINDINGS)
+        .execute(),
+    ),
+  );
+  return lists.flat();
+}
+
+/** The first LISTED_BINDINGS of several licenses' listed bindings, by resource. */
+export const firstListed = <B extends { resource_kind: string; resource_id: string }>(
+  bindings: readonly B[],
+): B[] =>
+  [...bindings]
+    .sort(
+      (a, b) => a.resource_kind.localeCompare(b.resource_kind) || a.resource_id.localeCompare(b.resource_id),
+    )
+    .slice(0, LISTED_BINDINGS);
+
 /** Keys (of these) with open sessions by their licenses' counters (those past their TTL count until ended). */
 export async function openSessionsByKey(db: Db, keyIds: readonly string[]): Promise<Map<string, number>> {
   if (keyIds.length === 0) return new Map();

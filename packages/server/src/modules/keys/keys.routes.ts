@@ -33,7 +33,9 @@ const KeyCard = Type.Intersect([
         resource: Resource,
         createdAt: Type.String(),
       }),
+      { description: 'The first 100 bindings of each license of the key, at most 100 in all' },
     ),
+    bindingsBound: Type.Integer({ description: 'Resources bound to the key’s licenses, all of them' }),
     sessionsOpen: Type.Integer({
       description: "Open sessions of the key by its licenses' counters; `sessions` lists at most 100 of them",
     }),

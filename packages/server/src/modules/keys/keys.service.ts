@@ -12,7 +12,14 @@ import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
 import { indexKey, matchingPage, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
 import { selectLicenses, toLicense } from '../licenses/licenses.queries.js';
-import { findKey, findLiveKey, listedSessionsOfKey, toKey } from './keys.queries.js';
+import {
+  findKey,
+  findLiveKey,
+  firstListed,
+  listedBindings,
+  listedSessionsOfKey,
+  toKey,
+} from './keys.queries.js';
 
 export async function createKey(
   ctx: AppContext,
@@ -100,15 +107,12 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
     .where('licenses.key_id', '=', id)
     .orderBy('licenses.id')
     .execute();
-  const bindings = await db
-    .selectFrom('bindings')
-    .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
-    .innerJoin('products', 'products.id', 'licenses.product_id')
-    .selectAll('bindings')
-    .select('products.code as product_code')
-    .where('licenses.key_id', '=', id)
-    .orderBy('bindings.id')
-    .execute();
+  const bindings = firstListed(
+    await listedBindings(
+      db,
+      licenses.map((l) => l.id),
+    ),
+  );
   const sessions = await listedSessionsOfKey(db, id, now);
   return {
     ...toKey(key),
@@ -121,6 +125,7 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
       resource: { kind: b.resource_kind, id: b.resource_id, name: b.resource_name },
       createdAt: b.created_at,
     })),
+    bindingsBound: licenses.reduce((bound, row) => bound + Number(row.seats_used), 0),
     sessionsOpen: licenses.reduce((open, row) => open + Number(row.live_sessions), 0),
     sessions: sessions.map((s) => ({
       id: s.id,

@@ -170,7 +170,7 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
    * bindings to check it or to bind one more would read them all. (The cards and lists of that key still count
    * them for the person reading them: not a per-request path of the apps.)
    */
-  async function crowdUnlimitedLicense(): Promise<string> {
+  async function crowdUnlimitedLicense(): Promise<{ key: string; id: string }> {
     const customer = await api.post('/v1/customers', { name: 'Agents Inc' });
     const agentsKey = await api.post('/v1/keys', { customerId: customer.body.id });
     expect(agentsKey.status, agentsKey.text).toBe(201);
@@ -190,7 +190,7 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
       insert into bindings (id, vendor_id, license_id, resource_kind, resource_id, metadata, created_at)
       select 'agent-' || i, ${sample.vendorId}, ${license.body.id}, 'agent', 'agent-' || i, '{}',
         ${clock.now().toISOString()} from n`.execute(ctx.handle.db);
-    return agentsKey.body.key;
+    return { key: agentsKey.body.key, id: agentsKey.body.id };
   }
 
   /** CROWD licenses of other keys each bound to a machine called "localhost": a common fingerprint. */
@@ -330,7 +330,7 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     await record(`validate a fingerprint bound under ${CROWD} other licenses`, () =>
       anon.post('/v1/validate', { key, product: 'seed-robot', fingerprint: 'localhost' }),
     );
-    const agentsKey = await crowdUnlimitedLicense();
+    const { key: agentsKey, id: agentsKeyId } = await crowdUnlimitedLicense();
     await record(`validate an agent of a license with ${CROWD} agents`, () =>
       anon.post('/v1/validate', {
         key: agentsKey,
@@ -352,6 +352,30 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
         resource: { kind: 'agent', id: 'agent-9' },
       }),
     );
+    await record(`key card of a key with ${CROWD} agents`, async () => {
+      const card = await api.get(`/v1/keys/${agentsKeyId}`);
+      // The card lists the first bindings and counts them all.
+      expect(card.body.bindings).toHaveLength(100);
+      expect(card.body.bindingsBound).toBe(CROWD + 1);
+      return card;
+    });
+    const agentsLogin = await anon.post('/v1/customer/auth/login', { key: agentsKey });
+    const agentsCabinet = anon.withHeaders({
+      cookie: (agentsLogin.headers.get('set-cookie') ?? '').split(';')[0],
+      'x-csrf-token': agentsLogin.body.csrfToken,
+    });
+    await record(`customer cabinet devices of a key with ${CROWD} agents`, async () => {
+      const devices = await agentsCabinet.get('/v1/customer/devices');
+      expect(devices.body.resources).toHaveLength(100);
+      expect(devices.body.resourcesBound).toBe(CROWD + 1);
+      return devices;
+    });
+    await record(`customer cabinet licenses of a key with ${CROWD} agents`, async () => {
+      const licenses = await agentsCabinet.get('/v1/customer/licenses');
+      expect(licenses.body.data[0].activations).toHaveLength(100);
+      expect(licenses.body.data[0].seatsUsed).toBe(CROWD + 1);
+      return licenses;
+    });
     // The background work: the daily reminder scan, the session reaper, the job claim, the webhook outbox claim.
     clock.advance(86_400_000);
     // Retention is left out: a daily batch whose work is the history it deletes, oldest first by an index.
