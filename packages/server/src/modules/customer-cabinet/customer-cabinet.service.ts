@@ -129,10 +129,7 @@ export async function customerLicenses(ctx: AppContext, principal: CustomerPrinc
     .orderBy('licenses.id')
     .execute();
   // Each license's first LISTED_BINDINGS activations; `seatsUsed` says how many it has.
-  const bindings = await listedBindings(
-    ctx.handle.db,
-    rows.map((r) => r.id),
-  );
+  const bindings = await listedBindings(ctx.handle.db, rows);
   const ownKeys = new Set(keys.map((k) => k.id));
   return {
     data: rows.map((row) => {
@@ -161,12 +158,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
     .where('key_id', 'in', keys)
     .where('bound_seats', '>', 0)
     .execute();
-  const resources = firstListed(
-    await listedBindings(
-      db,
-      licenses.map((l) => l.id),
-    ),
-  );
+  const resources = firstListed(await listedBindings(db, licenses));
   // The latest sessions of each key that has any (one index range per key: a key list in one statement would
   // sort every session of a site license), then the latest of them all.
   const now = ctx.clock.now();

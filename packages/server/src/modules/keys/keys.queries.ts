@@ -63,9 +63,13 @@ export const LISTED_BINDINGS = 100;
  * says how many there are). Not by creation: an index for that order would also tempt the validation read's
  * planner away from the resource's own index.
  */
-export async function listedBindings(db: Db, licenseIds: readonly string[]) {
+export async function listedBindings(
+  db: Db,
+  licenses: readonly { id: string; seats_used?: number | string | null; bound_seats?: number }[],
+) {
+  const bound = licenses.filter((l) => Number(l.seats_used ?? l.bound_seats) > 0);
   const lists = await Promise.all(
-    licenseIds.map((licenseId) =>
+    bound.map(({ id: licenseId }) =>
       db
         .selectFrom('bindings')
         .innerJoin('licenses', 'licenses.id', 'bindings.license_id')
@@ -82,13 +86,16 @@ export async function listedBindings(db: Db, licenseIds: readonly string[]) {
   return lists.flat();
 }
 
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The first LISTED_BINDINGS of several licenses' listed bindings, by resource. */
 export const firstListed = <B extends { resource_kind: string; resource_id: string }>(
   bindings: readonly B[],
 ): B[] =>
   [...bindings]
+    // By code units, as the databases order them (a locale's order could leave out one of the first).
     .sort(
-      (a, b) => a.resource_kind.localeCompare(b.resource_kind) || a.resource_id.localeCompare(b.resource_id),
+      (a, b) => byCodeUnits(a.resource_kind, b.resource_kind) || byCodeUnits(a.resource_id, b.resource_id),
     )
     .slice(0, LISTED_BINDINGS);
 

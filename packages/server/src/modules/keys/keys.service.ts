@@ -107,12 +107,7 @@ export async function getKeyCard(ctx: AppContext, principal: Principal, id: stri
     .where('licenses.key_id', '=', id)
     .orderBy('licenses.id')
     .execute();
-  const bindings = firstListed(
-    await listedBindings(
-      db,
-      licenses.map((l) => l.id),
-    ),
-  );
+  const bindings = firstListed(await listedBindings(db, licenses));
   const sessions = await listedSessionsOfKey(db, id, now);
   return {
     ...toKey(key),

@@ -12,10 +12,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('licenses')
     .addColumn('bound_seats', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await sql`update licenses set bound_seats = bound.n
-    from (select license_id, count(*) as n from bindings group by license_id) as bound
-    where licenses.id = bound.license_id`.execute(db);
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // No binding written while this runs escapes both the triggers and the count below.
+    await sql`lock table bindings in share row exclusive mode`.execute(db);
     await sql`create function bindings_bound_seats() returns trigger language plpgsql as $$
       begin
         if tg_op <> 'INSERT' then
@@ -26,18 +25,23 @@ export async function up(db: Kysely<any>): Promise<void> {
         end if;
         return null;
       end $$`.execute(db);
+    // The schema of the tables it counts, whatever the search path of whoever binds (an operator's session).
+    await sql`alter function bindings_bound_seats() set search_path from current`.execute(db);
     await sql`create trigger bindings_bound_seats after insert or delete or update of license_id on bindings
       for each row execute function bindings_bound_seats()`.execute(db);
-    return;
+  } else {
+    await sql`create trigger bindings_bound_seats_insert after insert on bindings begin
+      update licenses set bound_seats = bound_seats + 1 where id = new.license_id;
+    end`.execute(db);
+    await sql`create trigger bindings_bound_seats_delete after delete on bindings begin
+      update licenses set bound_seats = bound_seats - 1 where id = old.license_id;
+    end`.execute(db);
+    await sql`create trigger bindings_bound_seats_move after update of license_id on bindings begin
+      update licenses set bound_seats = bound_seats - 1 where id = old.license_id;
+      update licenses set bound_seats = bound_seats + 1 where id = new.license_id;
+    end`.execute(db);
   }
-  await sql`create trigger bindings_bound_seats_insert after insert on bindings begin
-      update licenses set bound_seats = bound_seats + 1 where id = new.license_id;
-    end`.execute(db);
-  await sql`create trigger bindings_bound_seats_delete after delete on bindings begin
-      update licenses set bound_seats = bound_seats - 1 where id = old.license_id;
-    end`.execute(db);
-  await sql`create trigger bindings_bound_seats_move after update of license_id on bindings begin
-      update licenses set bound_seats = bound_seats - 1 where id = old.license_id;
-      update licenses set bound_seats = bound_seats + 1 where id = new.license_id;
-    end`.execute(db);
+  // Counted after the triggers exist, as absolute values: a binding written meanwhile is in the count either way.
+  await sql`update licenses set bound_seats = (select count(*) from bindings b where b.license_id = licenses.id)
+    where bound_seats <> 0 or id in (select license_id from bindings)`.execute(db);
 }
