@@ -10069,6 +10069,139 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/licenses/{id}/bindings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The resources bound to a license, a page at a time, by resource kind and id */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              data: {
+                id: string;
+                licenseId: string;
+                resource: {
+                  kind: string;
+                  id: string;
+                  name: null | string;
+                };
+                createdAt: string;
+              }[];
+              nextCursor: null | string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description SNAKE_CASE error code */
+                code: string;
+                message: string;
+                details: unknown[];
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/licenses/{id}/actions/{action}': {
     parameters: {
       query?: never;

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { actorOf } from '../../platform/auth/principal.js';
 import { errorResponses, IdParams, ListQuery, listOf, Term, Timestamp } from '../../platform/http/schemas.js';
 import type { RouteModule } from '../../platform/http/types.js';
+import { listLicenseBindings } from './license-bindings.js';
 import { LICENSE_SORTS, listLicenses } from './license-list.js';
 import { applyLicenseAction, getLicense, issueLicense, LICENSE_ACTIONS } from './licenses.service.js';
 
@@ -116,6 +117,36 @@ export const licenseRoutes: RouteModule = (app, ctx) => {
     '/v1/licenses/:id',
     { schema: { tags: ['licenses'], params: IdParams, response: { 200: License, ...errorResponses } } },
     (request) => getLicense(ctx, request.principal, request.params.id),
+  );
+
+  app.get(
+    '/v1/licenses/:id/bindings',
+    {
+      schema: {
+        tags: ['licenses'],
+        summary: 'The resources bound to a license, a page at a time, by resource kind and id',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            cursor: Type.Optional(Type.String({ maxLength: 600 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: listOf(
+            Type.Object({
+              id: Type.String(),
+              licenseId: Type.String(),
+              resource: Type.Object({ kind: Type.String(), id: Type.String(), name: NullableString }),
+              createdAt: Type.String(),
+            }),
+          ),
+          ...errorResponses,
+        },
+      },
+    },
+    (request) => listLicenseBindings(ctx, request.principal, request.params.id, request.query),
   );
 
   app.post(

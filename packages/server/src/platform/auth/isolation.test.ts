@@ -209,6 +209,7 @@ describe.each(DIALECTS)(
         expect: 404,
       },
       { route: 'GET /v1/licenses/{id}', path: `/v1/licenses/${a.license}`, expect: 404 },
+      { route: 'GET /v1/licenses/{id}/bindings', path: `/v1/licenses/${a.license}/bindings`, expect: 404 },
       {
         route: 'POST /v1/licenses/{id}/actions/{action}',
         path: `/v1/licenses/${a.license}/actions/revoke`,
