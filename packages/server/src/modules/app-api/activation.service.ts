@@ -4,7 +4,7 @@ import { type AppContext, appActor } from '../../platform/context.js';
 import { type Db, runNamed } from '../../platform/db/database.js';
 import type { BindingTable } from '../../platform/db/schema.js';
 import { inTransaction, lockRows } from '../../platform/db/transaction.js';
-import { TurnBatches } from '../../platform/db/turn-batches.js';
+import { batchesPer, rowsByQuestion } from '../../platform/db/turn-batches.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/events.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
@@ -144,38 +144,32 @@ interface BindingAsked {
   id: string;
 }
 
-/** PostgreSQL: the bindings asked in one turn, in one statement (platform/db/turn-batches.ts), one batcher per app. */
-const bindingBatches = new WeakMap<AppContext, TurnBatches<BindingAsked, BindingRow | undefined>>();
-
 const FIND_BINDINGS = `
   select b.*, asked.i::int as asked_index
     from unnest($1::text[], $2::text[], $3::text[]) with ordinality as asked(license_id, kind, id, i)
     join bindings b on b.license_id = asked.license_id and b.resource_kind = asked.kind and b.resource_id = asked.id`;
 
-function findBinding(ctx: AppContext, asked: BindingAsked): Promise<BindingRow | undefined> {
-  if (ctx.handle.dialect !== 'postgres')
-    return ctx.handle.db
-      .selectFrom('bindings')
-      .selectAll()
-      .where('license_id', '=', asked.licenseId)
-      .where('resource_kind', '=', asked.kind)
-      .where('resource_id', '=', asked.id)
-      .executeTakeFirst();
-  let batches = bindingBatches.get(ctx);
-  if (!batches) {
-    batches = new TurnBatches(async (questions) => {
-      const rows = await runNamed<BindingRow & { asked_index: number }>(ctx.handle, 'pool', {
-        name: 'find_bindings',
-        text: FIND_BINDINGS,
-        values: [questions.map((q) => q.licenseId), questions.map((q) => q.kind), questions.map((q) => q.id)],
-      });
-      const found = questions.map((): BindingRow | undefined => undefined);
-      for (const { asked_index, ...row } of rows) found[asked_index - 1] = row;
-      return found;
+/** PostgreSQL: the bindings asked in one turn, in one statement (platform/db/turn-batches.ts). */
+const bindingBatches = batchesPer<AppContext, BindingAsked, BindingRow | undefined>(
+  async (ctx, questions) => {
+    const rows = await runNamed<BindingRow & { asked_index: number }>(ctx.handle, 'pool', {
+      name: 'find_bindings',
+      text: FIND_BINDINGS,
+      values: [questions.map((q) => q.licenseId), questions.map((q) => q.kind), questions.map((q) => q.id)],
     });
-    bindingBatches.set(ctx, batches);
-  }
-  return batches.ask(asked);
+    return rowsByQuestion(rows, questions.length).map(([row]) => row);
+  },
+);
+
+function findBinding(ctx: AppContext, asked: BindingAsked): Promise<BindingRow | undefined> {
+  if (ctx.handle.dialect === 'postgres') return bindingBatches(ctx).ask(asked);
+  return ctx.handle.db
+    .selectFrom('bindings')
+    .selectAll()
+    .where('license_id', '=', asked.licenseId)
+    .where('resource_kind', '=', asked.kind)
+    .where('resource_id', '=', asked.id)
+    .executeTakeFirst();
 }
 
 async function bindNew(ctx: AppContext, input: ActivateInput): Promise<Activated> {

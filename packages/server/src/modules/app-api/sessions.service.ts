@@ -4,7 +4,7 @@ import { newId, newSecretId } from '../../platform/crypto.js';
 import { type Db, runNamed } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { TurnBatches } from '../../platform/db/turn-batches.js';
+import { batchesPer } from '../../platform/db/turn-batches.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { type EventInput, eventRows, recordEvent } from '../../platform/events.js';
 import { requireKey, usableLicenses } from './activation.service.js';
@@ -419,37 +419,28 @@ const extendOne = async (ctx: AppContext, beat: Beat): Promise<Extended | undefi
  * one turn is extended once and both hear it. Should the batch fail (say, a deadlock with another process's batch
  * over the same sessions), each heartbeat runs alone.
  */
-const heartbeatBatches = new WeakMap<AppContext, TurnBatches<Beat, Extended | undefined>>();
-
-function beatsOf(ctx: AppContext): TurnBatches<Beat, Extended | undefined> {
-  let batches = heartbeatBatches.get(ctx);
-  if (!batches) {
-    batches = new TurnBatches(async (beats) => {
-      const latest = new Map<string, string>();
-      for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
-      let extended: Extended[];
-      try {
-        extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
-          name: 'extend_sessions',
-          text: EXTEND_LIVE_BATCH,
-          values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
-        });
-      } catch {
-        const one: (Extended | undefined)[] = [];
-        for (const [id, now] of latest) one.push(await extendOne(ctx, { id, now }));
-        extended = one.filter((row): row is Extended => row !== undefined);
-      }
-      const byId = new Map(extended.map((row) => [row.id, row]));
-      return beats.map((beat) => byId.get(beat.id));
+const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined>(async (ctx, beats) => {
+  const latest = new Map<string, string>();
+  for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
+  let extended: Extended[];
+  try {
+    extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
+      name: 'extend_sessions',
+      text: EXTEND_LIVE_BATCH,
+      values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
     });
-    heartbeatBatches.set(ctx, batches);
+  } catch {
+    const one: (Extended | undefined)[] = [];
+    for (const [id, now] of latest) one.push(await extendOne(ctx, { id, now }));
+    extended = one.filter((row): row is Extended => row !== undefined);
   }
-  return batches;
-}
+  const byId = new Map(extended.map((row) => [row.id, row]));
+  return beats.map((beat) => byId.get(beat.id));
+});
 
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
-  if (ctx.handle.dialect === 'postgres') return beatsOf(ctx).ask({ id, now: nowIso });
+  if (ctx.handle.dialect === 'postgres') return heartbeatBatches(ctx).ask({ id, now: nowIso });
   const session = await liveSession(ctx, id);
   const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;
   const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();

@@ -122,12 +122,14 @@ const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
  * grace), so the rules run once per read and stretch of time, not once per request.
  */
 function verdictOn(
+  reader: ValidationReader,
   read: ValidationRead | undefined,
   resource: ResourceRef | undefined,
   capabilities: readonly string[] | undefined,
   now: Date,
 ): Verdict {
-  if (!read) return judge(read, resource, capabilities, now);
+  // A read of its own (PostgreSQL) is never asked again: nothing to keep.
+  if (!read || !reader.sharesReads) return judge(read, resource, capabilities, now);
   let kept = verdicts.get(read);
   if (!kept) {
     kept = new KeptAtMost(8); // capability sets asked of one read: an app asks one or two
@@ -160,7 +162,7 @@ export async function validateKey(
     ? await reader.read({ code: parsed.code, product: input.product, resource })
     : undefined;
   const key = read?.key;
-  const verdict = verdictOn(read, resource, input.capabilities, now);
+  const verdict = verdictOn(reader, read, resource, input.capabilities, now);
   return {
     vendorPrefix: parsed.prefix ?? null,
     key,

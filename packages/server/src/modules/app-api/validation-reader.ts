@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { type DatabaseHandle, runNamed } from '../../platform/db/database.js';
-import { TurnBatches } from '../../platform/db/turn-batches.js';
+import { rowsByQuestion, TurnBatches } from '../../platform/db/turn-batches.js';
 import { KeptAtMost } from '../../platform/kept-at-most.js';
 import type { LicenseRow } from '../licenses/licenses.queries.js';
 import type { LicenseUsage } from './app-api.queries.js';
@@ -14,6 +14,8 @@ import type { LicenseUsage } from './app-api.queries.js';
  */
 export interface ValidationReader {
   read(query: ValidationQuery): Promise<ValidationRead | undefined>;
+  /** Whether one read object answers every request asking the same question of the same data (SQLite). */
+  readonly sharesReads: boolean;
 }
 
 export interface ValidationQuery {
@@ -156,6 +158,7 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
     const version = handle.committedReader.prepare('pragma data_version').pluck();
     const reads = new ReadsOfOneVersion();
     return {
+      sharesReads: true,
       read: async (query) => {
         const values = parameters(query);
         return reads.get(version.get() as number, values.join('\u0000'), () => {
@@ -176,9 +179,7 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
         questions.map((q) => q.resource?.kind ?? null),
       ],
     });
-    const byQuestion = questions.map((): Row[] => []);
-    for (const row of rows) byQuestion[Number(row.asked_index) - 1]?.push(row);
-    return byQuestion.map((rows) => assemble(rows));
+    return rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
   });
-  return { read: (query) => batches.ask(query) };
+  return { sharesReads: false, read: (query) => batches.ask(query) };
 }

@@ -154,7 +154,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
   const db = ctx.handle.db;
   const licenses = await db
     .selectFrom('licenses')
-    .select(['id', 'bound_seats'])
+    .select(['id', 'bound_seats as seats_used'])
     .where('key_id', 'in', keys)
     .where('bound_seats', '>', 0)
     .execute();
@@ -174,7 +174,7 @@ export async function customerDevices(ctx: AppContext, principal: CustomerPrinci
   });
   return {
     resources: resources.map((r) => ({ ...resource(r), product: r.product_name, activatedAt: r.created_at })),
-    resourcesBound: licenses.reduce((bound, l) => bound + l.bound_seats, 0),
+    resourcesBound: licenses.reduce((bound, l) => bound + l.seats_used, 0),
     sessionsOpen: [...open.values()].reduce((sum, n) => sum + n, 0),
     sessions: sessions.map((s) => ({
       ...resource(s),

@@ -65,9 +65,9 @@ export const LISTED_BINDINGS = 100;
  */
 export async function listedBindings(
   db: Db,
-  licenses: readonly { id: string; seats_used?: number | string | null; bound_seats?: number }[],
+  licenses: readonly { id: string; seats_used: number | string | null }[],
 ) {
-  const bound = licenses.filter((l) => Number(l.seats_used ?? l.bound_seats) > 0);
+  const bound = licenses.filter((l) => Number(l.seats_used) > 0);
   const lists = await Promise.all(
     bound.map(({ id: licenseId }) =>
       db

@@ -38,24 +38,15 @@ export async function claimSeat(
     .where('resource_id', '=', resource.id)
     .executeTakeFirst();
   if (existing) return { created: false, binding: existing };
-  // Only licenses with a limit are counted (each holds at most its seats); an unlimited one may bind 100,000.
-  const limited = licenses.filter((l) => seatLimit(l.scope as Scope, l.max_seats) !== null);
-  const counts = new Map<string, number>();
-  if (limited.length > 0)
-    for (const row of await trx
-      .selectFrom('bindings')
-      .select((eb) => ['license_id', eb.fn.countAll<number | string>().as('n')])
-      .where(
-        'license_id',
-        'in',
-        limited.map((l) => l.id),
-      )
-      .groupBy('license_id')
-      .execute())
-      counts.set(row.license_id, Number(row.n));
+  // The seats each license has bound, as the database keeps them (migration 0027), read under the caller's locks.
+  const bound = new Map(
+    (await trx.selectFrom('licenses').select(['id', 'bound_seats']).where('id', 'in', ids).execute()).map(
+      (row) => [row.id, row.bound_seats],
+    ),
+  );
   const free = licenses.find((license) => {
     const limit = seatLimit(license.scope as Scope, license.max_seats);
-    return limit === null || (counts.get(license.id) ?? 0) < limit;
+    return limit === null || (bound.get(license.id) ?? 0) < limit;
   });
   if (!free)
     throw new AppError('SEATS_EXHAUSTED', 'every seat of this license is bound; deactivate one first');

@@ -41,3 +41,31 @@ export class TurnBatches<Q, A> {
     }
   }
 }
+
+/** One TurnBatches per owner (an app's context), made when first asked. */
+export function batchesPer<K extends object, Q, A>(
+  answer: (owner: K, questions: Q[]) => Promise<A[]>,
+): (owner: K) => TurnBatches<Q, A> {
+  const made = new WeakMap<K, TurnBatches<Q, A>>();
+  return (owner) => {
+    let batches = made.get(owner);
+    if (!batches) {
+      batches = new TurnBatches((questions) => answer(owner, questions));
+      made.set(owner, batches);
+    }
+    return batches;
+  };
+}
+
+/**
+ * A batch statement's rows by question: statements over `unnest(…) with ordinality` tag each row with its
+ * question's 1-based position as `asked_index`.
+ */
+export function rowsByQuestion<R extends { asked_index?: number | string }>(
+  rows: readonly R[],
+  questions: number,
+) {
+  const grouped = Array.from({ length: questions }, (): R[] => []);
+  for (const row of rows) grouped[Number(row.asked_index) - 1]?.push(row);
+  return grouped;
+}
