@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { measureBaselines } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
@@ -98,48 +99,13 @@ function machine() {
 
 const rows = [];
 /** Each baseline's figures by connections, measured in this run before the server's. */
-const baselines = new Map();
-const BASELINES = [
-  {
-    scenario: 'bare route',
-    script: 'lib/bare-server.js',
-    route: '/bare',
-    body: {},
-    env: { BODY_SIZE: '620' },
-  },
-  {
-    scenario: 'signing route',
-    script: 'lib/bare-server.js',
-    route: '/bare',
-    body: {},
-    env: { BODY_SIZE: '620', SIGN: '1' },
-  },
-  {
-    scenario: 'unsigned license server',
-    script: 'lib/minimal-server.js',
-    route: '/validate',
-    body: { key: 'KEY-42', product: 'bench' },
-    env: {},
-  },
-];
-for (const baseline of BASELINES) {
-  const { url, child } = await startListening([path.join(here, baseline.script)], baseline.env);
-  try {
-    await load(`${url}${baseline.route}`, baseline.body, 10, WARMUP_SECONDS);
-    const figures = new Map();
-    for (const connections of CONNECTIONS) {
-      const measured = summarize(await load(`${url}${baseline.route}`, baseline.body, connections));
-      figures.set(connections, measured);
-      rows.push({ scenario: baseline.scenario, db: '—', connections, ...measured });
-      console.log(
-        `${baseline.scenario.padEnd(24)} c=${connections}  ${measured.rps.toFixed(0)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
-      );
-    }
-    baselines.set(baseline.scenario, figures);
-  } finally {
-    child.kill('SIGTERM');
-  }
-}
+const baselines = await measureBaselines(
+  CONNECTIONS,
+  (url, body) => load(url, body, 10, WARMUP_SECONDS),
+  async (url, body, connections) => summarize(await load(url, body, connections)),
+);
+for (const [scenario, figures] of baselines)
+  for (const [connections, measured] of figures) rows.push({ scenario, db: '—', connections, ...measured });
 const bare = baselines.get('bare route');
 for (const row of rows) {
   row.ratio = row.rps / bare.get(row.connections).rps;

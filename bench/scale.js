@@ -1,7 +1,9 @@
 // npm run bench (part): the hot paths on an empty database and on a million licenses, side by side in one run,
 // on SQLite and PostgreSQL (DESIGN §6.11, issue 9). Each database: a vendor and the bench fixture, measure; stop
 // the server, `licensor seed` the dataset into the same vendor, time the daily reminder scan, record the plans
-// of the hot queries; restart the server and measure again. Writes bench/results-scale.md.
+// of the hot queries; restart the server and measure again. Issue 12's rows (validate, activate, heartbeat at 100
+// connections, beside the signing route and the unsigned license server measured in the same run) are measured in
+// both phases too (issue 12, item 5). Writes bench/results-scale.md.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import {
   planOf,
   scanReminders,
 } from '../packages/server/dist/index.js';
+import { BASELINES, measureBaselines } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
@@ -26,7 +29,9 @@ const CLI = path.join(here, '../packages/cli/dist/main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 const LICENSES = Number(process.env.BENCH_LICENSES || 1_000_000);
 const CONNECTIONS = 10;
-const WARMUP_SECONDS = 10;
+/** Issue 12's targets are at 100 connections. */
+const HEAVY_CONNECTIONS = 100;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 10);
 
 /** Targets of issue 9: a ratio to the empty database, or a p99 bound in ms at the million. */
 const TARGETS = {
@@ -36,11 +41,14 @@ const TARGETS = {
   'customer search': { p99: 50 },
   'customer page': { p99: 50 },
   'events page': { p99: 50 },
+  'validate ×100': { ratio: 0.9 },
+  'activate ×100': { ratio: 0.9 },
+  'heartbeat ×100': { ratio: 0.9 },
 };
 
-function load(url, request, duration = SECONDS) {
+function load(url, request, duration = SECONDS, connections = CONNECTIONS) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, requests: [request] }, (error, result) =>
+    autocannon({ url, connections, duration, requests: [request] }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
   });
@@ -88,25 +96,32 @@ async function openSessionScenario(url, token, typeId) {
 /** The requests measured in both phases; `deep` is a cursor far into the customer list once seeded. */
 function scenarios(fixture, token, opener, deep) {
   const auth = { authorization: `Bearer ${token}` };
+  const app = (name) => ({
+    method: 'POST',
+    path: fixture.scenarios[name].path,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fixture.scenarios[name].body),
+  });
   return {
-    validate: {
-      method: 'POST',
-      path: fixture.scenarios.validate.path,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(fixture.scenarios.validate.body),
-    },
+    validate: app('validate'),
     'open session': opener,
     'key card': { method: 'GET', path: `/v1/keys/${fixture.keyId}`, headers: auth },
     'customer search': { method: 'GET', path: '/v1/customers?q=northwind%20traders', headers: auth },
     'customer page': { method: 'GET', path: `/v1/customers${deep ? `?cursor=${deep}` : ''}`, headers: auth },
     'events page': { method: 'GET', path: '/v1/events', headers: auth },
+    'validate ×100': app('validate'),
+    'activate ×100': app('activate'),
+    'heartbeat ×100': app('heartbeat'),
   };
 }
 
+const connectionsOf = (scenario) => (scenario.endsWith('×100') ? HEAVY_CONNECTIONS : CONNECTIONS);
+
 async function measure(url, requests, phase, db, rows) {
   for (const [scenario, request] of Object.entries(requests)) {
-    await load(url, request, WARMUP_SECONDS); // JIT and caches warm, not recorded
-    const measured = summarize(scenario, await load(url, request));
+    const connections = connectionsOf(scenario);
+    await load(url, request, WARMUP_SECONDS, connections); // JIT and caches warm, not recorded
+    const measured = summarize(scenario, await load(url, request, SECONDS, connections));
     rows.push({ scenario, db, phase, ...measured });
     console.log(
       `${phase.padEnd(6)} ${db.padEnd(8)} ${scenario.padEnd(16)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
@@ -121,7 +136,7 @@ async function recordPlans(env, requests) {
   const plans = [];
   try {
     for (const [scenario, request] of Object.entries(requests)) {
-      if (scenario === 'open session') continue;
+      if (scenario === 'open session' || scenario === 'validate ×100') continue;
       const statements = [];
       ctx.handle.observer = (sql, parameters) => statements.push({ sql, parameters });
       const response = await app.inject({
@@ -231,8 +246,19 @@ async function benchDatabase(db, env, rows, extras) {
   }
 }
 
+const post = (body) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 const rows = [];
 const extras = [];
+const baselines = await measureBaselines(
+  [HEAVY_CONNECTIONS],
+  (url, body) => load(url, post(body), 2, HEAVY_CONNECTIONS),
+  async (url, body, connections) => summarize(url, await load(url, post(body), SECONDS, connections)),
+  BASELINES.filter((baseline) => baseline.scenario !== 'bare route'),
+);
 const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres').split(',');
 if (DATABASES.includes('sqlite')) await benchDatabase('sqlite', {}, rows, extras);
 if (DATABASES.includes('postgres')) await benchDatabase('postgres', { DATABASE_URL }, rows, extras);
@@ -251,6 +277,28 @@ const table = rows
     return `| ${empty.scenario} | ${empty.db} | ${empty.rps.toFixed(0)} | ${full.rps.toFixed(0)} | ${(full.rps / empty.rps).toFixed(2)}× | ${empty.p99} | ${full.p99} | ${verdict(empty.scenario, empty, full)} |`;
   })
   .join('\n');
+// Issue 12's targets over the million (item 5), each a ratio within this run, at 100 connections.
+const at = (scenario, db) => rows.find((r) => r.phase === '1M' && r.scenario === scenario && r.db === db);
+const signing = baselines.get('signing route').get(HEAVY_CONNECTIONS);
+const unsigned = baselines.get('unsigned license server').get(HEAVY_CONNECTIONS);
+const met = (ok) => (ok ? 'met' : 'NOT met');
+const issue12 = [];
+const sqliteValidate = at('validate ×100', 'sqlite');
+const postgresValidate = at('validate ×100', 'postgres');
+if (sqliteValidate)
+  issue12.push(
+    `validate on SQLite is ${(sqliteValidate.rps / unsigned.rps).toFixed(2)}× the unsigned license server (${unsigned.rps.toFixed(0)} req/s; target ≥ 1.3×: ${met(sqliteValidate.rps >= 1.3 * unsigned.rps)})`,
+    `validate on SQLite is ${(sqliteValidate.rps / signing.rps).toFixed(2)}× the signing route (${signing.rps.toFixed(0)} req/s; target ≥ 0.8×: ${met(sqliteValidate.rps >= 0.8 * signing.rps)}), p99 ${(sqliteValidate.p99 / Math.max(signing.p99, 1)).toFixed(1)}× its p99 (target ≤ 1.5×: ${met(sqliteValidate.p99 <= 1.5 * Math.max(signing.p99, 1))})`,
+  );
+if (sqliteValidate && postgresValidate)
+  issue12.push(
+    `validate on PostgreSQL is ${(postgresValidate.rps / sqliteValidate.rps).toFixed(2)}× SQLite (target ≥ 0.7×: ${met(postgresValidate.rps >= 0.7 * sqliteValidate.rps)})`,
+  );
+const postgresActivate = at('activate ×100', 'postgres');
+if (postgresActivate)
+  issue12.push(
+    `activate on PostgreSQL: ${postgresActivate.rps.toFixed(0)} req/s (target ≥ 3× the 733 req/s of 2026-11-22: ${met(postgresActivate.rps >= 3 * 733)})`,
+  );
 const other = extras
   .filter((e) => e.what)
   .map((e) => `| ${e.db} | ${e.what} | ${e.value} |`)
@@ -269,6 +317,10 @@ Each row: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP_
 vendor, then after \`licensor seed\` wrote ${LICENSES.toLocaleString('en')} licenses (${(LICENSES / 5).toLocaleString('en')} keys, ${(LICENSES / 50).toLocaleString('en')} customers, live sessions,
 redemptions, ${(LICENSES * 2).toLocaleString('en')} events) into the same vendor. The load generator shares the 2 cores.
 
+Issue 12's targets over the ${LICENSES.toLocaleString('en')} licenses (rows "×100": 100 connections; the signing route and the
+unsigned license server measured at the start of the same run):
+${issue12.map((line) => `- ${line}`).join('\n')}
+
 ${header}
 ${table}
 
@@ -282,6 +334,6 @@ SQLite: \`EXPLAIN QUERY PLAN\`; PostgreSQL: \`EXPLAIN ANALYZE\` (rows touched pe
 
 ${plans}
 `;
-console.log(`\n${header}\n${table}\n\n${other}`);
+console.log(`\n${header}\n${table}\n\n${other}\n\n${issue12.join('\n')}`);
 fs.writeFileSync(path.join(here, 'results-scale.md'), report);
 console.log('\nwritten bench/results-scale.md');

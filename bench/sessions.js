@@ -3,7 +3,9 @@
 // with 95,000 live, then all heart-beating every 60 s (≈ 1,667 heartbeats/s) for two minutes while 2,000 others
 // stop and the reaper ends them; the server's memory is sampled throughout. PostgreSQL by default
 // (BENCH_DB=sqlite for SQLite). Loopback only, bounded in time (≈ 3 minutes). Prints a table and writes
-// bench/results-sessions.md.
+// bench/results-sessions.md. BENCH_LICENSES=1000000 first seeds the vendor with the million-license dataset
+// (`licensor seed`: 1,000,000 licenses and 100,000 live sessions of their own, which run out and are reaped
+// meanwhile) and writes bench/results-sessions-1m.md (issue 12, item 5; part of `npm run bench:scale`).
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,7 @@ const MEASURED_OPENS = 5_000;
 const WARMUP_OPENS = 1_000;
 const HEARTBEAT_SECONDS = Number(process.env.BENCH_HEARTBEAT_SECONDS || 120);
 const HEARTBEAT_RATE = Math.round(LIVE / 60);
+const SEEDED_LICENSES = Number(process.env.BENCH_LICENSES || 0);
 
 async function call(url, token, method, route, body) {
   const response = await fetch(`${url}${route}`, {
@@ -222,6 +225,13 @@ async function main() {
   const { token, vendor } = JSON.parse(
     await run([CLI, 'init', '--vendor', 'Floating', '--prefix', 'FLTB', '--email', 'f@fltb.test'], env),
   );
+  if (SEEDED_LICENSES > 0) {
+    const seeding = Date.now();
+    await run([CLI, 'seed', '--vendor', 'FLTB', '--licenses', String(SEEDED_LICENSES)], env);
+    console.log(
+      `seeded ${SEEDED_LICENSES.toLocaleString('en')} licenses in ${((Date.now() - seeding) / 1000).toFixed(0)} s`,
+    );
+  }
   const { url, child } = await startListening([CLI, 'serve'], env);
   const rows = [];
   try {
@@ -277,7 +287,8 @@ async function main() {
       const counted = await db.query(
         `select count(*) filter (where ended_at is null) as open,
                 count(*) filter (where end_reason = 'expired') as expired
-           from "${schema}".sessions`,
+           from "${schema}".sessions where license_id = $1`,
+        [license.id],
       );
       ended = `${counted.rows[0].expired} of ${STOPPING} ended by the reaper; ${counted.rows[0].open} open`;
       await db.end();
@@ -323,11 +334,14 @@ async function main() {
   ].join('\n');
   console.log(`\n${table}`);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const dataset = SEEDED_LICENSES
+    ? ` The vendor also holds the seeded dataset: ${SEEDED_LICENSES.toLocaleString('en')} licenses, with live sessions of their own that run out and are reaped during the run.`
+    : '';
   fs.writeFileSync(
-    path.join(here, 'results-sessions.md'),
+    path.join(here, SEEDED_LICENSES ? 'results-sessions-1m.md' : 'results-sessions.md'),
     `# Floating seats at scale\n\n\`node bench/sessions.js\` on ${new Date().toISOString().slice(0, 10)}, ${DB}, ` +
       `WEB_CONCURRENCY=${env.WEB_CONCURRENCY}, PostgreSQL over ${DATABASE_TRANSPORT}; ${os.cpus().length} cores (${cpu}), Node ${process.version}. ` +
-      `One floating license, ${LIVE.toLocaleString('en')} sessions; autocannon on the same machine.\n\n${table}\n`,
+      `One floating license, ${LIVE.toLocaleString('en')} sessions; autocannon on the same machine.${dataset}\n\n${table}\n`,
   );
 }
 
