@@ -62,6 +62,14 @@ describe('operability', () => {
     }
   });
 
+  it('sends an application only the headers a JSON client heeds: no sniffing, no other origin', async () => {
+    const response = await server.anon.post('/v1/validate', { key: 'ABCD-0000', product: 'none' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(response.headers.get('content-security-policy')).toBeNull();
+  });
+
   it('serves /metrics to this machine, or to whoever has METRICS_TOKEN', async () => {
     expect((await server.anon.get('/metrics')).status).toBe(200);
     expect((await server.anon.withHeaders({ 'x-forwarded-for': '203.0.113.9' }).get('/metrics')).status).toBe(

@@ -129,8 +129,14 @@ export async function buildApp(
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
   });
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  // An application reading a signed JSON answer heeds none of the page policies (framing, scripts, referrers);
+  // a browser that is sent one must still not sniff it or hand it to another origin.
+  const appHeaders = {
+    'x-content-type-options': headers['x-content-type-options'],
+    'cross-origin-resource-policy': headers['cross-origin-resource-policy'],
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.routeOptions.config.forApps ? appHeaders : headers);
     done();
   });
   await app.register(swagger, {

@@ -32,5 +32,10 @@ declare module 'fastify' {
      * Checked before the body is read, so a forbidden caller learns nothing from validation errors.
      */
     minRole?: Role;
+    /**
+     * The route answers applications, not browsers (the app API): its answers carry only the headers a JSON
+     * client heeds, not the page policies.
+     */
+    forApps?: boolean;
   }
 }
