@@ -1,6 +1,7 @@
 // The baselines issue 12 measures the server against, each started as its own process in the same run: a bare
-// Fastify route answering a same-size JSON (940 bytes: a validation answer with its request's echo), the same route signing each answer with Ed25519, and a minimal
-// unsigned license server (Fastify + better-sqlite3, one prepared SELECT by key).
+// Fastify route answering a same-size JSON (940 bytes: a validation answer with its request's echo), the same
+// route signing each answer with Ed25519, and a minimal unsigned license server (Fastify + better-sqlite3, one
+// prepared SELECT by key).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startListening } from './processes.js';
