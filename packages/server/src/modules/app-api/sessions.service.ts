@@ -233,11 +233,12 @@ type OpenSession = { id: string; license_id: string; vendor_id: string; key_id: 
 
 /**
  * Ends sessions whose heartbeat stopped, at the moment they expired, each with an event, and gives their places
- * back to their licenses' counters. A session another request or runner ended first is skipped.
+ * back to their licenses' counters. A session another request or runner ended first is skipped. Sessions are
+ * locked in id order, then licenses in id order, as a key's deletion and a heartbeat batch lock them.
  */
 async function endExpiredSessions(trx: Db, sessions: readonly OpenSession[], now: Date): Promise<number> {
   const freed = new Map<string, number>();
-  for (const session of sessions) {
+  for (const session of [...sessions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const ended = await trx
       .updateTable('sessions')
       .set({ ended_at: session.expires_at, end_reason: 'expired' })
@@ -414,33 +415,45 @@ const extendOne = async (ctx: AppContext, beat: Beat): Promise<Extended | undefi
     })
   )[0];
 
+/** A heartbeat whose own statement failed after its batch had: only its caller hears the error. */
+class BeatFailed {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Heartbeats batched per turn (platform/db/turn-batches.ts), one batcher per database. A session beating twice in
- * one turn is extended once and both hear it. Should the batch fail (say, a deadlock with another process's batch
- * over the same sessions), each heartbeat runs alone.
+ * one turn is extended once and both hear it. Should the batch fail (a lost connection, a statement timeout),
+ * each heartbeat runs alone, and one that fails again fails alone.
  */
-const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined>(async (ctx, beats) => {
-  const latest = new Map<string, string>();
-  for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
-  let extended: Extended[];
-  try {
-    extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
-      name: 'extend_sessions',
-      text: EXTEND_LIVE_BATCH,
-      values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
-    });
-  } catch {
-    const one: (Extended | undefined)[] = [];
-    for (const [id, now] of latest) one.push(await extendOne(ctx, { id, now }));
-    extended = one.filter((row): row is Extended => row !== undefined);
-  }
-  const byId = new Map(extended.map((row) => [row.id, row]));
-  return beats.map((beat) => byId.get(beat.id));
-});
+const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined | BeatFailed>(
+  async (ctx, beats) => {
+    const latest = new Map<string, string>();
+    for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
+    const byId = new Map<string, Extended | BeatFailed>();
+    try {
+      const extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
+        name: 'extend_sessions',
+        text: EXTEND_LIVE_BATCH,
+        values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
+      });
+      for (const row of extended) byId.set(row.id, row);
+    } catch {
+      for (const [id, now] of latest) {
+        const one = await extendOne(ctx, { id, now }).catch((error: unknown) => new BeatFailed(error));
+        if (one) byId.set(id, one);
+      }
+    }
+    return beats.map((beat) => byId.get(beat.id));
+  },
+);
 
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
   const nowIso = now.toISOString();
-  if (ctx.handle.dialect === 'postgres') return heartbeatBatches(ctx).ask({ id, now: nowIso });
+  if (ctx.handle.dialect === 'postgres') {
+    const outcome = await heartbeatBatches(ctx).ask({ id, now: nowIso });
+    if (outcome instanceof BeatFailed) throw outcome.error;
+    return outcome;
+  }
   const session = await liveSession(ctx, id);
   const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;
   const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();

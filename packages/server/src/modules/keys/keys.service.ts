@@ -7,7 +7,7 @@ import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { pageOf } from '../../platform/db/paging.js';
 import type { LicenseKeyTable } from '../../platform/db/schema.js';
-import { inTransaction } from '../../platform/db/transaction.js';
+import { inTransaction, lockRows } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
 import { indexKey, matchingPage, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
@@ -176,8 +176,22 @@ export async function deleteKey(
   await inTransaction(ctx.handle, async (trx) => {
     const key = await findKey(trx, principal.vendorId, id);
     if (key.deleted_at) return;
-    // Sessions before licenses, the order in which every session's end locks them (no deadlock with a
-    // check-in or the reaper ending one of these sessions at this moment).
+    // Sessions before licenses, each in id order: the order in which a check-in, the reaper and a heartbeat
+    // batch lock them (no deadlock with one of them touching these sessions at this moment). The key's open
+    // sessions are found by expiry, which would lock them in that order.
+    await lockRows(
+      ctx.handle,
+      trx
+        .selectFrom('sessions')
+        .select('id')
+        .where('key_id', '=', id)
+        .where('ended_at', 'is', null)
+        .orderBy('id'),
+    ).execute();
+    await lockRows(
+      ctx.handle,
+      trx.selectFrom('licenses').select('id').where('key_id', '=', id).orderBy('id'),
+    ).execute();
     await trx
       .updateTable('sessions')
       .set({ ended_at: at, end_reason: 'key_deleted' })
