@@ -55,9 +55,11 @@ Commands:
   export --vendor ABCD [--out FILE.json]
                                 the vendor's customers, keys, licenses and bindings in the file import reads
                                 (stdout without --out)
-  backup --out FILE|DIR         a consistent copy of the SQLite database while servers and workers run (a DIR
-                                gets licensor-<time>.sqlite); prints JSON with the file and where the master key
-                                is: it is NOT in the backup. On PostgreSQL it exits 1 and prints the pg_dump command
+  backup --out FILE|DIR [--force]
+                                a consistent copy of the SQLite database while servers and workers run (a DIR
+                                gets licensor-<time>.sqlite; an existing FILE is kept unless --force); prints JSON
+                                with the file and where the master key is: it is NOT in the backup. On PostgreSQL
+                                it exits 1 and prints the pg_dump command
   restore FILE                  replace DATA_DIR's SQLite database with a backup, once it is checked whole,
                                 Licensor's, not newer than this version and opened by the master key; refuses
                                 (exit 1, nothing changed) otherwise, or while a server or worker has it open.
@@ -432,9 +434,9 @@ async function exportData(args: string[]): Promise<void> {
 }
 
 async function backup(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
-  if (!values.out) throw new UsageError('usage: licensor backup --out FILE|DIR');
-  const result = await backupDatabase(loadConfig(), values.out);
+  const { values } = parseArgs({ args, options: { out: { type: 'string' }, force: { type: 'boolean' } } });
+  if (!values.out) throw new UsageError('usage: licensor backup --out FILE|DIR [--force]');
+  const result = await backupDatabase(loadConfig(), values.out, { overwrite: values.force });
   console.log(JSON.stringify(result, null, 2));
   console.error(`licensor: ${result.warning}`);
   if (result.masterKey.opensBackup === false)

@@ -62,7 +62,11 @@ const refused = (reason: string, message: string) => new AppError('BAD_REQUEST',
  * SQLite's online backup API. The copy is written beside the target and renamed into place, so a backup cut
  * short never looks complete. PostgreSQL is pg_dump's job: the error carries the exact commands.
  */
-export async function backupDatabase(config: StorageConfig, out: string): Promise<BackupResult> {
+export async function backupDatabase(
+  config: StorageConfig,
+  out: string,
+  options: { overwrite?: boolean } = {},
+): Promise<BackupResult> {
   if (config.databaseUrl) throw new AppError('BAD_REQUEST', postgresAdvice('backup', config, out));
   const database = path.join(config.dataDir, DATABASE_FILE);
   if (!fs.existsSync(database))
@@ -72,6 +76,12 @@ export async function backupDatabase(config: StorageConfig, out: string): Promis
     );
   const file = backupFileName(out);
   if (sameFile(file, database)) throw refused('SAME_FILE', `--out ${file} is the live database itself`);
+  // An earlier backup is worth more than a typo in a cron line: replacing one is asked for, not assumed.
+  if (!options.overwrite && fs.existsSync(file))
+    throw refused(
+      'BACKUP_EXISTS',
+      `${file} exists: choose another file or a directory, or add --force to replace it`,
+    );
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {

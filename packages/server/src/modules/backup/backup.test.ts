@@ -159,6 +159,14 @@ describe('licensor backup and restore on SQLite', () => {
     try {
       const made = await runCli(['backup', '--out', file], installation.env);
       expect(made.code, made.stderr).toBe(0);
+      // A second backup to the same file keeps the first, unless told to replace it.
+      const before = fs.statSync(file).mtimeMs;
+      const again = await runCli(['backup', '--out', file], installation.env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/exists: choose another file or a directory, or add --force/);
+      expect(fs.statSync(file).mtimeMs).toBe(before);
+      const forced = await runCli(['backup', '--out', file, '--force'], installation.env);
+      expect(forced.code, forced.stderr).toBe(0);
       const refused = await runCli(['restore', file], installation.env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/is in use .*stop them, then restore/);

@@ -626,17 +626,16 @@ export async function importVendorData(
       if (knownLicenseTypes.has(row.license_id))
         adding.set(row.license_id, (adding.get(row.license_id) ?? 0) + 1);
     for (const chunk of chunks([...adding.keys()].sort(), LOOKUP_CHUNK)) {
-      // In id order, so two imports binding the same licenses lock them in the same order (no deadlock).
-      await lockRows(
+      // In id order, so two imports binding the same licenses lock them in the same order (no deadlock); each
+      // license's bound seats are its counter (migration 0027), kept by the database under that lock.
+      const bound = await lockRows(
         ctx.handle,
-        trx.selectFrom('licenses').select('id').where('id', 'in', chunk).orderBy('id'),
+        trx
+          .selectFrom('licenses')
+          .select(['id as license_id', 'bound_seats as n'])
+          .where('id', 'in', chunk)
+          .orderBy('id'),
       ).execute();
-      const bound = await trx
-        .selectFrom('bindings')
-        .select(['license_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('license_id', 'in', chunk)
-        .groupBy('license_id')
-        .execute();
       for (const { license_id, n } of bound) {
         const type = knownLicenseTypes.get(license_id)!;
         const limit = seatLimit(type.scope as Scope, type.max_seats);
