@@ -38,4 +38,5 @@ export {
   type Verification,
   type VerifyOptions,
   verifyLicenseFile,
+  verifyLicenseFiles,
 } from './verify.js';

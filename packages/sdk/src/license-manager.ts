@@ -1,7 +1,7 @@
 import { addTerm, type LicensePayload } from '@licensor/core';
 import { ROLLBACK_TOLERANCE_MS } from './clock-guard.js';
 import type { LicenseStorage } from './storage.js';
-import { type RejectionCode, readBundle, verifyLicenseFile } from './verify.js';
+import { type RejectionCode, readBundle, verifyLicenseFiles } from './verify.js';
 
 export const DEFAULT_TENANT = 'default';
 const DAY_MS = 86_400_000;
@@ -209,8 +209,14 @@ export class LicenseManager {
   /** Verifies files and adds them to the state as of `now` (stacking platform time on what is held then). */
   private async admit(texts: string[], now: Date, rolledBack: boolean): Promise<ImportReport[]> {
     const reports: ImportReport[] = [];
-    for (const file of texts.flatMap((text) => (readBundle(text).length ? readBundle(text) : [text]))) {
-      const result = await verifyLicenseFile(file, { ...this.options, now });
+    const files = texts.flatMap((text) => {
+      const bundled = readBundle(text);
+      return bundled.length ? bundled : [text];
+    });
+    const verified = await verifyLicenseFiles(files, { ...this.options, now });
+    const held = new Set(this.state.licenses.map((l) => l.id));
+    for (const [index, file] of files.entries()) {
+      const result = verified[index]!;
       const payload = result.ok ? result.payload : result.payload;
       if (!payload) {
         reports.push({
@@ -222,7 +228,7 @@ export class LicenseManager {
         });
         continue;
       }
-      if (this.state.licenses.some((l) => l.id === payload.id)) {
+      if (held.has(payload.id)) {
         reports.push({
           id: payload.id,
           product: payload.product,
@@ -252,6 +258,7 @@ export class LicenseManager {
       if (!rejection && isPlatformLicense(license))
         this.stack(license, now, (l) => isPlatformLicense(l) && l.tenant === license.tenant);
       this.state.licenses.push(license);
+      held.add(license.id);
       // Agents already there without a license of their own are granted by a platform-unlimited one (seed 001).
       if (!rejection && isUnlimited(license))
         for (const agent of this.state.agents)

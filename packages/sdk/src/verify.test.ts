@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ClockGuard } from './clock-guard.js';
 import { MemoryStorage } from './storage.js';
 import { DAY, payload, seal, vendorKey } from './test-support.js';
-import { makeVerifier, readBundle, verifyLicenseFile } from './verify.js';
+import { makeVerifier, readBundle, verifyLicenseFile, verifyLicenseFiles } from './verify.js';
 
 const primo = vendorKey('prmo-1');
 const other = vendorKey('othr-1');
@@ -88,7 +88,42 @@ describe('verifyLicenseFile', () => {
     expect(readBundle(files.join(''))).toEqual(files);
   });
 
-  it.each(['node', 'webcrypto'] as const)(
+  it('verifies a bundle’s files in parallel, each as it would be alone, and asks the clock guard once', async () => {
+    const forged = await seal({ ...other, kid: primo.kid }, payload());
+    const files = [
+      await seal(primo, payload()),
+      forged,
+      await seal(primo, payload({ product: 'robot' })),
+      await seal(other, payload()),
+      'hello',
+      await seal(primo, payload({ expiresAt: '2026-01-31T00:00:00.000Z' })),
+    ];
+    const alone = await Promise.all(files.map((file) => verifyLicenseFile(file, options)));
+    expect(alone.map((r) => (r.ok ? 'VALID' : r.code))).toEqual([
+      'VALID',
+      'BAD_SIGNATURE',
+      'WRONG_PRODUCT',
+      'UNKNOWN_KEY',
+      'MALFORMED',
+      'EXPIRED',
+    ]);
+    expect(await verifyLicenseFiles(files, options)).toEqual(alone);
+    let asked = 0;
+    const guard = new ClockGuard(new MemoryStorage());
+    await guard.check(now);
+    const counting = {
+      check: (at: Date) => {
+        asked++;
+        return guard.check(at);
+      },
+    };
+    const earlier = new Date(now.getTime() - 3 * DAY);
+    const rolledBack = await verifyLicenseFiles(files, { ...options, clockGuard: counting, now: earlier });
+    expect(asked).toBe(1);
+    expect(rolledBack[0]).toMatchObject({ ok: false, code: 'CLOCK_ROLLBACK' });
+  });
+
+  it.each(['node', 'node-pool', 'webcrypto'] as const)(
     'verifies with the %s engine (browsers use WebCrypto)',
     async (engine) => {
       const envelope = decodeLicenseFile(await seal(primo, payload()))!;

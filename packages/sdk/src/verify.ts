@@ -47,7 +47,7 @@ export interface VerifyOptions {
    */
   licenseKey?: string;
   now?: Date;
-  clockGuard?: ClockGuard;
+  clockGuard?: Pick<ClockGuard, 'check'>;
 }
 
 type Verifier = (message: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>) => Promise<boolean>;
@@ -59,17 +59,29 @@ const nodeCrypto = (
 
 const ED25519_SPKI_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
-export function makeVerifier(
-  publicKey: string,
-  engine: 'node' | 'webcrypto' = nodeCrypto ? 'node' : 'webcrypto',
-): Verifier {
+/**
+ * `node` verifies on the calling thread (one file: no hop to another thread); `node-pool` on libuv's thread pool,
+ * so the files of a bundle are verified on every core at once; `webcrypto` in browsers.
+ */
+export type VerifyEngine = 'node' | 'node-pool' | 'webcrypto';
+
+const defaultEngine = (): VerifyEngine => (nodeCrypto ? 'node' : 'webcrypto');
+
+export function makeVerifier(publicKey: string, engine: VerifyEngine = defaultEngine()): Verifier {
   const raw = base64ToBytes(publicKey);
-  if (engine === 'node' && nodeCrypto) {
+  if (engine !== 'webcrypto' && nodeCrypto) {
     const key = nodeCrypto.createPublicKey({
       key: Buffer.from([...ED25519_SPKI_PREFIX, ...raw]),
       format: 'der',
       type: 'spki',
     });
+    if (engine === 'node-pool')
+      return (message, signature) =>
+        new Promise((resolve, reject) =>
+          nodeCrypto.verify(null, message, key, signature, (error, ok) =>
+            error ? reject(error) : resolve(ok),
+          ),
+        );
     return async (message, signature) => nodeCrypto.verify(null, message, key, signature);
   }
   const imported = crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
@@ -79,12 +91,13 @@ export function makeVerifier(
 
 const verifiers = new Map<string, Verifier>();
 
-/** Built once per key: importing a key costs about as much as verifying with it. */
-function verifierFor(publicKey: string): Verifier {
-  let verifier = verifiers.get(publicKey);
+/** Built once per key and engine: importing a key costs about as much as verifying with it. */
+function verifierFor(publicKey: string, engine: VerifyEngine): Verifier {
+  const id = `${engine}:${publicKey}`;
+  let verifier = verifiers.get(id);
   if (!verifier) {
-    verifier = makeVerifier(publicKey);
-    verifiers.set(publicKey, verifier);
+    verifier = makeVerifier(publicKey, engine);
+    verifiers.set(id, verifier);
   }
   return verifier;
 }
@@ -108,7 +121,30 @@ const refuse = (code: RejectionCode, message: string, payload?: LicensePayload):
  * (UNKNOWN_KEY), signature (BAD_SIGNATURE), payload readable (MALFORMED), vendor, product, installation,
  * clock rollback, start, and expiry of the license and of the file itself.
  */
-export async function verifyLicenseFile(text: string, options: VerifyOptions): Promise<Verification> {
+export function verifyLicenseFile(text: string, options: VerifyOptions): Promise<Verification> {
+  return verifyLicenseFileWith(text, options, defaultEngine());
+}
+
+/**
+ * Several files (a bundle's), each verified as `verifyLicenseFile` does, at one moment: their signatures are
+ * checked in parallel, and the clock guard is asked once for them all.
+ */
+export async function verifyLicenseFiles(
+  texts: readonly string[],
+  options: VerifyOptions,
+): Promise<Verification[]> {
+  const now = options.now ?? new Date();
+  const clockOk = options.clockGuard ? await options.clockGuard.check(now) : true;
+  const once = { ...options, now, clockGuard: options.clockGuard && { check: async () => clockOk } };
+  const engine = texts.length > 1 && nodeCrypto ? 'node-pool' : defaultEngine();
+  return Promise.all(texts.map((text) => verifyLicenseFileWith(text, once, engine)));
+}
+
+async function verifyLicenseFileWith(
+  text: string,
+  options: VerifyOptions,
+  engine: VerifyEngine,
+): Promise<Verification> {
   if (!options.installationId && !options.anyInstallation)
     throw new TypeError('verifyLicenseFile needs the installationId, or anyInstallation: true');
   const envelope = decodeLicenseFile(text);
@@ -117,7 +153,10 @@ export async function verifyLicenseFile(text: string, options: VerifyOptions): P
   if (!publicKey) return refuse('UNKNOWN_KEY', `signed by an unknown or revoked key ${envelope.kid}`);
   let signatureOk = false;
   try {
-    signatureOk = await verifierFor(publicKey)(signedMessage(envelope.enc), base64ToBytes(envelope.sig));
+    signatureOk = await verifierFor(publicKey, engine)(
+      signedMessage(envelope.enc),
+      base64ToBytes(envelope.sig),
+    );
   } catch {
     signatureOk = false;
   }
