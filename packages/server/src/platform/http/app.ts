@@ -8,12 +8,17 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../auth/authenticate.js';
 import { assertRole } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import { handleError } from './error-handler.js';
 import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
@@ -40,6 +45,34 @@ const isEmptyBody = (body: unknown): boolean =>
   (typeof body === 'object' && !Array.isArray(body) && Object.keys(body as object).length === 0);
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
+
+/** What every request's input must be beyond its route's schema: the first problem found, if any. */
+function inputProblem(request: FastifyRequest): FastifyError | undefined {
+  const problem = (code: ErrorCode, message: string, details: { path: string; message: string }[]) =>
+    new AppError(code, message, details) as unknown as FastifyError;
+  if (hasInvalidQueryEncoding(request.url))
+    return problem('BAD_REQUEST', 'the query string is not valid UTF-8', [
+      { path: 'querystring', message: 'percent-encodes bytes that are not UTF-8' },
+    ]);
+  const takesBody = request.routeOptions.schema?.body !== undefined;
+  // A body sent to a route that takes none is a client's mistake, not something to ignore silently.
+  if (!takesBody && !isEmptyBody(request.body))
+    return problem('VALIDATION_FAILED', `${request.method} ${request.routeOptions.url} takes no body`, [
+      { path: 'body', message: 'must be empty' },
+    ]);
+  // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
+  if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE')
+    request.body = {};
+  const nul =
+    nulPath(request.params, 'params') ??
+    nulPath(request.query, 'querystring') ??
+    nulPath(request.body, 'body');
+  if (nul)
+    return problem('VALIDATION_FAILED', 'text may not contain the NUL character (U+0000)', [
+      { path: nul, message: 'contains U+0000' },
+    ]);
+  return undefined;
+}
 
 /** Builds the HTTP app: platform plugins first, then each module's routes, then the web cabinet. */
 export async function buildApp(
@@ -74,35 +107,15 @@ export async function buildApp(
     }
     parseJson(request, (body as Buffer).toString('utf8'), done);
   });
-  app.addHook('preValidation', async (request) => {
-    if (hasInvalidQueryEncoding(request.url))
-      throw new AppError('BAD_REQUEST', 'the query string is not valid UTF-8', [
-        { path: 'querystring', message: 'percent-encodes bytes that are not UTF-8' },
-      ]);
-    const takesBody = request.routeOptions.schema?.body !== undefined;
-    // A body sent to a route that takes none is a client's mistake, not something to ignore silently.
-    if (!takesBody && !isEmptyBody(request.body))
-      throw new AppError('VALIDATION_FAILED', `${request.method} ${request.routeOptions.url} takes no body`, [
-        { path: 'body', message: 'must be empty' },
-      ]);
-    // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
-    if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE')
-      request.body = {};
-    const nul =
-      nulPath(request.params, 'params') ??
-      nulPath(request.query, 'querystring') ??
-      nulPath(request.body, 'body');
-    if (nul)
-      throw new AppError('VALIDATION_FAILED', 'text may not contain the NUL character (U+0000)', [
-        { path: nul, message: 'contains U+0000' },
-      ]);
-  });
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback hooks, not async ones: they run on every request, and a promise each is measurable there.
+  app.addHook('preValidation', (request, _reply, done) => done(inputProblem(request)));
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requestDuration.observe(
       { method: request.method, route, status: reply.statusCode },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   await app.register(cookie);
