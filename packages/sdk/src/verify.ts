@@ -129,13 +129,15 @@ export function verifyLicenseFile(text: string, options: VerifyOptions): Promise
  * Several files (a bundle's), each verified as `verifyLicenseFile` does, at one moment: their signatures are
  * checked in parallel, and the clock guard is asked once for them all.
  */
-export async function verifyLicenseFiles(
+export function verifyLicenseFiles(
   texts: readonly string[],
   options: VerifyOptions,
 ): Promise<Verification[]> {
   const now = options.now ?? new Date();
-  const clockOk = options.clockGuard ? await options.clockGuard.check(now) : true;
-  const once = { ...options, now, clockGuard: options.clockGuard && { check: async () => clockOk } };
+  // Asked when the first file gets that far, as one file alone would; then its answer stands for all.
+  const guard = options.clockGuard;
+  let asked: Promise<boolean> | undefined;
+  const once = { ...options, now, clockGuard: guard && { check: () => (asked ??= guard.check(now)) } };
   const engine = texts.length > 1 && nodeCrypto ? 'node-pool' : defaultEngine();
   return Promise.all(texts.map((text) => verifyLicenseFileWith(text, once, engine)));
 }

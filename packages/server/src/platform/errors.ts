@@ -84,3 +84,6 @@ export const isUniqueViolation = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 };
+
+/** PostgreSQL aborted this transaction to break a deadlock: run again, it is the other one's turn now. */
+export const isDeadlock = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '40P01';

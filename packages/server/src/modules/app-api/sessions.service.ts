@@ -100,8 +100,10 @@ export async function checkout(
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await inTransaction(ctx.handle, (trx) =>
-        openSession(ctx, trx, input, attempt === 1 ? 'optimistic' : 'careful'),
+      return await inTransaction(
+        ctx.handle,
+        (trx) => openSession(ctx, trx, input, attempt === 1 ? 'optimistic' : 'careful'),
+        { deadlockRetries: 2 },
       );
     } catch (error) {
       // Another open took the last place, or the same machine opened at the same moment (one open session per
@@ -496,15 +498,19 @@ export async function checkin(ctx: AppContext, id: string): Promise<void> {
 /** Ends sessions whose heartbeat stopped, freeing their places, each with an event. */
 export async function reapSessions(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  return inTransaction(ctx.handle, async (trx) => {
-    const dead = await trx
-      .selectFrom('sessions')
-      .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
-      .where('ended_at', 'is', null)
-      .where('expires_at', '<=', now.toISOString())
-      .orderBy('expires_at')
-      .limit(REAP_BATCH)
-      .execute();
-    return endExpiredSessions(trx, dead, now);
-  });
+  return inTransaction(
+    ctx.handle,
+    async (trx) => {
+      const dead = await trx
+        .selectFrom('sessions')
+        .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
+        .where('ended_at', 'is', null)
+        .where('expires_at', '<=', now.toISOString())
+        .orderBy('expires_at')
+        .limit(REAP_BATCH)
+        .execute();
+      return endExpiredSessions(trx, dead, now);
+    },
+    { deadlockRetries: 2 },
+  );
 }

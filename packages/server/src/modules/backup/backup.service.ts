@@ -56,6 +56,11 @@ interface Contents {
 }
 
 const refused = (reason: string, message: string) => new AppError('BAD_REQUEST', message, [{ reason }]);
+const backupExists = (file: string) =>
+  refused(
+    'BACKUP_EXISTS',
+    `${file} exists: choose another file or a directory, or add --force to replace it`,
+  );
 
 /**
  * `licensor backup`: a consistent copy of the SQLite database while servers and workers keep writing, through
@@ -77,11 +82,7 @@ export async function backupDatabase(
   const file = backupFileName(out);
   if (sameFile(file, database)) throw refused('SAME_FILE', `--out ${file} is the live database itself`);
   // An earlier backup is worth more than a typo in a cron line: replacing one is asked for, not assumed.
-  if (!options.overwrite && fs.existsSync(file))
-    throw refused(
-      'BACKUP_EXISTS',
-      `${file} exists: choose another file or a directory, or add --force to replace it`,
-    );
+  if (!options.overwrite && fs.existsSync(file)) throw backupExists(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const partial = `${file}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -97,7 +98,16 @@ export async function backupDatabase(
     fs.chmodSync(partial, 0o600);
     const master = masterKeyOf(config);
     const contents = await inspect(partial, `the copy of ${database}`, 'quick_check', master.key);
-    fs.renameSync(partial, file);
+    if (options.overwrite) fs.renameSync(partial, file);
+    else {
+      // A link fails if the name exists by now (another backup finished meanwhile); a rename would replace it.
+      try {
+        fs.linkSync(partial, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw backupExists(file);
+        throw error;
+      }
+    }
     return {
       file,
       bytes: fs.statSync(file).size,

@@ -112,7 +112,10 @@ async function attach(
  */
 async function assertClaimable(trx: Db, handle: DatabaseHandle, principal: CustomerPrincipal, ids: string[]) {
   if (ids.length === 0) return;
-  await lockRows(handle, trx.selectFrom('licenses').select('id').where('id', 'in', ids)).execute();
+  await lockRows(
+    handle,
+    trx.selectFrom('licenses').select('id').where('id', 'in', ids).orderBy('id'),
+  ).execute();
   const owners = await trx
     .selectFrom('licenses')
     .innerJoin('license_keys', 'license_keys.id', 'licenses.key_id')

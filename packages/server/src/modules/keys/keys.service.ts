@@ -173,52 +173,56 @@ export async function deleteKey(
   assertRole(principal.role, 'manager');
   const now = ctx.clock.now();
   const at = now.toISOString();
-  await inTransaction(ctx.handle, async (trx) => {
-    const key = await findKey(trx, principal.vendorId, id);
-    if (key.deleted_at) return;
-    // Sessions before licenses, each in id order: the order in which a check-in, the reaper and a heartbeat
-    // batch lock them (no deadlock with one of them touching these sessions at this moment). The key's open
-    // sessions are found by expiry, which would lock them in that order.
-    await lockRows(
-      ctx.handle,
-      trx
-        .selectFrom('sessions')
-        .select('id')
+  await inTransaction(
+    ctx.handle,
+    async (trx) => {
+      const key = await findKey(trx, principal.vendorId, id);
+      if (key.deleted_at) return;
+      // Sessions before licenses, each in id order: the order in which a check-in, the reaper and a heartbeat
+      // batch lock them (no deadlock with one of them touching these sessions at this moment). The key's open
+      // sessions are found by expiry, which would lock them in that order.
+      await lockRows(
+        ctx.handle,
+        trx
+          .selectFrom('sessions')
+          .select('id')
+          .where('key_id', '=', id)
+          .where('ended_at', 'is', null)
+          .orderBy('id'),
+      ).execute();
+      await lockRows(
+        ctx.handle,
+        trx.selectFrom('licenses').select('id').where('key_id', '=', id).orderBy('id'),
+      ).execute();
+      await trx
+        .updateTable('sessions')
+        .set({ ended_at: at, end_reason: 'key_deleted' })
         .where('key_id', '=', id)
         .where('ended_at', 'is', null)
-        .orderBy('id'),
-    ).execute();
-    await lockRows(
-      ctx.handle,
-      trx.selectFrom('licenses').select('id').where('key_id', '=', id).orderBy('id'),
-    ).execute();
-    await trx
-      .updateTable('sessions')
-      .set({ ended_at: at, end_reason: 'key_deleted' })
-      .where('key_id', '=', id)
-      .where('ended_at', 'is', null)
-      .execute();
-    await trx.updateTable('licenses').set({ live_sessions: 0 }).where('key_id', '=', id).execute();
-    const revoked = await trx
-      .updateTable('licenses')
-      .set({ revoked_at: at, updated_at: at })
-      .where('key_id', '=', id)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
-    await trx
-      .updateTable('license_keys')
-      .set({ status: 'revoked', deleted_at: at })
-      .where('id', '=', id)
-      .execute();
-    await recordEvent(trx, principal.vendorId, actor, now, {
-      type: 'key.deleted',
-      subjectType: 'key',
-      subjectId: id,
-      keyId: id,
-      customerId: key.customer_id,
-      before: toKey(key),
-      after: { revokedLicenses: revoked.map((r) => r.id) },
-    });
-  });
+        .execute();
+      await trx.updateTable('licenses').set({ live_sessions: 0 }).where('key_id', '=', id).execute();
+      const revoked = await trx
+        .updateTable('licenses')
+        .set({ revoked_at: at, updated_at: at })
+        .where('key_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      await trx
+        .updateTable('license_keys')
+        .set({ status: 'revoked', deleted_at: at })
+        .where('id', '=', id)
+        .execute();
+      await recordEvent(trx, principal.vendorId, actor, now, {
+        type: 'key.deleted',
+        subjectType: 'key',
+        subjectId: id,
+        keyId: id,
+        customerId: key.customer_id,
+        before: toKey(key),
+        after: { revokedLicenses: revoked.map((r) => r.id) },
+      });
+    },
+    { deadlockRetries: 2 },
+  );
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isDeadlock } from '../errors.js';
 import type { DatabaseHandle, Db } from './database.js';
 
 /**
@@ -6,8 +7,24 @@ import type { DatabaseHandle, Db } from './database.js';
  * so two processes never both read then both write (the deferred default would deadlock them).
  * On PostgreSQL, services take row locks (`forUpdate`) where they count before they write.
  */
-export async function inTransaction<T>(handle: DatabaseHandle, work: (trx: Db) => Promise<T>): Promise<T> {
-  if (handle.dialect === 'postgres') return handle.db.transaction().execute(work);
+export async function inTransaction<T>(
+  handle: DatabaseHandle,
+  work: (trx: Db) => Promise<T>,
+  options: { deadlockRetries?: number } = {},
+): Promise<T> {
+  if (handle.dialect === 'postgres') {
+    // Paths that lock several rows take them in id order; where one cannot (an open session reaping a full
+    // license while it holds another's row), PostgreSQL aborts one side of a rare cycle, and `work` — database
+    // writes only — runs again from the start.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await handle.db.transaction().execute(work);
+      } catch (error) {
+        if (attempt < (options.deadlockRetries ?? 0) && isDeadlock(error)) continue;
+        throw error;
+      }
+    }
+  }
   return handle.db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
