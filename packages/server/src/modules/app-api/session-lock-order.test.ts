@@ -135,7 +135,9 @@ describe.each(DIALECTS)('sessions locked in one order on %s', (dialect) => {
     expect(reaperFailed).toBeUndefined();
     // Each ran once: neither was aborted by a deadlock (and run again).
     const ran = (pattern: RegExp) => statements.filter((sql) => pattern.test(sql)).length;
-    expect(ran(/from "sessions" where "ended_at" is null and "expires_at" <= .* order by "expires_at"/)).toBe(1);
+    expect(ran(/from "sessions" where "ended_at" is null and "expires_at" <= .* order by "expires_at"/)).toBe(
+      1,
+    );
     expect(ran(/update "license_keys" set "status" = /)).toBe(1);
     expect(await placesOf(server.ctx, licensed.licenseId)).toEqual({ counter: 0, open: 0 });
   });
