@@ -217,7 +217,7 @@ export class LicenseManager {
     const held = new Set(this.state.licenses.map((l) => l.id));
     for (const [index, file] of files.entries()) {
       const result = verified[index]!;
-      const payload = result.ok ? result.payload : result.payload;
+      const { payload } = result;
       if (!payload) {
         reports.push({
           id: null,

@@ -1,6 +1,7 @@
 import { checkLicense, parseLicenseKey } from '@licensor/core';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newId, newSecretId } from '../../platform/crypto.js';
+import { byCodeUnits } from '../../platform/db/code-units.js';
 import { type Db, runNamed } from '../../platform/db/database.js';
 import type { SessionTable } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -240,7 +241,7 @@ type OpenSession = { id: string; license_id: string; vendor_id: string; key_id: 
  */
 async function endExpiredSessions(trx: Db, sessions: readonly OpenSession[], now: Date): Promise<number> {
   const freed = new Map<string, number>();
-  for (const session of [...sessions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const session of [...sessions].sort((a, b) => byCodeUnits(a.id, b.id))) {
     const ended = await trx
       .updateTable('sessions')
       .set({ ended_at: session.expires_at, end_reason: 'expired' })

@@ -1,3 +1,4 @@
+import { byCodeUnits } from '../../platform/db/code-units.js';
 import type { Db } from '../../platform/db/database.js';
 import type { LicenseKeyTable } from '../../platform/db/schema.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -86,14 +87,11 @@ export async function listedBindings(
   return lists.flat();
 }
 
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** The first LISTED_BINDINGS of several licenses' listed bindings, by resource. */
 export const firstListed = <B extends { resource_kind: string; resource_id: string }>(
   bindings: readonly B[],
 ): B[] =>
   [...bindings]
-    // By code units, as the databases order them (a locale's order could leave out one of the first).
     .sort(
       (a, b) => byCodeUnits(a.resource_kind, b.resource_kind) || byCodeUnits(a.resource_id, b.resource_id),
     )

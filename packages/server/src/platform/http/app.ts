@@ -8,17 +8,12 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyRequest, LogController } from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../auth/authenticate.js';
 import { assertRole } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
 import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
@@ -47,17 +42,15 @@ const isEmptyBody = (body: unknown): boolean =>
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
 
 /** What every request's input must be beyond its route's schema: the first problem found, if any. */
-function inputProblem(request: FastifyRequest): FastifyError | undefined {
-  const problem = (code: ErrorCode, message: string, details: { path: string; message: string }[]) =>
-    new AppError(code, message, details) as unknown as FastifyError;
+function inputProblem(request: FastifyRequest): AppError | undefined {
   if (hasInvalidQueryEncoding(request.url))
-    return problem('BAD_REQUEST', 'the query string is not valid UTF-8', [
+    return new AppError('BAD_REQUEST', 'the query string is not valid UTF-8', [
       { path: 'querystring', message: 'percent-encodes bytes that are not UTF-8' },
     ]);
   const takesBody = request.routeOptions.schema?.body !== undefined;
   // A body sent to a route that takes none is a client's mistake, not something to ignore silently.
   if (!takesBody && !isEmptyBody(request.body))
-    return problem('VALIDATION_FAILED', `${request.method} ${request.routeOptions.url} takes no body`, [
+    return new AppError('VALIDATION_FAILED', `${request.method} ${request.routeOptions.url} takes no body`, [
       { path: 'body', message: 'must be empty' },
     ]);
   // An action without a body (`POST /v1/licenses/{id}/actions/suspend`) means an empty JSON object.
@@ -68,7 +61,7 @@ function inputProblem(request: FastifyRequest): FastifyError | undefined {
     nulPath(request.query, 'querystring') ??
     nulPath(request.body, 'body');
   if (nul)
-    return problem('VALIDATION_FAILED', 'text may not contain the NUL character (U+0000)', [
+    return new AppError('VALIDATION_FAILED', 'text may not contain the NUL character (U+0000)', [
       { path: nul, message: 'contains U+0000' },
     ]);
   return undefined;
