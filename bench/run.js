@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { measureBaselines } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
-import { prepare } from './lib/fixtures.js';
+import { MACHINES, prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,7 +20,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS || '100').split(',').map(Number);
 const WARMUP_SECONDS = 2;
 
-function load(url, body, connections, seconds = SECONDS) {
+/** Sends `body`, or each of `bodies` in turn. */
+function load(url, { body, bodies }, connections, seconds = SECONDS) {
+  const sent = (bodies ?? [body]).map((one) => JSON.stringify(one));
+  let next = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -29,7 +32,10 @@ function load(url, body, connections, seconds = SECONDS) {
         connections,
         duration: seconds,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        body: sent[0],
+        ...(sent.length > 1
+          ? { requests: [{ setupRequest: (request) => ({ ...request, body: sent[next++ % sent.length] }) }] }
+          : {}),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -57,10 +63,10 @@ async function benchDatabase(name, env, bare, rows, processes = 1) {
   const { url, child } = await startListening([CLI, 'serve'], serverEnv);
   try {
     const fixture = await prepare(url, token);
-    for (const [scenario, { path: route, body }] of Object.entries(fixture.scenarios)) {
-      await load(`${url}${route}`, body, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
+    for (const [scenario, { path: route, ...sent }] of Object.entries(fixture.scenarios)) {
+      await load(`${url}${route}`, sent, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
       for (const connections of CONNECTIONS) {
-        const measured = summarize(await load(`${url}${route}`, body, connections));
+        const measured = summarize(await load(`${url}${route}`, sent, connections));
         const base = bare.get(connections);
         rows.push({
           scenario,
@@ -101,8 +107,8 @@ const rows = [];
 /** Each baseline's figures by connections, measured in this run before the server's. */
 const baselines = await measureBaselines(
   CONNECTIONS,
-  (url, body) => load(url, body, 10, WARMUP_SECONDS),
-  async (url, body, connections) => summarize(await load(url, body, connections)),
+  (url, body) => load(url, { body }, 10, WARMUP_SECONDS),
+  async (url, body, connections) => summarize(await load(url, { body }, connections)),
 );
 for (const [scenario, figures] of baselines)
   for (const [connections, measured] of figures) rows.push({ scenario, db: '—', connections, ...measured });
@@ -133,12 +139,14 @@ const at100 = (scenario, db = '—') =>
 const validateSqlite = at100('validate', 'sqlite');
 const validatePostgres = at100('validate', 'postgres');
 const signing = at100('signing route');
+const MANY = `validate, ${MACHINES} machines`;
 const unsigned = at100('unsigned license server');
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
 const targets = [
   `validate on SQLite is ${(validateSqlite.rps / unsigned.rps).toFixed(2)}× the unsigned license server (target ≥ 1.3×: ${verdict(validateSqlite.rps >= 1.3 * unsigned.rps)})`,
   `validate on SQLite is ${(validateSqlite.rps / signing.rps).toFixed(2)}× the signing route (target ≥ 0.8×: ${verdict(validateSqlite.rps >= 0.8 * signing.rps)}), p99 ${(validateSqlite.p99 / Math.max(signing.p99, 1)).toFixed(1)}× its p99 (target ≤ 1.5×: ${verdict(validateSqlite.p99 <= 1.5 * Math.max(signing.p99, 1))})`,
   `validate on PostgreSQL is ${(validatePostgres.rps / validateSqlite.rps).toFixed(2)}× SQLite (target ≥ 0.7×: ${verdict(validatePostgres.rps >= 0.7 * validateSqlite.rps)})`,
+  `validate of ${MACHINES} machines in turn (each request its own question, no two alike in a turn) on PostgreSQL is ${(at100(MANY, 'postgres').rps / at100(MANY, 'sqlite').rps).toFixed(2)}× SQLite (reported: the row above repeats one question, which PostgreSQL reads once per turn)`,
   ...['sqlite', 'postgres'].map(
     (db) =>
       `two server processes (WEB_CONCURRENCY=2) on ${db}: validate ${(at100('validate', `${db} ×2`).rps / at100('validate', db).rps).toFixed(2)}×, activate ${(at100('activate', `${db} ×2`).rps / at100('activate', db).rps).toFixed(2)}×, heartbeat ${(at100('heartbeat', `${db} ×2`).rps / at100('heartbeat', db).rps).toFixed(2)}× one process (reported, no target: autocannon and the database share the same 2 cores)`,

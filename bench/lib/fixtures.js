@@ -1,4 +1,9 @@
-/** Builds what the scenarios need through the management and app APIs of a running server. */
+export const MACHINES = 1000;
+
+/**
+ * Builds what the scenarios need through the management and app APIs of a running server. A scenario sends
+ * its `body` every time, or its `bodies` in turn.
+ */
 export async function prepare(url, token) {
   const call = async (method, path, body, auth = true) => {
     const response = await fetch(`${url}${path}`, {
@@ -34,6 +39,17 @@ export async function prepare(url, token) {
       capabilities: [],
     })
   ).body;
+  const site = (
+    await call('POST', '/v1/license-types', {
+      productId: product.id,
+      name: 'Site',
+      scope: 'seat',
+      mode: 'subscription',
+      term: { unit: 'year', count: 1 },
+      maxSeats: MACHINES,
+      capabilities: ['run'],
+    })
+  ).body;
   const customer = (await call('POST', '/v1/customers', { name: 'Bench customer' })).body;
   const key = (await call('POST', '/v1/keys', { customerId: customer.id })).body;
   await call('POST', `/v1/keys/${key.id}/licenses`, { licenseTypeId: seat.id });
@@ -42,6 +58,19 @@ export async function prepare(url, token) {
   await call('POST', '/v1/activate', { key: key.key, product: 'bench', resource }, false);
   const session = (await call('POST', '/v1/sessions', { key: key.key, product: 'bench', resource }, false))
     .body;
+
+  // A site of MACHINES machines, each validating in turn: every request asks its own question.
+  const siteKey = (await call('POST', '/v1/keys', { customerId: customer.id })).body;
+  await call('POST', `/v1/keys/${siteKey.id}/licenses`, { licenseTypeId: site.id });
+  const machines = Array.from({ length: MACHINES }, (_, i) => ({ kind: 'machine', id: `site-pc-${i}` }));
+  for (let i = 0; i < machines.length; i += 50)
+    await Promise.all(
+      machines
+        .slice(i, i + 50)
+        .map((machine) =>
+          call('POST', '/v1/activate', { key: siteKey.key, product: 'bench', resource: machine }, false),
+        ),
+    );
 
   const validateBody = { key: key.key, product: 'bench', fingerprint: 'bench-pc-1' };
   const sample = await call('POST', '/v1/validate', validateBody, false);
@@ -53,6 +82,10 @@ export async function prepare(url, token) {
     keyId: key.id,
     scenarios: {
       validate: { path: '/v1/validate', body: validateBody },
+      [`validate, ${MACHINES} machines`]: {
+        path: '/v1/validate',
+        bodies: machines.map((machine) => ({ key: siteKey.key, product: 'bench', fingerprint: machine.id })),
+      },
       activate: { path: '/v1/activate', body: { key: key.key, product: 'bench', resource } },
       heartbeat: { path: `/v1/sessions/${session.id}/heartbeat`, body: {} },
     },

@@ -117,19 +117,17 @@ const keyForms = new KeptAtMost<string, { parsed: ParsedCode; echoed: string }>(
 const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
 
 /**
- * The verdict on a read: SQLite hands the same read to every request asking the same question of the same data,
- * and its verdict holds until time crosses one of its licenses' instants (started, expiring, expired, out of
+ * The verdict on a read: the reader hands the same read to every request asking the same question of the same
+ * data (SQLite while its file is unchanged, PostgreSQL within one turn), and its verdict holds until time crosses one of its licenses' instants (started, expiring, expired, out of
  * grace), so the rules run once per read and stretch of time, not once per request.
  */
 function verdictOn(
-  reader: ValidationReader,
   read: ValidationRead | undefined,
   resource: ResourceRef | undefined,
   capabilities: readonly string[] | undefined,
   now: Date,
 ): Verdict {
-  // A read of its own (PostgreSQL) is never asked again: nothing to keep.
-  if (!read || !reader.sharesReads) return judge(read, resource, capabilities, now);
+  if (!read) return judge(read, resource, capabilities, now);
   let kept = verdicts.get(read);
   if (!kept) {
     kept = new KeptAtMost(8); // capability sets asked of one read: an app asks one or two
@@ -162,7 +160,7 @@ export async function validateKey(
     ? await reader.read({ code: parsed.code, product: input.product, resource })
     : undefined;
   const key = read?.key;
-  const verdict = verdictOn(reader, read, resource, input.capabilities, now);
+  const verdict = verdictOn(read, resource, input.capabilities, now);
   return {
     vendorPrefix: parsed.prefix ?? null,
     key,

@@ -60,4 +60,31 @@ describe.each(DIALECTS)('the validation read on %s', (dialect) => {
     // SQLite answers them from the reads above (its file unchanged since); PostgreSQL asks once for them all.
     expect(statements.length).toBe(dialect === 'postgres' ? 1 : 0);
   });
+
+  it('the same question asked twice in one turn is asked once and both share its read', async () => {
+    const seat = await setupLicensed(server.api, { scope: 'seat', maxSeats: 2 });
+    const other = await setupLicensed(server.api, { scope: 'seat', maxSeats: 2 });
+    const same: ValidationQuery = { code: seat.key, product: seat.productCode, resource: { id: 'pc-2' } };
+    const otherQuestion: ValidationQuery = { code: other.key, product: other.productCode };
+    const reader = createValidationReader(server.ctx.handle);
+    const statements: unknown[][] = [];
+    server.ctx.handle.observer = (_sql, values) => statements.push([...values]);
+    try {
+      const [first, second, third] = await Promise.all([
+        reader.read(same),
+        reader.read({ ...same, resource: { id: 'pc-2' } }),
+        reader.read(otherQuestion),
+      ]);
+      expect(first?.key.id).toBe(seat.keyId);
+      expect(second).toBe(first);
+      expect(third?.key.id).toBe(other.keyId);
+    } finally {
+      server.ctx.handle.observer = undefined;
+    }
+    if (dialect === 'postgres') {
+      expect(statements).toHaveLength(1);
+      // Two distinct questions asked, in the order first asked: the keys column has two codes.
+      expect(statements[0]?.[0]).toEqual([seat.key, other.key]);
+    }
+  });
 });

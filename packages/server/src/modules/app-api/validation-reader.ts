@@ -13,9 +13,11 @@ import type { LicenseUsage } from './app-api.queries.js';
  * PostgreSQL a named prepared statement.
  */
 export interface ValidationReader {
+  /**
+   * One read object answers every request asking the same question of the same data: on SQLite while its file is
+   * unchanged, on PostgreSQL the questions of one turn (one statement, one snapshot).
+   */
   read(query: ValidationQuery): Promise<ValidationRead | undefined>;
-  /** Whether one read object answers every request asking the same question of the same data (SQLite). */
-  readonly sharesReads: boolean;
 }
 
 export interface ValidationQuery {
@@ -35,7 +37,7 @@ export interface KeyRow {
   active_kid: string | null;
 }
 
-/** Shared by every request that asks the same question of the same data (SQLite keeps it): read-only. */
+/** Shared by every request that asks the same question of the same data: read-only. */
 export interface ValidationRead {
   readonly key: Readonly<KeyRow>;
   readonly licenses: readonly Readonly<LicenseRow>[];
@@ -158,7 +160,6 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
     const version = handle.committedReader.prepare('pragma data_version').pluck();
     const reads = new ReadsOfOneVersion();
     return {
-      sharesReads: true,
       read: async (query) => {
         const values = parameters(query);
         return reads.get(version.get() as number, values.join('\u0000'), () => {
@@ -169,17 +170,30 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
     };
   }
   const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
+    // The same question asked twice in one turn is asked once: both get the rows of one snapshot.
+    const distinct = new Map<string, number>();
+    const asked: ValidationQuery[] = [];
+    const positions = questions.map((question) => {
+      const identity = parameters(question).join('\u0000');
+      let position = distinct.get(identity);
+      if (position === undefined) {
+        position = asked.push(question) - 1;
+        distinct.set(identity, position);
+      }
+      return position;
+    });
     const rows = await runNamed<Row>(handle, 'pool', {
       name: 'validation_read',
       text: BATCH_SQL,
       values: [
-        questions.map((q) => q.code),
-        questions.map((q) => q.product),
-        questions.map((q) => q.resource?.id ?? null),
-        questions.map((q) => q.resource?.kind ?? null),
+        asked.map((q) => q.code),
+        asked.map((q) => q.product),
+        asked.map((q) => q.resource?.id ?? null),
+        asked.map((q) => q.resource?.kind ?? null),
       ],
     });
-    return rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
+    const reads = rowsByQuestion(rows, asked.length).map((rowsOfOne) => assemble(rowsOfOne));
+    return positions.map((position) => reads[position]);
   });
-  return { sharesReads: false, read: (query) => batches.ask(query) };
+  return { read: (query) => batches.ask(query) };
 }
