@@ -88,3 +88,26 @@ describe.each(DIALECTS)('the validation read on %s', (dialect) => {
     }
   });
 });
+
+describe('the validation read on SQLite', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+  });
+  afterAll(() => server.close());
+
+  it('a commit made before a question is asked is seen, though another question of the turn was asked before it', async () => {
+    const seat = await setupLicensed(server.api, { scope: 'seat', maxSeats: 2 });
+    const question: ValidationQuery = { code: seat.key, product: seat.productCode };
+    const reader = createValidationReader(server.ctx.handle);
+    expect((await reader.read(question))?.key.status).toBe('active');
+    const before = reader.read(question);
+    // This process's own writing connection, in the same turn: the reader's version is asked after it.
+    server.ctx.handle.sqlite
+      ?.prepare("update license_keys set status = 'suspended' where id = ?")
+      .run(seat.keyId);
+    const after = reader.read(question);
+    expect((await after)?.key.status).toBe('suspended');
+    expect((await before)?.key.status).toBe('suspended');
+  });
+});

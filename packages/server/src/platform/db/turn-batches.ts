@@ -12,7 +12,8 @@ interface Waiting<Q, A> {
  * a backend, the protocol's messages, the row description decoded again) costs more than the rows it brings.
  * The questions asked in one turn of the event loop go together when that turn ends, as one statement over
  * arrays of parameters: each still sees what was committed after it was asked, and a lone question waits for
- * nothing but the end of the turn. `ask` answers the batch's questions in their order.
+ * nothing but the end of the turn. `ask` answers the batch's questions in their order. (SQLite's validation read
+ * batches too: one check of the file's version per turn.)
  */
 export class TurnBatches<Q, A> {
   #waiting: Waiting<Q, A>[] = [];
