@@ -152,7 +152,7 @@ const FIND_BINDINGS = `
 /** PostgreSQL: the bindings asked in one turn, in one statement (platform/db/turn-batches.ts). */
 const bindingBatches = batchesPer<AppContext, BindingAsked, BindingRow | undefined>(
   async (ctx, questions) => {
-    const rows = await runNamed<BindingRow & { asked_index: number }>(ctx.handle, 'pool', {
+    const rows = await runNamed<BindingRow & { asked_index: number }>(ctx.handle, 'readPool', {
       name: 'find_bindings',
       text: FIND_BINDINGS,
       values: [questions.map((q) => q.licenseId), questions.map((q) => q.kind), questions.map((q) => q.id)],

@@ -187,7 +187,7 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
       }
       return position;
     });
-    const rows = await runNamed<Row>(handle, 'pool', {
+    const rows = await runNamed<Row>(handle, 'readPool', {
       name: 'validation_read',
       text: BATCH_SQL,
       values: [
