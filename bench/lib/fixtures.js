@@ -72,6 +72,14 @@ export async function prepare(url, token) {
         ),
     );
 
+  const lastMachine = await call(
+    'POST',
+    '/v1/validate',
+    { key: siteKey.key, product: 'bench', fingerprint: machines.at(-1).id },
+    false,
+  );
+  if (lastMachine.body.code !== 'VALID') throw new Error(`a site machine is not VALID: ${lastMachine.text}`);
+
   const validateBody = { key: key.key, product: 'bench', fingerprint: 'bench-pc-1' };
   const sample = await call('POST', '/v1/validate', validateBody, false);
   if (sample.body.code !== 'VALID' || !sample.headers.get('licensor-signature')) {

@@ -118,8 +118,9 @@ const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
 
 /**
  * The verdict on a read: the reader hands the same read to every request asking the same question of the same
- * data (SQLite while its file is unchanged, PostgreSQL within one turn), and its verdict holds until time crosses one of its licenses' instants (started, expiring, expired, out of
- * grace), so the rules run once per read and stretch of time, not once per request.
+ * data (SQLite while its file is unchanged, PostgreSQL within one turn), and its verdict holds until time crosses
+ * one of its licenses' instants (started, expiring, expired, out of grace), so the rules run once per read and
+ * stretch of time, not once per request.
  */
 function verdictOn(
   read: ValidationRead | undefined,
@@ -135,7 +136,7 @@ function verdictOn(
   }
   const t = now.getTime();
   return kept.getWhile(
-    capabilities?.join('\u0000') ?? '',
+    JSON.stringify(capabilities ?? []),
     (verdict) => verdict.from <= t && t < verdict.until,
     () => judge(read, resource, capabilities, now),
   );

@@ -159,6 +159,43 @@ describe.each(DIALECTS)('validation on %s', (dialect) => {
     expect(together.map((answer) => gist(answer.body))).toEqual(alone);
   });
 
+  it('apps asking one question in many forms at the same moment each get the answer to their own request', async () => {
+    const seat = await setupLicensed(server.api, {
+      scope: 'seat',
+      maxSeats: 2,
+      capabilities: ['run', 'export'],
+    });
+    await server.anon.post('/v1/activate', {
+      key: seat.key,
+      product: seat.productCode,
+      resource: { kind: 'machine', id: 'pc-1' },
+    });
+    const questions: Record<string, unknown>[] = [];
+    for (const key of [seat.key, seat.key.toLowerCase().replaceAll('-', '')])
+      for (const asked of [
+        { fingerprint: 'pc-1' },
+        { resource: { kind: 'machine', id: 'pc-1' } },
+        { resource: { kind: 'agent', id: 'pc-1' } },
+      ])
+        for (const capabilities of [undefined, [], ['run'], ['export', 'run'], ['print']])
+          for (const nonce of [undefined, 'n-a', 'n-b'])
+            questions.push({ key, product: seat.productCode, ...asked, capabilities, nonce });
+    const gist = (body: Record<string, unknown>) => {
+      const { ts: _ts, ...rest } = body;
+      return rest;
+    };
+    const alone = [];
+    for (const question of questions) alone.push(gist((await validate(question)).body));
+    expect(new Set(alone.map((answer) => answer.code)).size).toBeGreaterThan(1);
+
+    const together = await Promise.all(questions.map((question) => validate(question)));
+    expect(together.map((answer) => gist(answer.body))).toEqual(alone);
+    for (const [i, answer] of together.entries()) {
+      expect(answer.body.nonce).toBe(questions[i]?.nonce);
+      expect(answer.body.request.key).toBe(seat.key);
+    }
+  });
+
   it('an app asking the same question while its license starts, nears its end, expires and leaves its grace hears each', async () => {
     const api = server.api;
     const product = await createProduct(api);

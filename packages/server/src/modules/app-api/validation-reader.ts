@@ -15,7 +15,7 @@ import type { LicenseUsage } from './app-api.queries.js';
 export interface ValidationReader {
   /**
    * One read object answers every request asking the same question of the same data: on SQLite while its file is
-   * unchanged, on PostgreSQL the questions of one turn (one statement, one snapshot).
+   * unchanged, on PostgreSQL the askers of one question in one turn (asked once, in one statement).
    */
   read(query: ValidationQuery): Promise<ValidationRead | undefined>;
 }
@@ -106,6 +106,9 @@ function parameters(query: ValidationQuery): unknown[] {
   return [query.resource?.id ?? null, query.resource?.kind ?? null, query.product, query.code];
 }
 
+/** Questions with the same identity have the same rows in the same data. */
+const identity = (query: ValidationQuery): string => JSON.stringify(parameters(query));
+
 /** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
 function assemble(rows: Row[]): ValidationRead | undefined {
   const [first] = rows;
@@ -140,9 +143,9 @@ const KEPT_READS = 10_000;
  * rows, so a repeated validation skips its statement (a third of a validation's time). What depends on the clock
  * — started, expired, grace — is decided from the rows at every check, and each answer is still built and signed
  * for its own request. The version is asked once for the questions of one turn of the event loop, when the turn
- * ends (each check takes SQLite's shared-memory locks, two `fcntl` calls; asked per question it cost 6 of the 36 µs a
- * validation spent on the main thread under load): every question of
- * the turn was asked, and every commit its app had seen was made, before it.
+ * ends: every question of the turn was asked, and every commit its app had seen was made, before it. (Each check
+ * takes SQLite's shared-memory locks, two `fcntl` calls; asked per question it cost 6 of the 36 µs a validation
+ * spent on the main thread under load.)
  */
 class ReadsOfOneVersion {
   #version: number | undefined;
@@ -164,41 +167,28 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
     const reads = new ReadsOfOneVersion();
     const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
       const now = version.get() as number;
-      return questions.map((query) => {
-        const values = parameters(query);
-        return reads.get(now, values.join('\u0000'), () => {
+      return questions.map((query) =>
+        reads.get(now, identity(query), () => {
+          const values = parameters(query);
           handle.observer?.(SQL, values);
           return assemble(statement.all(...values) as Row[]);
-        });
-      });
-    });
+        }),
+      );
+    }, identity);
     return { read: (query) => batches.ask(query) };
   }
   const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
-    // The same question asked twice in one turn is asked once: both get the rows of one snapshot.
-    const distinct = new Map<string, number>();
-    const asked: ValidationQuery[] = [];
-    const positions = questions.map((question) => {
-      const identity = parameters(question).join('\u0000');
-      let position = distinct.get(identity);
-      if (position === undefined) {
-        position = asked.push(question) - 1;
-        distinct.set(identity, position);
-      }
-      return position;
-    });
     const rows = await runNamed<Row>(handle, 'readPool', {
       name: 'validation_read',
       text: BATCH_SQL,
       values: [
-        asked.map((q) => q.code),
-        asked.map((q) => q.product),
-        asked.map((q) => q.resource?.id ?? null),
-        asked.map((q) => q.resource?.kind ?? null),
+        questions.map((q) => q.code),
+        questions.map((q) => q.product),
+        questions.map((q) => q.resource?.id ?? null),
+        questions.map((q) => q.resource?.kind ?? null),
       ],
     });
-    const reads = rowsByQuestion(rows, asked.length).map((rowsOfOne) => assemble(rowsOfOne));
-    return positions.map((position) => reads[position]);
-  });
+    return rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
+  }, identity);
   return { read: (query) => batches.ask(query) };
 }

@@ -1,10 +1,14 @@
 /** Questions sent in one statement at most (arrays of parameters stay small, plans stay per row). */
 const BATCH_LIMIT = 64;
 
-interface Waiting<Q, A> {
-  question: Q;
+interface Asker<A> {
   resolve(answer: A): void;
   reject(error: unknown): void;
+}
+
+interface Waiting<Q, A> {
+  question: Q;
+  askers: Asker<A>[];
 }
 
 /**
@@ -12,33 +16,52 @@ interface Waiting<Q, A> {
  * a backend, the protocol's messages, the row description decoded again) costs more than the rows it brings.
  * The questions asked in one turn of the event loop go together when that turn ends, as one statement over
  * arrays of parameters: each still sees what was committed after it was asked, and a lone question waits for
- * nothing but the end of the turn. `ask` answers the batch's questions in their order. (SQLite's validation read
- * batches too: one check of the file's version per turn.)
+ * nothing but the end of the turn. `answer` gets the batch's questions and returns their answers in that order.
+ * Given an `identity`, a question asked again in the same turn (two requests of one app, or of one benchmark) is
+ * asked once, and its askers share the answer: a read, never a write. (SQLite's validation read batches too: one
+ * check of the file's version per turn.)
  */
 export class TurnBatches<Q, A> {
   #waiting: Waiting<Q, A>[] = [];
+  #byIdentity = new Map<string, Waiting<Q, A>>();
 
-  constructor(private readonly answer: (questions: Q[]) => Promise<A[]>) {}
+  constructor(
+    private readonly answer: (questions: Q[]) => Promise<A[]>,
+    private readonly identity?: (question: Q) => string,
+  ) {}
 
   ask(question: Q): Promise<A> {
     return new Promise((resolve, reject) => {
       if (this.#waiting.length === 0) setImmediate(() => this.#send());
-      this.#waiting.push({ question, resolve, reject });
+      const asker = { resolve, reject };
+      if (!this.identity) {
+        this.#waiting.push({ question, askers: [asker] });
+        return;
+      }
+      const identity = this.identity(question);
+      const same = this.#byIdentity.get(identity);
+      if (same) same.askers.push(asker);
+      else {
+        const waiting = { question, askers: [asker] };
+        this.#waiting.push(waiting);
+        this.#byIdentity.set(identity, waiting);
+      }
     });
   }
 
   #send(): void {
     const waiting = this.#waiting;
     this.#waiting = [];
+    this.#byIdentity.clear();
     for (let i = 0; i < waiting.length; i += BATCH_LIMIT) void this.#run(waiting.slice(i, i + BATCH_LIMIT));
   }
 
   async #run(batch: Waiting<Q, A>[]): Promise<void> {
     try {
       const answers = await this.answer(batch.map((w) => w.question));
-      for (const [i, w] of batch.entries()) w.resolve(answers[i] as A);
+      for (const [i, w] of batch.entries()) for (const asker of w.askers) asker.resolve(answers[i] as A);
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      for (const w of batch) for (const asker of w.askers) asker.reject(error);
     }
   }
 }

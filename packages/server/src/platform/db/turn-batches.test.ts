@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { TurnBatches } from './turn-batches.js';
+
+describe('questions batched by turn of the event loop', () => {
+  it('questions asked in one turn are answered by one call, each its own answer', async () => {
+    const calls: number[][] = [];
+    const batches = new TurnBatches<number, number>(async (questions) => {
+      calls.push(questions);
+      return questions.map((q) => q * 10);
+    });
+    const answers = await Promise.all([1, 2, 3, 2].map((q) => batches.ask(q)));
+    expect(answers).toEqual([10, 20, 30, 20]);
+    expect(calls).toEqual([[1, 2, 3, 2]]);
+    expect(await batches.ask(4)).toBe(40);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('with an identity, a question asked again in the turn is asked once, before the batch is split', async () => {
+    const calls: string[][] = [];
+    const batches = new TurnBatches<string, { of: string }>(
+      async (questions) => {
+        calls.push(questions);
+        return questions.map((q) => ({ of: q }));
+      },
+      (q) => q.toLowerCase(),
+    );
+    // 64 distinct questions fill one call; 100 more askers of them add none.
+    const asked = Array.from({ length: 164 }, (_, i) => (i < 64 ? `q${i}` : `Q${i % 64}`));
+    const answers = await Promise.all(asked.map((q) => batches.ask(q)));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(64);
+    expect(answers[64]).toBe(answers[0]); // the same answer object, shared
+    expect(answers.map((a) => a.of.toLowerCase())).toEqual(asked.map((q) => q.toLowerCase()));
+  });
+
+  it('a failed call fails every asker of its questions, and the next turn starts afresh', async () => {
+    let fail = true;
+    const batches = new TurnBatches<string, string>(
+      async (questions) => {
+        if (fail) throw new Error('database gone');
+        return questions;
+      },
+      (q) => q,
+    );
+    const settled = await Promise.allSettled(['a', 'a', 'b'].map((q) => batches.ask(q)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    fail = false;
+    expect(await Promise.all(['a', 'b'].map((q) => batches.ask(q)))).toEqual(['a', 'b']);
+  });
+});
