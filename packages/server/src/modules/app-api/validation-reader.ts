@@ -174,7 +174,8 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
           return assemble(statement.all(...values) as Row[]);
         }),
       );
-    }, identity);
+    }); // a question asked again in the turn finds the read its first asking kept
+
     return { read: (query) => batches.ask(query) };
   }
   const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
