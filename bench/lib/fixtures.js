@@ -16,40 +16,25 @@ export async function prepare(url, token) {
     return { body: text ? JSON.parse(text) : null, headers: response.headers, text };
   };
   const product = (await call('POST', '/v1/products', { code: 'bench', name: 'Bench' })).body;
-  const seat = (
-    await call('POST', '/v1/license-types', {
-      productId: product.id,
-      name: 'Seat',
-      scope: 'seat',
-      mode: 'subscription',
-      term: { unit: 'year', count: 1 },
-      maxSeats: 10,
-      capabilities: ['run', 'export'],
-    })
-  ).body;
-  const floating = (
-    await call('POST', '/v1/license-types', {
-      productId: product.id,
-      name: 'Floating',
-      scope: 'floating',
-      mode: 'subscription',
-      term: { unit: 'year', count: 1 },
-      maxSessions: 10,
-      heartbeatSeconds: 3600,
-      capabilities: [],
-    })
-  ).body;
-  const site = (
-    await call('POST', '/v1/license-types', {
-      productId: product.id,
-      name: 'Site',
-      scope: 'seat',
-      mode: 'subscription',
-      term: { unit: 'year', count: 1 },
-      maxSeats: MACHINES,
-      capabilities: ['run'],
-    })
-  ).body;
+  /** A yearly subscription type of the bench product. */
+  const licenseType = async (name, terms) =>
+    (
+      await call('POST', '/v1/license-types', {
+        productId: product.id,
+        name,
+        mode: 'subscription',
+        term: { unit: 'year', count: 1 },
+        ...terms,
+      })
+    ).body;
+  const seat = await licenseType('Seat', { scope: 'seat', maxSeats: 10, capabilities: ['run', 'export'] });
+  const floating = await licenseType('Floating', {
+    scope: 'floating',
+    maxSessions: 10,
+    heartbeatSeconds: 3600,
+    capabilities: [],
+  });
+  const site = await licenseType('Site', { scope: 'seat', maxSeats: MACHINES, capabilities: ['run'] });
   const customer = (await call('POST', '/v1/customers', { name: 'Bench customer' })).body;
   const key = (await call('POST', '/v1/keys', { customerId: customer.id })).body;
   await call('POST', `/v1/keys/${key.id}/licenses`, { licenseTypeId: seat.id });
