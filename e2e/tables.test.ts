@@ -166,6 +166,49 @@ describe.each(LANGUAGES)(
       await expect.poll(() => page.getByTestId('load-more').count()).toBe(0);
     });
 
+    it('a key card with 103 activations lists the first 100 and says so', async () => {
+      const api = server.api;
+      const product = (await api.post('/v1/products', { code: 'fleet', name: 'Fleet' })).body;
+      const type = (
+        await api.post('/v1/license-types', {
+          productId: product.id,
+          name: 'Fleet of 200',
+          scope: 'seat',
+          mode: 'subscription',
+          term: { unit: 'year', count: 1 },
+          maxSeats: 200,
+          capabilities: [],
+        })
+      ).body;
+      const customer = (await api.post('/v1/customers', { name: 'Fleet Owner' })).body;
+      const key = (await api.post('/v1/keys', { customerId: customer.id })).body;
+      expect((await api.post(`/v1/keys/${key.id}/licenses`, { licenseTypeId: type.id })).status).toBe(201);
+      for (let batch = 0; batch < 103; batch += 25)
+        await Promise.all(
+          Array.from({ length: Math.min(25, 103 - batch) }, async (_, i) => {
+            const activated = await server.anon.post('/v1/activate', {
+              key: key.key,
+              product: 'fleet',
+              resource: { kind: 'machine', id: `truck-${batch + i}` },
+            });
+            expect(activated.status).toBe(201);
+          }),
+        );
+      await page.goto(`${server.url}/keys/${key.id}`);
+      await page.getByTestId('tab-sessions').click();
+      const form = new Intl.PluralRules(locale).select(103) as 'one' | 'few' | 'many' | 'other';
+      await expect
+        .poll(() => page.getByTestId('bindings-shown').textContent())
+        .toBe(words.common[`bindingsShown_${form}`].replace('{{shown}}', '100').replace('{{count}}', '103'));
+      expect(await page.getByTestId('bindings-table').locator('tbody tr').count()).toBe(100);
+      expect(await page.getByTestId('bindings-table').locator('th').allTextContents()).toEqual([
+        words.key.product,
+        words.key.resource,
+        words.key.activatedAt,
+      ]);
+      await screenshot(page, `key-card-first-100-${language}`);
+    });
+
     it('logs in, opens a page from the sidebar and creates a product with the keyboard alone', async () => {
       const keyboard = await browser.newPage({ locale });
       try {

@@ -248,6 +248,7 @@ export const en = {
     resource: 'Resource',
     started: 'Started',
     lastHeartbeat: 'Last heartbeat',
+    activatedAt: 'Activated',
     licenseFile: 'License file',
     upgradeCoupon: 'Generate upgrade coupon',
     revert: 'Revert',

@@ -248,6 +248,7 @@ export const ru: Dictionary = {
     resource: 'Ресурс',
     started: 'Начало',
     lastHeartbeat: 'Последний пульс',
+    activatedAt: 'Активирован',
     licenseFile: 'Файл лицензии',
     upgradeCoupon: 'Сгенерировать купон на апгрейд',
     revert: 'Деактивировать',

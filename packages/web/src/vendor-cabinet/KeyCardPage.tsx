@@ -366,7 +366,14 @@ function Sessions({ card }: { card: KeyCard }) {
       </Table>
       <ShownOf shown={card.sessions.length} total={card.sessionsOpen} what="sessions" />
       <Title order={5}>{t('key.bindings')}</Title>
-      <Table>
+      <Table data-testid="bindings-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('key.product')}</Table.Th>
+            <Table.Th>{t('key.resource')}</Table.Th>
+            <Table.Th>{t('key.activatedAt')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {card.bindings.map((b) => (
             <Table.Tr key={b.id}>
