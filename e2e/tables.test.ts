@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupLicensed } from '../packages/server/src/test-support/fixtures.js';
 import type { TestServer } from '../packages/server/src/test-support/test-server.js';
 import {
   closeBrowser,
@@ -167,34 +168,19 @@ describe.each(LANGUAGES)(
     });
 
     it('a key card with 103 activations lists the first 100 and says so', async () => {
-      const api = server.api;
-      const product = (await api.post('/v1/products', { code: 'fleet', name: 'Fleet' })).body;
-      const type = (
-        await api.post('/v1/license-types', {
-          productId: product.id,
-          name: 'Fleet of 200',
-          scope: 'seat',
-          mode: 'subscription',
-          term: { unit: 'year', count: 1 },
-          maxSeats: 200,
-          capabilities: [],
-        })
-      ).body;
-      const customer = (await api.post('/v1/customers', { name: 'Fleet Owner' })).body;
-      const key = (await api.post('/v1/keys', { customerId: customer.id })).body;
-      expect((await api.post(`/v1/keys/${key.id}/licenses`, { licenseTypeId: type.id })).status).toBe(201);
+      const fleet = await setupLicensed(server.api, { scope: 'seat', maxSeats: 200 });
       for (let batch = 0; batch < 103; batch += 25)
         await Promise.all(
           Array.from({ length: Math.min(25, 103 - batch) }, async (_, i) => {
             const activated = await server.anon.post('/v1/activate', {
-              key: key.key,
-              product: 'fleet',
+              key: fleet.key,
+              product: fleet.productCode,
               resource: { kind: 'machine', id: `truck-${batch + i}` },
             });
             expect(activated.status).toBe(201);
           }),
         );
-      await page.goto(`${server.url}/keys/${key.id}`);
+      await page.goto(`${server.url}/keys/${fleet.keyId}`);
       await page.getByTestId('tab-sessions').click();
       const form = new Intl.PluralRules(locale).select(103) as 'one' | 'few' | 'many' | 'other';
       await expect

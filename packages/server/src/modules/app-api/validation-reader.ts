@@ -106,7 +106,7 @@ function parameters(query: ValidationQuery): unknown[] {
   return [query.resource?.id ?? null, query.resource?.kind ?? null, query.product, query.code];
 }
 
-/** Questions with the same identity have the same rows in the same data. */
+/** Questions with the same identity (the JSON of their parameters) have the same rows in the same data. */
 const identity = (query: ValidationQuery): string => JSON.stringify(parameters(query));
 
 /** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
@@ -167,13 +167,13 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
     const reads = new ReadsOfOneVersion();
     const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
       const now = version.get() as number;
-      return questions.map((query) =>
-        reads.get(now, identity(query), () => {
-          const values = parameters(query);
+      return questions.map((query) => {
+        const values = parameters(query);
+        return reads.get(now, JSON.stringify(values), () => {
           handle.observer?.(SQL, values);
           return assemble(statement.all(...values) as Row[]);
-        }),
-      );
+        });
+      });
     }); // a question asked again in the turn finds the read its first asking kept
 
     return { read: (query) => batches.ask(query) };
