@@ -135,10 +135,43 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   try {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
     await expectAccessible(page, `${name} at 390 px`);
+    await expectNoSidewaysScroll(page, `${name} at 390 px`);
   } finally {
     if (viewport) await page.setViewportSize(viewport);
     await page.waitForTimeout(400);
   }
+}
+
+/**
+ * A phone shows the whole width of a page: what is wider (a table of many columns) scrolls in a box of its own,
+ * never past the screen's edge, where a person would not find it (the page may not even scroll: the cabinet's
+ * frame cuts it off). Names the first elements that end past the edge when it fails.
+ */
+async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
+  const past = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const inScrollBox = (element: Element) => {
+      // The page itself (html, body) scrolling sideways is what is checked, not a box of its own.
+      for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+        const overflow = getComputedStyle(box).overflowX;
+        if ((overflow === 'auto' || overflow === 'scroll') && box.getBoundingClientRect().right <= width + 2)
+          return true;
+      }
+      return false;
+    };
+    return [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        // A pixel or two over is rounding (a border, a subpixel width), not a hidden column.
+        return box.width > 0 && box.left >= 0 && box.right > width + 2 && !inScrollBox(element);
+      })
+      .slice(0, 5)
+      .map((element) => {
+        const testId = element.closest('[data-testid]')?.getAttribute('data-testid');
+        return `${element.tagName.toLowerCase()}${testId ? ` in [data-testid=${testId}]` : ''} ends at ${Math.round(element.getBoundingClientRect().right)} px`;
+      });
+  });
+  if (past.length > 0) throw new Error(`${name}: past the screen's right edge: ${past.join('; ')}`);
 }
 
 /** Picks an option of a Mantine Select by its visible label. */

@@ -1,3 +1,4 @@
+export * from './answer-tree.js';
 export * from './armor.js';
 export * from './base32.js';
 export * from './base64.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupLicensed } from '../../server/src/test-support/fixtures.js';
 import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
-import { LicensorClient } from './client.js';
+import { checkAnswer, expectedEcho, LicensorClient } from './client.js';
 
 describe('the SDK online client', () => {
   let server: TestServer;
@@ -75,5 +75,47 @@ describe('the SDK online client', () => {
     } finally {
       replay.close();
     }
+  });
+
+  it('an app refuses a tree-signed answer whose place or path was changed, or is malformed', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    const sent = { key: licensed.key, product: licensed.productCode, nonce: 'tree-1' };
+    const recorded = await fetch(`${server.url}/v1/validate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'licensor-accept-signature': 'ed25519-tree' },
+      body: JSON.stringify(sent),
+    });
+    const body = new Uint8Array(await recorded.arrayBuffer());
+    const header = recorded.headers.get('licensor-signature')!;
+    expect(header).toMatch(/alg="ed25519-tree", sig="[^"]+", index="\d+", path="[^"]*"/);
+    const check = (signature: string) =>
+      checkAnswer({ status: 200, signature, body }, expectedEcho('validate', sent), {
+        publicKeys,
+        now: server.clock.now(),
+      });
+    await expect(check(header)).resolves.toMatchObject({ code: 'VALID' });
+    const withField = (name: string, value: string) =>
+      header.replace(new RegExp(`${name}="[^"]*"`), `${name}="${value}"`);
+    const path = /path="([^"]*)"/.exec(header)![1]!;
+    const depth = Buffer.from(path, 'base64').length / 32;
+    const refusals: [string, string, string][] = [
+      ['a place outside its tree', withField('index', String(2 ** depth)), 'BAD_SIGNATURE'],
+      [
+        'another hash on its path',
+        withField('path', Buffer.alloc(32 * Math.max(depth, 1), 1).toString('base64')),
+        'BAD_SIGNATURE',
+      ],
+      ['a path that is not base64', withField('path', '%%%'), 'BAD_SIGNATURE'],
+      [
+        'a path deeper than any tree',
+        withField('path', Buffer.alloc(32 * 17).toString('base64')),
+        'BAD_SIGNATURE',
+      ],
+      ['a place written with a leading zero', withField('index', '01'), 'UNSIGNED'],
+      ['an unknown algorithm', withField('alg', 'ed25519-forest'), 'UNSIGNED'],
+      ['no place at all', header.replace(/, index="[^"]*"/, ''), 'UNSIGNED'],
+    ];
+    for (const [, signature, code] of refusals)
+      await expect(check(signature)).rejects.toMatchObject({ code });
   });
 });

@@ -1,5 +1,10 @@
 import { heartbeatEcho, redeemEcho, sameEcho, useEcho, validateEcho } from '@licensor/core';
-import { parseSignatureHeader, trustedKey, verifyEd25519 } from './signature.js';
+import {
+  ACCEPT_TREE_SIGNATURES,
+  parseSignatureHeader,
+  trustedKey,
+  verifyAnswerSignature,
+} from './signature.js';
 
 export interface ClientOptions {
   /** The Licensor server, e.g. https://licensing.example.com */
@@ -132,7 +137,7 @@ export class LicensorClient {
   private async call<T>(path: string, body: unknown, expected: ExpectedEcho): Promise<T> {
     const response = await this.fetch(`${this.options.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...ACCEPT_TREE_SIGNATURES },
       body: JSON.stringify(body),
     });
     return checkAnswer<T>(
@@ -209,7 +214,7 @@ export async function checkAnswer<T>(
   const publicKey = trustedKey(options.publicKeys, signature.kid);
   if (!publicKey)
     throw new LicensorError('UNKNOWN_KEY', `the answer is signed by an unknown key ${signature.kid}`);
-  if (!(await verifyEd25519(publicKey, signature.sig, answer.body)))
+  if (!(await verifyAnswerSignature(publicKey, signature, answer.body)))
     throw new LicensorError('BAD_SIGNATURE', 'the signature does not match');
   let parsed: (T & { ts?: string; request?: { nonce?: unknown } }) | null;
   try {

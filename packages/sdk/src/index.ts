@@ -30,7 +30,13 @@ export {
   type Reminder,
 } from './license-manager.js';
 export { createLicenseRequest, type LicenseRequestInput, type Period } from './license-request.js';
-export { parseSignatureHeader, verifyEd25519 } from './signature.js';
+export {
+  ACCEPT_TREE_SIGNATURES,
+  type AnswerSignature,
+  parseSignatureHeader,
+  verifyAnswerSignature,
+  verifyEd25519,
+} from './signature.js';
 export { type LicenseStorage, MemoryStorage } from './storage.js';
 export {
   type RejectionCode,

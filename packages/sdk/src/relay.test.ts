@@ -7,6 +7,15 @@ import { LicensorClient } from './client.js';
 type Body = Record<string, unknown>;
 /** How the relay rewrites a request on its way to the server; undefined passes it through. */
 let rewrite: ((path: string, body: Body) => Body) | undefined;
+/** The signatures of the answers the relay passed on, last last. */
+const signatures: string[] = [];
+/**
+ * When set, the relay holds two requests, sends both to the server at once (their answers under one tree
+ * signature when they share a turn) and gives each app the other's answer.
+ */
+let swapPairs = false;
+type Held = { answer: (status: number, signature: string | null, body: Buffer) => void };
+let held: { request: Held; answer: Promise<Response> } | undefined;
 
 /**
  * DESIGN §4: a relay between the app and the server that swaps what the app asked for gets genuine,
@@ -44,17 +53,41 @@ describe('a relay that rewrites requests on their way to the server', () => {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const sent = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Body) : {};
       const body = rewrite ? rewrite(req.url!, sent) : sent;
-      const answer = await fetch(`${server.url}${req.url}`, {
+      const accept = req.headers['licensor-accept-signature'];
+      const forwarded = fetch(`${server.url}${req.url}`, {
         method: req.method,
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(typeof accept === 'string' ? { 'licensor-accept-signature': accept } : {}),
+        },
         body: JSON.stringify(body),
       });
-      const signature = answer.headers.get('licensor-signature');
-      res.writeHead(answer.status, {
-        'content-type': 'application/json',
-        ...(signature ? { 'licensor-signature': signature } : {}),
-      });
-      res.end(Buffer.from(await answer.arrayBuffer()));
+      const reply: Held = {
+        answer: (status, signature, bytes) => {
+          if (signature) signatures.push(signature);
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            ...(signature ? { 'licensor-signature': signature } : {}),
+          });
+          res.end(bytes);
+        },
+      };
+      const pass = async (to: Held, answer: Response) =>
+        to.answer(
+          answer.status,
+          answer.headers.get('licensor-signature'),
+          Buffer.from(await answer.arrayBuffer()),
+        );
+      if (!swapPairs) return pass(reply, await forwarded);
+      if (!held) {
+        held = { request: reply, answer: forwarded };
+        return;
+      }
+      const first = held;
+      held = undefined;
+      const [firstAnswer, secondAnswer] = await Promise.all([first.answer, forwarded]);
+      await pass(first.request, secondAnswer);
+      await pass(reply, firstAnswer);
     });
     await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
     options = {
@@ -97,6 +130,23 @@ describe('a relay that rewrites requests on their way to the server', () => {
     expect((await client.redeemCoupon({ key: seat.key, coupon: batch.body.codes[0] })).licenses.length).toBe(
       2,
     );
+    // The SDK asks for tree signatures, and checks them.
+    expect(signatures.slice(-5).every((signature) => signature.includes('alg="ed25519-tree"'))).toBe(true);
+  });
+
+  it('the SDK refuses two genuine answers, one tree’s leaves or not, when the relay gives each app the other’s', async () => {
+    rewrite = undefined;
+    swapPairs = true;
+    try {
+      const asked = ['pc-a', 'pc-b'].map((id) =>
+        client.validate({ key: seat.key, product: seat.productCode, resource: { kind: 'machine', id } }),
+      );
+      const outcomes = await Promise.allSettled(asked);
+      for (const outcome of outcomes)
+        expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'NONCE_MISMATCH' } });
+    } finally {
+      swapPairs = false;
+    }
   });
 
   const rewrites: [string, (path: string, body: Body) => Body, string][] = [

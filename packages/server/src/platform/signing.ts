@@ -1,5 +1,14 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
+import { buildAnswerTree, treeSignedMessage } from '@licensor/core';
 import type { Db } from './db/database.js';
+import { batchesPer } from './db/turn-batches.js';
 import type { SecretBox } from './secrets.js';
 
 export interface SigningKeyMaterial {
@@ -41,6 +50,38 @@ const signAsync = (key: KeyObject, message: Uint8Array): Promise<Buffer> =>
   new Promise((resolve, reject) =>
     sign(null, message, key, (error, result) => (error ? reject(error) : resolve(result))),
   );
+
+/**
+ * How an app-API answer is signed (DESIGN §4): `ed25519` signs each answer's bytes; `ed25519-tree`, which a
+ * client asks for with `Licensor-Accept-Signature: ed25519-tree`, signs the root of a tree over the answers
+ * made in one turn and gives each its path (`@licensor/core`'s answer-tree).
+ */
+export type AnswerSignature = 'ed25519' | 'ed25519-tree';
+
+/** What the client accepts: `ed25519-tree` when its `Licensor-Accept-Signature` lists it, else `ed25519`. */
+export function answerSignatureFor(accept: string | string[] | undefined): AnswerSignature {
+  const listed = (Array.isArray(accept) ? accept.join(',') : (accept ?? '')).split(',');
+  return listed.some((alg) => alg.trim().toLowerCase() === 'ed25519-tree') ? 'ed25519-tree' : 'ed25519';
+}
+
+const sha256 = (parts: readonly Uint8Array[]): Uint8Array => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+};
+
+/**
+ * The answers a key signs in one turn, under one signature: a turn of a busy server makes dozens, and each
+ * signature costs more than all of a tree's hashes together.
+ */
+const treesOf = batchesPer(async (key: ActiveKey, bodies: Uint8Array[]): Promise<string[]> => {
+  const { root, paths } = buildAnswerTree(bodies, sha256);
+  const sig = (await signAsync(key.key, treeSignedMessage(root))).toString('base64');
+  return paths.map(
+    (path, index) =>
+      `kid="${key.kid}", alg="ed25519-tree", sig="${sig}", index="${index}", path="${Buffer.from(path).toString('base64')}"`,
+  );
+});
 
 /**
  * Signs with each vendor's active key: app API answers and license files. Which key is active is read
@@ -111,10 +152,16 @@ export class VendorSigner {
   }
 
   /** The `Licensor-Signature` header value for these exact body bytes. */
-  async signatureHeader(vendorId: string, body: string, activeKid?: string | null): Promise<string> {
-    const { kid, key } = await this.keyFor(vendorId, activeKid);
-    const signature = await signAsync(key, Buffer.from(body));
-    return `kid="${kid}", alg="ed25519", sig="${signature.toString('base64')}"`;
+  async signatureHeader(
+    vendorId: string,
+    body: string,
+    activeKid?: string | null,
+    alg: AnswerSignature = 'ed25519',
+  ): Promise<string> {
+    const active = await this.keyFor(vendorId, activeKid);
+    if (alg === 'ed25519-tree') return treesOf(active).ask(Buffer.from(body));
+    const signature = await signAsync(active.key, Buffer.from(body));
+    return `kid="${active.kid}", alg="ed25519", sig="${signature.toString('base64')}"`;
   }
 
   /** A signer in core's shape, for license files. */

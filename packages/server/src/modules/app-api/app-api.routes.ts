@@ -6,6 +6,7 @@ import { type AppContext, appActor } from '../../platform/context.js';
 import type { Metrics } from '../../platform/http/metrics.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import type { Api } from '../../platform/http/types.js';
+import { answerSignatureFor } from '../../platform/signing.js';
 import { RedeemBody, Redeemed } from '../coupons/coupons.routes.js';
 import { redeemCoupon } from '../coupons/redemptions.service.js';
 import { ValidationTally } from '../dashboard/validation-tally.js';
@@ -145,8 +146,10 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     // The route's compiled response schema writes the body (several times faster than JSON.stringify); the
     // signature covers exactly these bytes.
     const body = reply.status(status).serialize(payload) as string;
-    if (vendorId)
-      reply.header('licensor-signature', await ctx.signer.signatureHeader(vendorId, body, activeKid));
+    if (vendorId) {
+      const alg = answerSignatureFor(reply.request.headers['licensor-accept-signature']);
+      reply.header('licensor-signature', await ctx.signer.signatureHeader(vendorId, body, activeKid, alg));
+    }
     return reply.type('application/json; charset=utf-8').send(body);
   }
 
