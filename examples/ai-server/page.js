@@ -4,7 +4,7 @@ export const PAGE = `<!doctype html>
 <style>
   body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
   section { border: 1px solid #ddd; border-radius: 8px; padding: 16px; margin-bottom: 16px; }
-  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #eee; padding: 6px; text-align: left; }
+  .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #eee; padding: 6px; text-align: left; }
   .blocked { background: #fff1f0; border-color: #ffa39e; } .ok { background: #f6ffed; border-color: #b7eb8f; }
   #drop { border: 2px dashed #999; padding: 24px; text-align: center; }
   .state-activated { color: green; } .state-expired, .state-invalid { color: #c00; } .state-unused { color: #888; }
@@ -30,12 +30,12 @@ export const PAGE = `<!doctype html>
 </section>
 <section>
   <h3>Licenses</h3>
-  <table data-testid="licenses-table"><thead><tr><th>Type</th><th>Mode</th><th>Tenant</th><th>Bound to</th><th>State</th><th>Expires</th><th></th></tr></thead><tbody id="licenses"></tbody></table>
+  <div class="scroll" tabindex="0" role="region" aria-label="Licenses"><table data-testid="licenses-table"><thead><tr><th>Type</th><th>Mode</th><th>Tenant</th><th>Bound to</th><th>State</th><th>Expires</th><th></th></tr></thead><tbody id="licenses"></tbody></table></div>
 </section>
 <section>
   <h3>Agents</h3>
   <input id="agent" placeholder="agent id" data-testid="agent-id"> <button id="create-agent" data-testid="agent-create">Create agent</button>
-  <table><tbody id="agents" data-testid="agents"></tbody></table>
+  <div class="scroll" tabindex="0" role="region" aria-label="Agents"><table><tbody id="agents" data-testid="agents"></tbody></table></div>
 </section>
 <script>
 const $ = (id) => document.getElementById(id);
