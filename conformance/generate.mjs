@@ -77,12 +77,13 @@ function serve() {
 let baseUrl = '';
 
 /** One HTTP call; keeps the status, the signature header and the exact body bytes. */
-async function call(method, urlPath, body, token) {
+async function call(method, urlPath, body, token, headers = {}) {
   const response = await fetch(`${baseUrl}${urlPath}`, {
     method,
     headers: {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -1158,6 +1159,161 @@ async function generate(token, otherToken) {
     'BAD_SIGNATURE',
   );
 
+  // Tree signatures (alg="ed25519-tree"): the answers of one turn under one signature of their tree's root.
+  const ACCEPT_TREE = { 'licensor-accept-signature': 'ed25519-tree' };
+  const treeFields = (v) =>
+    Object.fromEntries([...v.response.signature.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const withTreeField = (v, name, value) => {
+    v.response.signature = v.response.signature.replace(new RegExp(`${name}="[^"]*"`), `${name}="${value}"`);
+  };
+  // Asked together until two answers share a tree (the server signs what one turn of its event loop made).
+  let pair;
+  for (let attempt = 0; !pair && attempt < 50; attempt++) {
+    const asked = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        record(
+          'validate',
+          { key: seatKey.key, product: PRODUCT, nonce: `conformance-tree-${attempt}-${i}` },
+          undefined,
+          ACCEPT_TREE,
+        ),
+      ),
+    );
+    const sigOf = (r) => /sig="([^"]*)"/.exec(r.response.signature)[1];
+    for (const a of asked) {
+      const b = asked.find((other) => other !== a && sigOf(other) === sigOf(a));
+      if (b) {
+        pair = [a, b];
+        break;
+      }
+    }
+  }
+  if (!pair) throw new Error('no two tree-signed answers shared a signature in 50 attempts');
+  const treeA = genuine(
+    'validate-tree-leaf',
+    'A tree-signed answer (alg="ed25519-tree"): its body, index and path lead to the root its signature covers.',
+    pair[0],
+  );
+  const treeB = genuine(
+    'validate-tree-other-leaf',
+    'Another answer of the same tree: the same signature, its own index and path.',
+    pair[1],
+  );
+  const lone = await record(
+    'validate',
+    { key: seatKey.key, product: PRODUCT, nonce: 'conformance-tree-lone' },
+    undefined,
+    ACCEPT_TREE,
+  );
+  genuine(
+    'validate-tree-lone-leaf',
+    'A tree-signed answer asked alone (its tree may hold other answers of the same turn, or none: path="" then).',
+    lone,
+  );
+  const depthOf = (v) => Buffer.from(treeFields(v).path, 'base64').length / 32;
+  derived(
+    'validate-tree-neighbour-place',
+    'The answer given the index and path of its neighbour under the same signature.',
+    treeA,
+    (v) => {
+      withTreeField(v, 'index', treeFields(treeB).index);
+      withTreeField(v, 'path', treeFields(treeB).path);
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-neighbour-body',
+    'The neighbour’s body (its own request and nonce) under this answer’s header.',
+    treeA,
+    (v) => {
+      v.response.bodyBase64 = treeB.response.bodyBase64;
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-swapped-whole',
+    'The neighbour’s whole answer, header and body, given to this request (a relay swapping two answers of one tree).',
+    treeA,
+    (v) => {
+      v.response = structuredClone(treeB.response);
+    },
+    'NONCE_MISMATCH',
+  );
+  derived(
+    'validate-tree-path-byte-flipped',
+    'One byte of the path flipped.',
+    treeA,
+    (v) => {
+      const path = Buffer.from(treeFields(v).path, 'base64');
+      path[0] ^= 1;
+      withTreeField(v, 'path', path.toString('base64'));
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-index-outside',
+    'An index outside the tree its path describes (2^depth).',
+    treeA,
+    (v) => withTreeField(v, 'index', String(2 ** depthOf(v))),
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-path-not-base64',
+    'A path that is not base64.',
+    treeA,
+    (v) => withTreeField(v, 'path', '!!not*base64!!'),
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-path-partial-hash',
+    'A path of 33 bytes: not whole 32-byte hashes.',
+    treeA,
+    (v) => withTreeField(v, 'path', Buffer.alloc(33, 7).toString('base64')),
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-path-too-deep',
+    'A path of 17 hashes (deeper than the 16 any client accepts), index 0.',
+    treeA,
+    (v) => {
+      withTreeField(v, 'index', '0');
+      withTreeField(v, 'path', Buffer.alloc(17 * 32).toString('base64'));
+    },
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-tree-index-leading-zero',
+    'The index written with a leading zero ("01"): a malformed header, treated as unsigned.',
+    treeA,
+    (v) => withTreeField(v, 'index', `0${treeFields(v).index}`),
+    'UNSIGNED',
+  );
+  derived(
+    'validate-tree-no-path',
+    'alg="ed25519-tree" without its path: a malformed header, treated as unsigned.',
+    treeA,
+    (v) => {
+      v.response.signature = v.response.signature.replace(/, path="[^"]*"/, '');
+    },
+    'UNSIGNED',
+  );
+  derived(
+    'validate-tree-read-as-ed25519',
+    'The tree header relabelled alg="ed25519": the signature covers the root, not the body.',
+    treeA,
+    (v) => withTreeField(v, 'alg', 'ed25519'),
+    'BAD_SIGNATURE',
+  );
+  derived(
+    'validate-ed25519-read-as-tree',
+    'A body signature relabelled alg="ed25519-tree" with index="0" and path="": the body is not a tree of one.',
+    full,
+    (v) => {
+      v.response.signature = `${v.response.signature.replace('alg="ed25519"', 'alg="ed25519-tree"')}, index="0", path=""`;
+    },
+    'BAD_SIGNATURE',
+  );
+
   // Correctly signed bodies that are not JSON. The server never signs one, so these are signed with the
   // generator's own key (TEST_KID), which their options trust; the first vector shows that key verifies.
   const signedBody = (name, description, bytes, code) =>
@@ -1223,9 +1379,9 @@ const PATHS = {
   redeem: () => '/v1/coupons/redeem',
 };
 
-/** Sends one app-API request and keeps exactly what came back. */
-async function record(kind, sent, sessionId) {
-  const answer = await call('POST', PATHS[kind](sessionId), sent);
+/** Sends one app-API request and keeps exactly what came back (tree-signed when `headers` asks for it). */
+async function record(kind, sent, sessionId, headers = {}) {
+  const answer = await call('POST', PATHS[kind](sessionId), sent, undefined, headers);
   return {
     call: kind,
     sent,
