@@ -99,7 +99,7 @@ function scenarios(fixture, token, opener, deep) {
   const app = (name) => ({
     method: 'POST',
     path: fixture.scenarios[name].path,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...fixture.scenarios[name].headers },
     body: JSON.stringify(fixture.scenarios[name].body),
   });
   return {

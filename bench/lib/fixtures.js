@@ -1,14 +1,20 @@
 export const MACHINES = 1000;
+/** What the SDKs send with every app-API call: they accept the answers of a turn signed as one tree. */
+export const SDK_HEADERS = { 'licensor-accept-signature': 'ed25519-tree' };
 
 /**
  * Builds what the scenarios need through the management and app APIs of a running server. A scenario sends
  * its `body` every time, or its `bodies` in turn.
  */
 export async function prepare(url, token) {
-  const call = async (method, path, body, auth = true) => {
+  const call = async (method, path, body, auth = true, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(auth ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: JSON.stringify(body ?? {}),
     });
     const text = await response.text();
@@ -67,20 +73,30 @@ export async function prepare(url, token) {
 
   const validateBody = { key: key.key, product: 'bench', fingerprint: 'bench-pc-1' };
   const sample = await call('POST', '/v1/validate', validateBody, false);
-  if (sample.body.code !== 'VALID' || !sample.headers.get('licensor-signature')) {
+  if (sample.body.code !== 'VALID' || !sample.headers.get('licensor-signature')?.includes('alg="ed25519"')) {
     throw new Error(`the sample validation is not a signed VALID answer: ${sample.text}`);
   }
+  const treeSample = await call('POST', '/v1/validate', validateBody, false, SDK_HEADERS);
+  if (!treeSample.headers.get('licensor-signature')?.includes('alg="ed25519-tree"'))
+    throw new Error('an answer asked as the SDKs ask is not tree-signed');
   return {
     answerSize: sample.text.length,
     keyId: key.id,
+    // As the SDKs call, tree-signed; "validate, signed alone" as an app that does not ask (one signature each).
     scenarios: {
-      validate: { path: '/v1/validate', body: validateBody },
+      validate: { path: '/v1/validate', body: validateBody, headers: SDK_HEADERS },
+      'validate, signed alone': { path: '/v1/validate', body: validateBody, headers: {} },
       [`validate, ${MACHINES} machines`]: {
         path: '/v1/validate',
         bodies: machines.map((machine) => ({ key: siteKey.key, product: 'bench', fingerprint: machine.id })),
+        headers: SDK_HEADERS,
       },
-      activate: { path: '/v1/activate', body: { key: key.key, product: 'bench', resource } },
-      heartbeat: { path: `/v1/sessions/${session.id}/heartbeat`, body: {} },
+      activate: {
+        path: '/v1/activate',
+        body: { key: key.key, product: 'bench', resource },
+        headers: SDK_HEADERS,
+      },
+      heartbeat: { path: `/v1/sessions/${session.id}/heartbeat`, body: {}, headers: SDK_HEADERS },
     },
   };
 }

@@ -644,7 +644,7 @@ export interface paths {
     put?: never;
     /**
      * Validate a key for a product (outcomes are 200 with valid:false and a code)
-     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.
+     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.
      */
     post: {
       parameters: {
@@ -832,7 +832,7 @@ export interface paths {
     put?: never;
     /**
      * Bind a resource to a free seat (idempotent); 409 SEATS_EXHAUSTED when none is free
-     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.
+     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.
      */
     post: {
       parameters: {
@@ -1178,7 +1178,7 @@ export interface paths {
     put?: never;
     /**
      * Check out a session (floating: 409 TOO_MANY_SESSIONS when all are in use)
-     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.
+     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.
      */
     post: {
       parameters: {
@@ -1343,7 +1343,7 @@ export interface paths {
     put?: never;
     /**
      * Keep a session alive
-     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.
+     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.
      */
     post: {
       parameters: {
@@ -1627,7 +1627,7 @@ export interface paths {
     put?: never;
     /**
      * Redeem a coupon on a key; answers the key’s licenses after redemption
-     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.
+     * @description Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.
      */
     post: {
       parameters: {

@@ -114,7 +114,9 @@ const ActivationAnswer = Type.Object({ ...Binding.properties, ...UseEcho });
 const TALLY_FLUSH_MS = 5_000;
 
 const SIGNATURE_NOTE =
-  'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes.';
+  'Signed: header `Licensor-Signature: kid="…", alg="ed25519", sig="…"` over the exact body bytes; with request ' +
+  'header `Licensor-Accept-Signature: ed25519-tree`, `alg="ed25519-tree", sig="…", index="…", path="…"`: the ' +
+  'signature covers the root of a SHA-256 tree of one turn’s answers, reached from this body by its index and path.';
 
 /**
  * The app API (DESIGN §4): what vendors' applications call with a license key. Every JSON answer is
