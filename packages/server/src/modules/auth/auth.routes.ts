@@ -52,7 +52,7 @@ const Token = Type.Object({
 
 /** Login is the one cabinet route reachable without a session. */
 export const loginRoutes: RouteModule = (app, ctx) => {
-  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
+  const limit = loginLimit(ctx);
   app.post(
     '/v1/auth/login',
     {
@@ -151,7 +151,7 @@ function ownAccount(principal: Principal): ProfileAccount {
 }
 
 export const authRoutes: RouteModule = (app, ctx) => {
-  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
+  const limit = loginLimit(ctx);
   app.get(
     '/v1/auth/me',
     { schema: { tags: ['auth'], response: { 200: Me, ...errorResponses } } },

@@ -102,7 +102,7 @@ const CustomerMe = Type.Object({
 
 /** The customer cabinet's API (seeds 003 and 004): its own cookie, its own scope, only its own data. */
 export const customerCabinetRoutes: RouteModule = (app, ctx) => {
-  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
+  const limit = loginLimit(ctx);
 
   app.post(
     '/v1/customer/auth/login',

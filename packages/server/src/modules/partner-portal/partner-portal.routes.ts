@@ -124,7 +124,7 @@ async function ownCustomer(ctx: AppContext, partner: PartnerPrincipal, id: strin
 
 /** The partner portal (seed 002): entitlements with the account switcher, orders, customers, draw-downs. */
 export const partnerPortalRoutes: RouteModule = (app, ctx) => {
-  const limit = loginLimit(app, ctx.config.loginRateLimit, ctx.config.loginAddressRateLimit);
+  const limit = loginLimit(ctx);
   app.post(
     '/v1/partner/auth/login',
     {

@@ -1,57 +1,102 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Api } from '../http/types.js';
 
 export type RequestLimit = (request: FastifyRequest, account?: string) => Promise<void>;
+type KeyOf = (request: FastifyRequest, account: string) => string;
+
+const WINDOW_MS = 60_000;
+const tooMany = (what: string, seconds: number) =>
+  new AppError('RATE_LIMITED', `too many ${what}; try again in ${Math.max(1, Math.ceil(seconds))} s`);
 
 /**
- * A per-minute limit on what `keyOf` names (@fastify/rate-limit's in-memory store). Each server process
- * limits on its own; behind a load balancer the effective limit is per process, which is enough to stop
- * guessing. The client address is the socket's, or the proxy's forwarded one with `TRUST_PROXY`.
+ * A per-minute limit on what `keyOf` names, in this process's memory (@fastify/rate-limit): for license checks,
+ * the app API's hot path, where a write per check would cost more than the check. Behind several processes the
+ * effective limit is per process, which is enough to stop a key being guessed (120 random bits). The client
+ * address is the socket's, or the proxy's forwarded one with `TRUST_PROXY`.
  */
-function perMinute(
-  app: Api,
-  max: number,
-  what: string,
-  keyOf: (request: FastifyRequest, account: string) => string,
-): RequestLimit {
+function perMinuteInMemory(app: Api, max: number, what: string, keyOf: KeyOf): RequestLimit {
   if (max === 0) return async () => undefined;
   // createRateLimit asks the key of a request; the account the request is for rides beside it.
   const accounts = new WeakMap<FastifyRequest, string>();
   const check = app.createRateLimit({
     max,
-    timeWindow: 60_000,
+    timeWindow: WINDOW_MS,
     keyGenerator: (request) => keyOf(request, accounts.get(request) ?? ''),
   });
   return async (request, account = '') => {
     accounts.set(request, account);
     const result = await check(request);
-    if (!result.isAllowed && result.isExceeded)
-      throw new AppError('RATE_LIMITED', `too many ${what}; try again in ${result.ttlInSeconds} s`);
+    if (!result.isAllowed && result.isExceeded) throw tooMany(what, result.ttlInSeconds);
+  };
+}
+
+/** When each database last had its finished windows cleared by this process. */
+const cleared = new WeakMap<Db, number>();
+
+/**
+ * A per-minute limit counted in the database (`attempt_windows`), one budget for every server process: for
+ * logins, where a password guessed N times as fast behind N processes matters and an attempt already costs a
+ * slow hash. One statement counts the attempt and opens a new window when the last one is over.
+ */
+function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyOf): RequestLimit {
+  if (max === 0) return async () => undefined;
+  return async (request, account = '') => {
+    const db = ctx.handle.db;
+    const now = ctx.clock.now().getTime();
+    const start = new Date(now).toISOString();
+    const over = new Date(now - WINDOW_MS).toISOString();
+    const name = createHash('sha256')
+      .update(`${what}\0${keyOf(request, account)}`)
+      .digest('base64url');
+    const counted = await db
+      .insertInto('attempt_windows')
+      .values({ name, window_start: start, hits: 1 })
+      .onConflict((conflict) =>
+        conflict.column('name').doUpdateSet({
+          hits: sql<number>`case when attempt_windows.window_start <= ${over} then 1 else attempt_windows.hits + 1 end`,
+          window_start: sql<string>`case when attempt_windows.window_start <= ${over} then ${start} else attempt_windows.window_start end`,
+        }),
+      )
+      .returning(['hits', 'window_start'])
+      .executeTakeFirstOrThrow();
+    if ((cleared.get(db) ?? 0) <= now - WINDOW_MS) {
+      cleared.set(db, now);
+      await db.deleteFrom('attempt_windows').where('window_start', '<=', over).execute();
+    }
+    if (Number(counted.hits) > max)
+      throw tooMany(what, (Date.parse(counted.window_start) + WINDOW_MS - now) / 1000);
   };
 }
 
 /** License checks per client address (the app API). */
 export const keyCheckLimit = (app: Api, max: number): RequestLimit =>
-  perMinute(app, max, 'license checks from this address', (request) => request.ip);
-
-/** One per-address budget for all three login routes of an app: each attempt may cost a slow hash. */
-const addressBudgets = new WeakMap<Api, RequestLimit>();
+  perMinuteInMemory(app, max, 'license checks from this address', (request) => request.ip);
 
 /**
  * Logins: per client address and account (guessing one password), and per client address across
- * accounts and portals (spraying one password over many e-mails).
+ * accounts and portals (spraying one password over many e-mails), each shared by every server process.
  */
-export function loginLimit(app: Api, perAccount: number, perAddress: number): RequestLimit {
-  const byAccount = perMinute(app, perAccount, 'login attempts', (r, account) => `${r.ip}|${account}`);
-  let byAddress = addressBudgets.get(app);
-  if (!byAddress) {
-    byAddress = perMinute(app, perAddress, 'login attempts from this address', (r) => r.ip);
-    addressBudgets.set(app, byAddress);
-  }
-  const shared = byAddress;
+export function loginLimit(ctx: AppContext): RequestLimit {
+  const { loginRateLimit, loginAddressRateLimit } = ctx.config;
+  const byAddress = perMinuteShared(
+    ctx,
+    loginAddressRateLimit,
+    'login attempts from this address',
+    (r) => r.ip,
+  );
+  const byAccount = perMinuteShared(
+    ctx,
+    loginRateLimit,
+    'login attempts',
+    (r, account) => `${r.ip}|${account}`,
+  );
   return async (request, account = '') => {
-    await shared(request);
+    await byAddress(request);
     await byAccount(request, account.toLowerCase());
   };
 }

@@ -26,6 +26,7 @@ import * as sortedLists from './migrations/0024-sorted-lists.js';
 import * as openSessionsByKey from './migrations/0025-open-sessions-by-key.js';
 import * as bindingsByResource from './migrations/0026-bindings-by-resource.js';
 import * as boundSeats from './migrations/0027-bound-seats.js';
+import * as attemptWindows from './migrations/0028-attempt-windows.js';
 
 /** Migrations live in code (not discovered on disk) so the built server and the tests run the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025-open-sessions-by-key': openSessionsByKey,
   '0026-bindings-by-resource': bindingsByResource,
   '0027-bound-seats': boundSeats,
+  '0028-attempt-windows': attemptWindows,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -428,6 +428,13 @@ export interface ValidationCountTable {
   count: number;
 }
 
+/** A minute's login attempts against one limit (`platform/auth/rate-limit.ts`); `name` is a hash. */
+export interface AttemptWindowTable {
+  name: string;
+  window_start: string;
+  hits: number;
+}
+
 /** The id an imported row had where it came from (per vendor and kind), mapped to its Licensor id. */
 export interface ExternalIdTable {
   vendor_id: string;
@@ -468,6 +475,7 @@ export interface Database {
   attached_licenses: AttachedLicenseTable;
   service_requests: ServiceRequestTable;
   validation_counts: ValidationCountTable;
+  attempt_windows: AttemptWindowTable;
   external_ids: ExternalIdTable;
   search_terms: SearchTermTable;
   password_links: PasswordLinkTable;
