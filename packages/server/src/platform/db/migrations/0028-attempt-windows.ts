@@ -14,5 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('window_start', 'text', (c) => c.notNull())
     .addColumn('hits', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('attempt_windows_by_start').on('attempt_windows').column('window_start').execute();
+  await db.schema
+    .createIndex('attempt_windows_by_start')
+    .on('attempt_windows')
+    .column('window_start')
+    .execute();
 }
