@@ -192,10 +192,13 @@ describe.each(DIALECTS)('every route of /openapi.json under bad input, on %s', (
   });
   afterAll(() => server.close());
 
-  /** Every row of every table: any write shows. */
+  /**
+   * Every row of every table: any write shows. But the login limits' counters, which count every attempt to
+   * prove a password (a login, a password change, a password link), refused or not: that is what they are for.
+   */
   async function snapshot(): Promise<string> {
     const parts: string[] = [];
-    for (const table of tables.sort())
+    for (const table of tables.sort().filter((name) => name !== 'attempt_windows'))
       parts.push(
         JSON.stringify(
           (await sql`select * from ${sql.table(table)} order by 1`.execute(server.ctx.handle.db)).rows,
