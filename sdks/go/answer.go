@@ -1,11 +1,14 @@
 package licensor
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -199,19 +202,114 @@ type AnswerOptions struct {
 
 var signatureField = regexp.MustCompile(`(\w+)="([^"]*)"`)
 
-// ParseSignatureHeader reads `kid="…", alg="ed25519", sig="…"`; false when missing or malformed.
+// ParseSignatureHeader reads `kid="…", alg="ed25519", sig="…"`; false when missing or malformed, or
+// when the header is a tree signature (read those with ParseAnswerSignature).
 func ParseSignatureHeader(header string) (kid, sig string, ok bool) {
-	if header == "" {
+	s, ok := ParseAnswerSignature(header)
+	if !ok || s.Alg != AlgEd25519 {
 		return "", "", false
+	}
+	return s.Kid, s.Sig, true
+}
+
+// The signature algorithms of app-API answers.
+const (
+	// AlgEd25519 signs the exact body bytes.
+	AlgEd25519 = "ed25519"
+	// AlgEd25519Tree signs the root of a SHA-256 tree over the answers of one server turn; the answer carries
+	// its Index and Path (DESIGN §4, conformance/README.md). Asked for with AcceptSignatureHeader.
+	AlgEd25519Tree = "ed25519-tree"
+)
+
+// AcceptSignatureHeader is the request header (name and value) with which a client accepts tree signatures.
+var AcceptSignatureHeader = [2]string{"Licensor-Accept-Signature", AlgEd25519Tree}
+
+// AnswerSignature is a parsed Licensor-Signature header.
+type AnswerSignature struct {
+	Alg, Kid, Sig string
+	// Index and Path (base64 of the sibling hashes) of a tree signature.
+	Index int
+	Path  string
+}
+
+var treeIndex = regexp.MustCompile(`^(0|[1-9][0-9]{0,5})$`)
+
+// ParseAnswerSignature reads a Licensor-Signature header of either algorithm; false when it is missing or
+// malformed (an unknown alg, no kid or sig, a tree signature without a well-formed index or a path).
+func ParseAnswerSignature(header string) (AnswerSignature, bool) {
+	if header == "" {
+		return AnswerSignature{}, false
 	}
 	fields := map[string]string{}
 	for _, m := range signatureField.FindAllStringSubmatch(header, -1) {
 		fields[m[1]] = m[2]
 	}
-	if fields["alg"] != "ed25519" || fields["kid"] == "" || fields["sig"] == "" {
-		return "", "", false
+	if fields["kid"] == "" || fields["sig"] == "" {
+		return AnswerSignature{}, false
 	}
-	return fields["kid"], fields["sig"], true
+	s := AnswerSignature{Alg: fields["alg"], Kid: fields["kid"], Sig: fields["sig"]}
+	switch s.Alg {
+	case AlgEd25519:
+		return s, true
+	case AlgEd25519Tree:
+		path, hasPath := fields["path"]
+		if !treeIndex.MatchString(fields["index"]) || !hasPath {
+			return AnswerSignature{}, false
+		}
+		s.Index, _ = strconv.Atoi(fields["index"])
+		s.Path = path
+		return s, true
+	}
+	return AnswerSignature{}, false
+}
+
+const (
+	hashBytes    = sha256.Size
+	maxTreeDepth = 16
+)
+
+var strictBase64 = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)
+
+// treeRoot is the root an answer's body leads to by its index and path; false when the path is malformed
+// (not base64 of whole hashes, deeper than maxTreeDepth, or the index outside its tree).
+func treeRoot(body []byte, index int, path string) ([]byte, bool) {
+	if len(path)%4 != 0 || !strictBase64.MatchString(path) {
+		return nil, false
+	}
+	siblings, err := base64.StdEncoding.DecodeString(path)
+	if err != nil || len(siblings)%hashBytes != 0 {
+		return nil, false
+	}
+	depth := len(siblings) / hashBytes
+	if depth > maxTreeDepth || index < 0 || index >= 1<<depth {
+		return nil, false
+	}
+	hash := sha256.Sum256(append([]byte{0x00}, body...))
+	for level := 0; level < depth; level++ {
+		sibling := siblings[level*hashBytes : (level+1)*hashBytes]
+		node := []byte{0x01}
+		if (index>>level)&1 == 1 {
+			node = append(append(node, sibling...), hash[:]...)
+		} else {
+			node = append(append(node, hash[:]...), sibling...)
+		}
+		hash = sha256.Sum256(node)
+	}
+	return hash[:], true
+}
+
+// verifyAnswerSignature says whether the signature by publicKey covers exactly body: directly, or through
+// its tree's root. False, never a panic, when anything is malformed.
+func verifyAnswerSignature(publicKey string, s AnswerSignature, body []byte) bool {
+	signature, ok := atob(s.Sig)
+	if !ok {
+		return false
+	}
+	if s.Alg == AlgEd25519 {
+		return verifyEd25519(publicKey, signature, body)
+	}
+	root, ok := treeRoot(body, s.Index, s.Path)
+	return ok && verifyEd25519(publicKey, signature, append([]byte("licensor-tree/"), root...))
 }
 
 // VerifyAnswer checks an answer against the request it answers, in the TypeScript client's order: a
@@ -232,16 +330,15 @@ func VerifyAnswer(expected Echo, answer Answer, opts AnswerOptions) (map[string]
 		}
 		return nil, &Error{Code: code, Message: message, Status: answer.Status}
 	}
-	kid, sig, ok := ParseSignatureHeader(answer.Signature)
+	signature, ok := ParseAnswerSignature(answer.Signature)
 	if !ok {
 		return nil, &Error{Code: CodeUnsigned, Message: "the answer carries no signature"}
 	}
-	publicKey := opts.PublicKeys[kid]
+	publicKey := opts.PublicKeys[signature.Kid]
 	if publicKey == "" {
-		return nil, &Error{Code: CodeUnknownKey, Message: "the answer is signed by an unknown key " + kid}
+		return nil, &Error{Code: CodeUnknownKey, Message: "the answer is signed by an unknown key " + signature.Kid}
 	}
-	signature, ok := atob(sig)
-	if !ok || !verifyEd25519(publicKey, signature, answer.Body) {
+	if !verifyAnswerSignature(publicKey, signature, answer.Body) {
 		return nil, &Error{Code: CodeBadSignature, Message: "the signature does not match"}
 	}
 	parsed, ok := jsonParse(answer.Body)

@@ -223,6 +223,7 @@ func (c *Client) call(ctx context.Context, call Call, path string, request any, 
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(AcceptSignatureHeader[0], AcceptSignatureHeader[1])
 	httpClient := c.HTTPClient
 	if httpClient == nil {
 		httpClient = http.DefaultClient

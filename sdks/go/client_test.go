@@ -18,12 +18,14 @@ type fakeServer struct {
 	rewrite func(echo map[string]any)
 	unsign  bool
 	sent    []map[string]any
+	accept  []string // the Licensor-Accept-Signature header of each request
 }
 
 func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	f.sent = append(f.sent, body)
+	f.accept = append(f.accept, r.Header.Get("Licensor-Accept-Signature"))
 	nonce := body["nonce"]
 	resource := func() map[string]any {
 		res, _ := body["resource"].(map[string]any)
@@ -110,6 +112,11 @@ func TestClient(t *testing.T) {
 	}
 	if fake.sent[0]["nonce"] == fake.sent[1]["nonce"] {
 		t.Errorf("a nonce was reused")
+	}
+	for i, accept := range fake.accept {
+		if accept != "ed25519-tree" {
+			t.Errorf("request %d does not accept tree signatures: %q", i, accept)
+		}
 	}
 	activation, err := client.Activate(ctx, ActivateRequest{Key: licenseKey, Product: "aistudio", Resource: NamedResource{Kind: "machine", ID: "m-1", Name: "PC", Metadata: map[string]any{"cores": 8}}})
 	if err != nil || activation.LicenseID != "lic-1" {

@@ -7,7 +7,7 @@ from .client import ANSWER_CODES, DEFAULT_MAX_AGE_SECONDS, Client, LicensorError
 from .codes import normalise_coupon, normalise_key
 from .echo import same_echo
 from .license_file import Envelope, decode_license_file, seal_license_file
-from .signature import SignatureHeader, parse_signature_header
+from .signature import ACCEPT_TREE_SIGNATURES, SignatureHeader, parse_signature_header, tree_root
 from .types import (
     Activation,
     Customer,
@@ -36,6 +36,7 @@ from .verify import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ACCEPT_TREE_SIGNATURES",
     "ANSWER_CODES",
     "DEFAULT_MAX_AGE_SECONDS",
     "REJECTION_CODES",
@@ -62,6 +63,7 @@ __all__ = [
     "normalise_coupon",
     "normalise_key",
     "parse_signature_header",
+    "tree_root",
     "read_bundle",
     "same_echo",
     "seal_license_file",

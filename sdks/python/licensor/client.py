@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, cast
 
 from ._js import UNDEFINED, date_parse, datetime_to_ms, decode_utf8, js_strict_equal, json_parse
 from .echo import echo_for, same_echo
-from .signature import parse_signature_header
+from .signature import ACCEPT_TREE_SIGNATURES, parse_signature_header, signed_message
 from .types import Activation, Heartbeat, Redeemed, Resource, ResourceRef, Session, ValidationResult
 from .verify import verify_ed25519
 
@@ -94,7 +94,8 @@ def verify_answer(
     public_key = public_keys.get(parsed.kid)
     if not public_key:
         raise LicensorError("UNKNOWN_KEY", f"the answer is signed by an unknown key {parsed.kid}", status)
-    if not verify_ed25519(public_key, parsed.sig, body):
+    message = signed_message(parsed, body)
+    if message is None or not verify_ed25519(public_key, parsed.sig, message):
         raise LicensorError("BAD_SIGNATURE", "the signature does not match", status)
     try:
         answer = json_parse(decode_utf8(body))
@@ -200,7 +201,7 @@ class Client:
         request = urllib.request.Request(
             f"{self.base_url}{path}",
             data=_json_body(body),
-            headers={"content-type": "application/json"},
+            headers={"content-type": "application/json", **ACCEPT_TREE_SIGNATURES},
             method="POST",
         )
         try:

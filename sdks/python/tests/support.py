@@ -86,6 +86,8 @@ class AppServer:
         self.mode = "genuine"
         self.error: Tuple[int, str] = (409, "SEATS_EXHAUSTED")
         self.requests: List[Tuple[str, Dict[str, Any]]] = []
+        #: The Licensor-Accept-Signature header of each request (None when absent).
+        self.accepts: List[Optional[str]] = []
         self._foreign = VendorKey(key.kid)
         self._stranger = VendorKey("stranger")
         server = self
@@ -98,6 +100,7 @@ class AppServer:
                 length = int(self.headers.get("content-length") or 0)
                 sent = json.loads(self.rfile.read(length).decode("utf-8"))
                 server.requests.append((self.path, sent))
+                server.accepts.append(self.headers.get("licensor-accept-signature"))
                 status, body, signature = server.answer(self.path, sent)
                 self.send_response(status)
                 self.send_header("content-type", "application/json; charset=utf-8")
