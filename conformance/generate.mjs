@@ -1289,6 +1289,13 @@ async function generate(token, otherToken) {
     'UNSIGNED',
   );
   derived(
+    'validate-tree-index-trailing-newline',
+    'The index followed by a newline ("0\\n"): a malformed header, treated as unsigned (an anchored pattern must not match before it).',
+    treeA,
+    (v) => withTreeField(v, 'index', `${treeFields(v).index}\n`),
+    'UNSIGNED',
+  );
+  derived(
     'validate-tree-no-path',
     'alg="ed25519-tree" without its path: a malformed header, treated as unsigned.',
     treeA,

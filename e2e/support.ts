@@ -159,17 +159,24 @@ async function expectNoSidewaysScroll(page: Page, name: string): Promise<void> {
       }
       return false;
     };
-    return [...document.querySelectorAll<HTMLElement>('body *')]
-      .filter((element) => {
-        const box = element.getBoundingClientRect();
-        // A pixel or two over is rounding (a border, a subpixel width), not a hidden column.
-        return box.width > 0 && box.left >= 0 && box.right > width + 2 && !inScrollBox(element);
-      })
-      .slice(0, 5)
-      .map((element) => {
-        const testId = element.closest('[data-testid]')?.getAttribute('data-testid');
-        return `${element.tagName.toLowerCase()}${testId ? ` in [data-testid=${testId}]` : ''} ends at ${Math.round(element.getBoundingClientRect().right)} px`;
-      });
+    // The page as a whole (text that spills out of its box widens the page without widening the box).
+    const page =
+      document.documentElement.scrollWidth > width + 2
+        ? [`the page is ${document.documentElement.scrollWidth} px wide`]
+        : [];
+    return page.concat(
+      [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((element) => {
+          const box = element.getBoundingClientRect();
+          // A pixel or two over is rounding (a border, a subpixel width), not a hidden column.
+          return box.width > 0 && box.left >= 0 && box.right > width + 2 && !inScrollBox(element);
+        })
+        .slice(0, 5)
+        .map((element) => {
+          const testId = element.closest('[data-testid]')?.getAttribute('data-testid');
+          return `${element.tagName.toLowerCase()}${testId ? ` in [data-testid=${testId}]` : ''} ends at ${Math.round(element.getBoundingClientRect().right)} px`;
+        }),
+    );
   });
   if (past.length > 0) throw new Error(`${name}: past the screen's right edge: ${past.join('; ')}`);
 }

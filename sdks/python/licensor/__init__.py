@@ -7,7 +7,14 @@ from .client import ANSWER_CODES, DEFAULT_MAX_AGE_SECONDS, Client, LicensorError
 from .codes import normalise_coupon, normalise_key
 from .echo import same_echo
 from .license_file import Envelope, decode_license_file, seal_license_file
-from .signature import ACCEPT_TREE_SIGNATURES, SignatureHeader, parse_signature_header, tree_root
+from .signature import (
+    ACCEPT_TREE_SIGNATURES,
+    AnswerSignature,
+    SignatureHeader,
+    parse_answer_signature,
+    parse_signature_header,
+    tree_root,
+)
 from .types import (
     Activation,
     Customer,
@@ -42,6 +49,7 @@ __all__ = [
     "REJECTION_CODES",
     "ROLLBACK_TOLERANCE_MS",
     "Activation",
+    "AnswerSignature",
     "Client",
     "ClockGuard",
     "Customer",
@@ -62,6 +70,7 @@ __all__ = [
     "decode_license_file",
     "normalise_coupon",
     "normalise_key",
+    "parse_answer_signature",
     "parse_signature_header",
     "tree_root",
     "read_bundle",

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, cast
 
 from ._js import UNDEFINED, date_parse, datetime_to_ms, decode_utf8, js_strict_equal, json_parse
 from .echo import echo_for, same_echo
-from .signature import ACCEPT_TREE_SIGNATURES, parse_signature_header, signed_message
+from .signature import ACCEPT_TREE_SIGNATURES, parse_answer_signature, signed_message
 from .types import Activation, Heartbeat, Redeemed, Resource, ResourceRef, Session, ValidationResult
 from .verify import verify_ed25519
 
@@ -88,7 +88,7 @@ def verify_answer(
             message if isinstance(message, str) else f"HTTP {status}",
             status,
         )
-    parsed = parse_signature_header(signature)
+    parsed = parse_answer_signature(signature)
     if parsed is None:
         raise LicensorError("UNSIGNED", "the answer carries no signature", status)
     public_key = public_keys.get(parsed.kid)

@@ -11,15 +11,18 @@ __all__ = [
     "ACCEPT_TREE_SIGNATURES",
     "ALG_ED25519",
     "ALG_ED25519_TREE",
+    "AnswerSignature",
     "SignatureHeader",
+    "parse_answer_signature",
     "parse_signature_header",
     "signed_message",
     "tree_root",
 ]
 
 _FIELD = re.compile(r"(\w+)=\"([^\"]*)\"", re.ASCII)
-_INDEX = re.compile(r"^(0|[1-9][0-9]{0,5})$", re.ASCII)
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$", re.ASCII)
+# Used with fullmatch: Python's `$` also matches before a final newline, JavaScript's does not.
+_INDEX = re.compile(r"0|[1-9][0-9]{0,5}", re.ASCII)
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}", re.ASCII)
 
 #: Signs the exact body bytes.
 ALG_ED25519 = "ed25519"
@@ -34,18 +37,34 @@ _ROOT_PREFIX = b"licensor-tree/"
 
 
 class SignatureHeader(NamedTuple):
+    """An `alg="ed25519"` header: the signature covers the exact body bytes."""
+
+    kid: str
+    sig: str
+
+
+class AnswerSignature(NamedTuple):
+    """A header of either algorithm; a tree signature also has its place and path (base64, leaf upwards)."""
+
     kid: str
     sig: str
     alg: str = ALG_ED25519
-    #: A tree signature's place and path (base64 of the sibling hashes, leaf upwards).
     index: Optional[int] = None
     path: Optional[str] = None
 
 
 def parse_signature_header(header: Optional[str]) -> Optional[SignatureHeader]:
+    """Parses `kid="…", alg="ed25519", sig="…"`; None when missing or malformed, or a tree signature."""
+    parsed = parse_answer_signature(header)
+    if parsed is None or parsed.alg != ALG_ED25519:
+        return None
+    return SignatureHeader(kid=parsed.kid, sig=parsed.sig)
+
+
+def parse_answer_signature(header: Optional[str]) -> Optional[AnswerSignature]:
     """
-    Parses `kid="…", alg="ed25519", sig="…"`, or `alg="ed25519-tree"` with `index="…", path="…"`; None when
-    the header is missing or malformed.
+    Parses a header of either algorithm: `kid="…", alg="ed25519", sig="…"`, or `alg="ed25519-tree"` with
+    `index="…", path="…"`; None when the header is missing or malformed.
     """
     if not header:
         return None
@@ -56,10 +75,11 @@ def parse_signature_header(header: Optional[str]) -> Optional[SignatureHeader]:
     if not kid or not sig:
         return None
     if alg == ALG_ED25519:
-        return SignatureHeader(kid=kid, sig=sig)
-    if alg != ALG_ED25519_TREE or not _INDEX.match(fields.get("index", "")) or "path" not in fields:
+        return AnswerSignature(kid=kid, sig=sig)
+    # fullmatch: `$` would also match before a final newline ("0\n"), which the other SDKs refuse.
+    if alg != ALG_ED25519_TREE or not _INDEX.fullmatch(fields.get("index", "")) or "path" not in fields:
         return None
-    return SignatureHeader(kid=kid, sig=sig, alg=alg, index=int(fields["index"]), path=fields["path"])
+    return AnswerSignature(kid=kid, sig=sig, alg=alg, index=int(fields["index"]), path=fields["path"])
 
 
 def tree_root(body: bytes, index: int, path: str) -> Optional[bytes]:
@@ -67,7 +87,7 @@ def tree_root(body: bytes, index: int, path: str) -> Optional[bytes]:
     The root an answer's body leads to by its index and path; None when the path is malformed (not base64 of
     whole 32-byte hashes, deeper than 16, or the index outside its tree).
     """
-    if len(path) % 4 != 0 or not _BASE64.match(path):
+    if len(path) % 4 != 0 or not _BASE64.fullmatch(path):
         return None
     try:
         siblings = base64.b64decode(path, validate=True)
@@ -84,7 +104,7 @@ def tree_root(body: bytes, index: int, path: str) -> Optional[bytes]:
     return node
 
 
-def signed_message(signature: SignatureHeader, body: bytes) -> Optional[bytes]:
+def signed_message(signature: AnswerSignature, body: bytes) -> Optional[bytes]:
     """What the signature must cover for this body: the body itself, or its tree's root under its prefix."""
     if signature.alg == ALG_ED25519:
         return body

@@ -7,9 +7,17 @@ import hashlib
 import re
 import unittest
 from datetime import datetime, timezone
-from typing import List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from licensor import Client, LicensorError, verify_answer
+from licensor import (
+    AnswerSignature,
+    Client,
+    LicensorError,
+    SignatureHeader,
+    parse_answer_signature,
+    parse_signature_header,
+    verify_answer,
+)
 
 from support import AppServer, VendorKey
 
@@ -80,8 +88,15 @@ class TreeSignatureTest(unittest.TestCase):
              "BAD_SIGNATURE"),
             ("the tree header read as ed25519", with_field(headers[0], "alg", "ed25519"), bodies[0], "BAD_SIGNATURE"),
             ("an index with a leading zero", with_field(headers[0], "index", "00"), bodies[0], "UNSIGNED"),
+            ("an index of 01", with_field(headers[1], "index", "01"), bodies[1], "UNSIGNED"),
+            ("an index with a final newline", with_field(headers[0], "index", "0\n"), bodies[0], "UNSIGNED"),
+            ("an index of seven digits", with_field(headers[0], "index", "1000000"), bodies[0], "UNSIGNED"),
+            ("an index far outside the tree", with_field(headers[0], "index", "16"), bodies[0], "BAD_SIGNATURE"),
             ("an unknown algorithm", with_field(headers[0], "alg", "ed25519-forest"), bodies[0], "UNSIGNED"),
             ("no index", headers[0].replace(', index="0"', ""), bodies[0], "UNSIGNED"),
+            ("no path", headers[0].split(', path="')[0], bodies[0], "UNSIGNED"),
+            ("no kid", headers[0].replace('kid="k1", ', ""), bodies[0], "UNSIGNED"),
+            ("an unknown kid", with_field(headers[0], "kid", "k2"), bodies[0], "UNKNOWN_KEY"),
         ]
         for name, header, body, code in cases:
             with self.subTest(name):
@@ -94,6 +109,40 @@ class TreeSignatureTest(unittest.TestCase):
             client = Client(server.url, {KEY.kid: KEY.public_key})
             client.heartbeat("s-1")
             self.assertEqual(server.accepts, ["ed25519-tree"])
+
+    def test_the_client_takes_a_tree_signed_answer(self) -> None:
+        with TreeAppServer(KEY, lambda: datetime.now(timezone.utc)) as server:
+            client = Client(server.url, {KEY.kid: KEY.public_key})
+            client.heartbeat("s-1")
+            client.validate(key="PRMO-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE", product="aistudio")
+            self.assertEqual(server.accepts, ["ed25519-tree", "ed25519-tree"])
+            self.assertEqual(server.tree_signed, 2)
+
+    def test_parse_signature_headers(self) -> None:
+        tree = 'kid="k1", alg="ed25519-tree", sig="c2ln", index="999999", path=""'
+        self.assertEqual(
+            parse_answer_signature(tree),
+            AnswerSignature(kid="k1", sig="c2ln", alg="ed25519-tree", index=999999, path=""),
+        )
+        self.assertIsNone(parse_signature_header(tree))  # the ed25519-only reader refuses a tree header
+        plain = 'kid="k1", alg="ed25519", sig="c2ln"'
+        self.assertEqual(parse_answer_signature(plain), AnswerSignature(kid="k1", sig="c2ln", alg="ed25519"))
+        self.assertEqual(parse_signature_header(plain), SignatureHeader(kid="k1", sig="c2ln"))
+
+
+class TreeAppServer(AppServer):
+    """The app API signing each answer as the middle leaf of a tree of three (two other clients' answers)."""
+
+    tree_signed = 0
+
+    def answer(self, path: str, sent: Dict[str, Any]) -> Tuple[int, bytes, Optional[str]]:
+        status, body, signature = super().answer(path, sent)
+        if status != 200:
+            return status, body, signature
+        root, paths = build_tree([b'{"other":0}', body, b'{"other":2}'])
+        sig = base64.b64encode(self.key.sign(b"licensor-tree/" + root)).decode("ascii")
+        self.tree_signed += 1
+        return status, body, f'kid="{self.key.kid}", alg="ed25519-tree", sig="{sig}", index="1", path="{paths[1]}"'
 
 
 if __name__ == "__main__":

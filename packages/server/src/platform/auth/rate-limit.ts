@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
@@ -41,18 +40,22 @@ const cleared = new WeakMap<Db, number>();
 /**
  * A per-minute limit counted in the database (`attempt_windows`), one budget for every server process: for
  * logins, where a password guessed N times as fast behind N processes matters and an attempt already costs a
- * slow hash. One statement counts the attempt and opens a new window when the last one is over.
+ * slow hash. One statement counts the attempt and opens a new window when the last one is over. What a process
+ * saw over its limit it refuses without a write until the window ends, so a flood costs no write per attempt.
  */
 function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyOf): RequestLimit {
   if (max === 0) return async () => undefined;
+  const refusedUntil = new Map<string, number>();
   return async (request, account = '') => {
     const db = ctx.handle.db;
     const now = ctx.clock.now().getTime();
+    // Keyed: the table names no address or e-mail, not even to someone holding a copy of the database.
+    const name = ctx.secrets.digest('attempts', `${what}\0${keyOf(request, account)}`);
+    const until = refusedUntil.get(name);
+    if (until !== undefined && until > now) throw tooMany(what, (until - now) / 1000);
+    refusedUntil.delete(name);
     const start = new Date(now).toISOString();
     const over = new Date(now - WINDOW_MS).toISOString();
-    const name = createHash('sha256')
-      .update(`${what}\0${keyOf(request, account)}`)
-      .digest('base64url');
     const counted = await db
       .insertInto('attempt_windows')
       .values({ name, window_start: start, hits: 1 })
@@ -66,10 +69,15 @@ function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyO
       .executeTakeFirstOrThrow();
     if ((cleared.get(db) ?? 0) <= now - WINDOW_MS) {
       cleared.set(db, now);
+      for (const [refused, end] of refusedUntil) if (end <= now) refusedUntil.delete(refused);
       await db.deleteFrom('attempt_windows').where('window_start', '<=', over).execute();
     }
-    if (Number(counted.hits) > max)
-      throw tooMany(what, (Date.parse(counted.window_start) + WINDOW_MS - now) / 1000);
+    if (Number(counted.hits) > max) {
+      // Another host's clock may run ahead of this one's: a window never ends more than a minute from now.
+      const end = Math.min(Date.parse(counted.window_start) + WINDOW_MS, now + WINDOW_MS);
+      refusedUntil.set(name, end);
+      throw tooMany(what, (end - now) / 1000);
+    }
   };
 }
 

@@ -428,7 +428,7 @@ export interface ValidationCountTable {
   count: number;
 }
 
-/** A minute's login attempts against one limit (`platform/auth/rate-limit.ts`); `name` is a hash. */
+/** A minute's login attempts against one limit (`platform/auth/rate-limit.ts`); `name` is a keyed digest. */
 export interface AttemptWindowTable {
   name: string;
   window_start: string;

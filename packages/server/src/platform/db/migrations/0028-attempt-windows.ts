@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 /**
  * Login attempts counted in the database, per minute and per what is limited (an address, an address and an
  * account), so every server process (`WEB_CONCURRENCY`, several hosts) draws on one budget: counted in each
- * process's memory, N processes let an attacker guess N times as often. Names are hashes: no address or
- * e-mail is kept.
+ * process's memory, N processes let an attacker guess N times as often. Names are keyed digests (HMAC under the
+ * master key): no address or e-mail is kept.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 export async function up(db: Kysely<any>): Promise<void> {
