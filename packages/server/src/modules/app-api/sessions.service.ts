@@ -409,14 +409,73 @@ interface Beat {
   now: string;
 }
 
+/**
+ * SQLite's heartbeat: the session read with its license, then extended if it is live at `now`. Undefined when it
+ * is not (ended, expired, or no such session: the caller says which).
+ */
+async function extendOnSqlite(db: Db, beat: Beat, ttlDefault: number): Promise<Extended | undefined> {
+  const session = await db
+    .selectFrom('sessions')
+    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
+    .innerJoin('license_types', 'license_types.id', 'licenses.license_type_id')
+    .select([
+      'sessions.id',
+      'sessions.vendor_id',
+      'sessions.key_id',
+      'sessions.license_id',
+      'sessions.ttl_seconds',
+      'licenses.starts_at',
+      'licenses.expires_at as license_expires_at',
+      'licenses.suspended_at',
+      'licenses.revoked_at',
+      'license_types.grace_days',
+    ])
+    .where('sessions.id', '=', beat.id)
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.expires_at', '>', beat.now)
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const expiresAt = new Date(Date.parse(beat.now) + (session.ttl_seconds ?? ttlDefault) * 1000).toISOString();
+  await db
+    .updateTable('sessions')
+    .set({ last_heartbeat_at: beat.now, expires_at: expiresAt })
+    .where('id', '=', beat.id)
+    .execute();
+  return { ...session, expires_at: expiresAt };
+}
+
+/** One heartbeat alone: PostgreSQL's named statement, or SQLite's read and write. */
 const extendOne = async (ctx: AppContext, beat: Beat): Promise<Extended | undefined> =>
-  (
-    await runNamed<Extended>(ctx.handle, 'leasePool', {
-      name: 'extend_session',
-      text: EXTEND_LIVE,
-      values: [beat.now, DEFAULT_TTL_SECONDS, beat.id],
-    })
-  )[0];
+  ctx.handle.dialect === 'postgres'
+    ? (
+        await runNamed<Extended>(ctx.handle, 'leasePool', {
+          name: 'extend_session',
+          text: EXTEND_LIVE,
+          values: [beat.now, DEFAULT_TTL_SECONDS, beat.id],
+        })
+      )[0]
+    : inTransaction(ctx.handle, (trx) => extendOnSqlite(trx, beat, DEFAULT_TTL_SECONDS));
+
+/**
+ * The sessions of one batch extended together: on PostgreSQL one statement, on SQLite one transaction (one commit,
+ * and one set of written pages, for the whole turn instead of one per heartbeat).
+ */
+async function extendMany(ctx: AppContext, latest: Map<string, string>): Promise<Extended[]> {
+  if (ctx.handle.dialect === 'postgres')
+    return runNamed<Extended>(ctx.handle, 'leasePool', {
+      name: 'extend_sessions',
+      text: EXTEND_LIVE_BATCH,
+      values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
+    });
+  return inTransaction(ctx.handle, async (trx) => {
+    const extended: Extended[] = [];
+    for (const [id, now] of latest) {
+      const one = await extendOnSqlite(trx, { id, now }, DEFAULT_TTL_SECONDS);
+      if (one) extended.push(one);
+    }
+    return extended;
+  });
+}
 
 /** A heartbeat whose own statement failed after its batch had: only its caller hears the error. */
 class BeatFailed {
@@ -425,8 +484,8 @@ class BeatFailed {
 
 /**
  * Heartbeats batched per turn (platform/db/turn-batches.ts), one batcher per database. A session beating twice in
- * one turn is extended once and both hear it. Should the batch fail (a lost connection, a statement timeout),
- * each heartbeat runs alone, and one that fails again fails alone.
+ * one turn is extended once and both hear it. Should the batch fail (a lost connection, a statement timeout, a
+ * busy file), each heartbeat runs alone, and one that fails again fails alone.
  */
 const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined | BeatFailed>(
   async (ctx, beats) => {
@@ -434,12 +493,7 @@ const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined | Bea
     for (const beat of beats) if ((latest.get(beat.id) ?? '') < beat.now) latest.set(beat.id, beat.now);
     const byId = new Map<string, Extended | BeatFailed>();
     try {
-      const extended = await runNamed<Extended>(ctx.handle, 'leasePool', {
-        name: 'extend_sessions',
-        text: EXTEND_LIVE_BATCH,
-        values: [[...latest.keys()], DEFAULT_TTL_SECONDS, [...latest.values()]],
-      });
-      for (const row of extended) byId.set(row.id, row);
+      for (const row of await extendMany(ctx, latest)) byId.set(row.id, row);
     } catch {
       for (const [id, now] of latest) {
         const one = await extendOne(ctx, { id, now }).catch((error: unknown) => new BeatFailed(error));
@@ -451,24 +505,9 @@ const heartbeatBatches = batchesPer<AppContext, Beat, Extended | undefined | Bea
 );
 
 async function extendLive(ctx: AppContext, id: string, now: Date): Promise<Extended | undefined> {
-  const nowIso = now.toISOString();
-  if (ctx.handle.dialect === 'postgres') {
-    const outcome = await heartbeatBatches(ctx).ask({ id, now: nowIso });
-    if (outcome instanceof BeatFailed) throw outcome.error;
-    return outcome;
-  }
-  const session = await liveSession(ctx, id);
-  const ttl = session.ttl_seconds ?? DEFAULT_TTL_SECONDS;
-  const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
-  const kept = await ctx.handle.db
-    .updateTable('sessions')
-    .set({ last_heartbeat_at: nowIso, expires_at: expiresAt })
-    .where('id', '=', id)
-    .where('ended_at', 'is', null)
-    .where('expires_at', '>', nowIso)
-    .returning('id')
-    .executeTakeFirst();
-  return kept && { ...session, expires_at: expiresAt };
+  const outcome = await heartbeatBatches(ctx).ask({ id, now: now.toISOString() });
+  if (outcome instanceof BeatFailed) throw outcome.error;
+  return outcome;
 }
 
 /** Keeps a session alive for another TTL (the TTL it was opened with), while its license is usable. */
