@@ -274,19 +274,23 @@ async function givePlacesBack(trx: Db, freed: ReadonlyMap<string, number>): Prom
   }
 }
 
-async function liveSession(ctx: AppContext, id: string) {
-  const session = await ctx.handle.db
+/** Sessions with what decides whether their license is still usable (`licenseStillUsable`). */
+const sessionsWithLicense = (db: Db) =>
+  db
     .selectFrom('sessions')
     .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
     .innerJoin('license_types', 'license_types.id', 'licenses.license_type_id')
-    .selectAll('sessions')
     .select([
       'licenses.starts_at',
       'licenses.expires_at as license_expires_at',
       'licenses.suspended_at',
       'licenses.revoked_at',
       'license_types.grace_days',
-    ])
+    ]);
+
+async function liveSession(ctx: AppContext, id: string) {
+  const session = await sessionsWithLicense(ctx.handle.db)
+    .selectAll('sessions')
     .where('sessions.id', '=', id)
     .executeTakeFirst();
   if (!session) throw notFound('SESSION_NOT_FOUND', 'session');
@@ -414,21 +418,13 @@ interface Beat {
  * is not (ended, expired, or no such session: the caller says which).
  */
 async function extendOnSqlite(db: Db, beat: Beat, ttlDefault: number): Promise<Extended | undefined> {
-  const session = await db
-    .selectFrom('sessions')
-    .innerJoin('licenses', 'licenses.id', 'sessions.license_id')
-    .innerJoin('license_types', 'license_types.id', 'licenses.license_type_id')
+  const session = await sessionsWithLicense(db)
     .select([
       'sessions.id',
       'sessions.vendor_id',
       'sessions.key_id',
       'sessions.license_id',
       'sessions.ttl_seconds',
-      'licenses.starts_at',
-      'licenses.expires_at as license_expires_at',
-      'licenses.suspended_at',
-      'licenses.revoked_at',
-      'license_types.grace_days',
     ])
     .where('sessions.id', '=', beat.id)
     .where('sessions.ended_at', 'is', null)
