@@ -417,7 +417,7 @@ interface Beat {
  * SQLite's heartbeat: the session read with its license, then extended if it is live at `now`. Undefined when it
  * is not (ended, expired, or no such session: the caller says which).
  */
-async function extendOnSqlite(db: Db, beat: Beat, ttlDefault: number): Promise<Extended | undefined> {
+async function extendOnSqlite(db: Db, beat: Beat): Promise<Extended | undefined> {
   const session = await sessionsWithLicense(db)
     .select([
       'sessions.id',
@@ -431,7 +431,9 @@ async function extendOnSqlite(db: Db, beat: Beat, ttlDefault: number): Promise<E
     .where('sessions.expires_at', '>', beat.now)
     .executeTakeFirst();
   if (!session) return undefined;
-  const expiresAt = new Date(Date.parse(beat.now) + (session.ttl_seconds ?? ttlDefault) * 1000).toISOString();
+  const expiresAt = new Date(
+    Date.parse(beat.now) + (session.ttl_seconds ?? DEFAULT_TTL_SECONDS) * 1000,
+  ).toISOString();
   await db
     .updateTable('sessions')
     .set({ last_heartbeat_at: beat.now, expires_at: expiresAt })
@@ -450,7 +452,7 @@ const extendOne = async (ctx: AppContext, beat: Beat): Promise<Extended | undefi
           values: [beat.now, DEFAULT_TTL_SECONDS, beat.id],
         })
       )[0]
-    : inTransaction(ctx.handle, (trx) => extendOnSqlite(trx, beat, DEFAULT_TTL_SECONDS));
+    : inTransaction(ctx.handle, (trx) => extendOnSqlite(trx, beat));
 
 /**
  * The sessions of one batch extended together: on PostgreSQL one statement, on SQLite one transaction (one commit,
@@ -466,7 +468,7 @@ async function extendMany(ctx: AppContext, latest: Map<string, string>): Promise
   return inTransaction(ctx.handle, async (trx) => {
     const extended: Extended[] = [];
     for (const [id, now] of latest) {
-      const one = await extendOnSqlite(trx, { id, now }, DEFAULT_TTL_SECONDS);
+      const one = await extendOnSqlite(trx, { id, now });
       if (one) extended.push(one);
     }
     return extended;

@@ -46,6 +46,7 @@ const cleared = new WeakMap<Db, number>();
 function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyOf): RequestLimit {
   if (max === 0) return async () => undefined;
   const refusedUntil = new Map<string, number>();
+  let sweptAt = 0;
   return async (request, account = '') => {
     const db = ctx.handle.db;
     const now = ctx.clock.now().getTime();
@@ -53,7 +54,10 @@ function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyO
     const name = ctx.secrets.digest('attempts', `${what}\0${keyOf(request, account)}`);
     const until = refusedUntil.get(name);
     if (until !== undefined && until > now) throw tooMany(what, (until - now) / 1000);
-    refusedUntil.delete(name);
+    if (sweptAt <= now - WINDOW_MS) {
+      sweptAt = now;
+      for (const [refused, end] of refusedUntil) if (end <= now) refusedUntil.delete(refused);
+    }
     const start = new Date(now).toISOString();
     const over = new Date(now - WINDOW_MS).toISOString();
     const counted = await db
@@ -69,7 +73,6 @@ function perMinuteShared(ctx: AppContext, max: number, what: string, keyOf: KeyO
       .executeTakeFirstOrThrow();
     if ((cleared.get(db) ?? 0) <= now - WINDOW_MS) {
       cleared.set(db, now);
-      for (const [refused, end] of refusedUntil) if (end <= now) refusedUntil.delete(refused);
       await db.deleteFrom('attempt_windows').where('window_start', '<=', over).execute();
     }
     if (Number(counted.hits) > max) {

@@ -1,4 +1,4 @@
-/** Questions sent in one statement at most (arrays of parameters stay small, plans stay per row). */
+/** Questions answered together at most (arrays of parameters stay small, plans stay per row, trees shallow). */
 const BATCH_LIMIT = 64;
 
 interface Asker<A> {
@@ -18,8 +18,9 @@ interface Waiting<Q, A> {
  * arrays of parameters: each still sees what was committed after it was asked, and a lone question waits for
  * nothing but the end of the turn. `answer` gets the batch's questions and returns their answers in that order.
  * Given an `identity`, a question asked again in the same turn (two requests of one app, or of one benchmark) is
- * asked once, and its askers share the answer: a read, never a write. (SQLite's validation read batches too: one
- * check of the file's version per turn.)
+ * asked once, and its askers share the answer: a read, never a write. The same mechanism serves SQLite (one check
+ * of the file's version per turn for the validation reads, one transaction per turn for the heartbeats) and the
+ * signer (one tree signature per turn for the answers of a key).
  */
 export class TurnBatches<Q, A> {
   #waiting: Waiting<Q, A>[] = [];
