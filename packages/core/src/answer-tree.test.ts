@@ -31,6 +31,20 @@ describe('answer trees', () => {
     }
   });
 
+  it('five answers make the tree of eight leaves the format defines: three of them padding', () => {
+    const answers = bodies(5);
+    const leaf = (i: number) => sha256([Uint8Array.of(0), answers[i] as Uint8Array]);
+    const node = (left: Uint8Array, right: Uint8Array) => sha256([Uint8Array.of(1), left, right]);
+    const pad = sha256([Uint8Array.of(2)]);
+    const root = node(
+      node(node(leaf(0), leaf(1)), node(leaf(2), leaf(3))),
+      node(node(leaf(4), pad), node(pad, pad)),
+    );
+    const built = buildAnswerTree(answers, sha256);
+    expect(hex(built.root)).toBe(hex(root));
+    expect(hex(built.paths[4])).toBe(hex(new Uint8Array([...pad, ...node(pad, pad), ...node(node(leaf(0), leaf(1)), node(leaf(2), leaf(3)))])));
+  });
+
   it('a lone answer is its own root: the hash of its body as a leaf', async () => {
     const [body] = bodies(1) as [Uint8Array];
     const { root, paths } = buildAnswerTree([body], sha256);

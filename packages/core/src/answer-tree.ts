@@ -28,28 +28,23 @@ export function treeSignedMessage(root: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * The tree over `bodies` (padded to a power of two), its root and each body's path: the sibling hashes from
- * the leaf up, joined. One body makes a tree of depth 0: its root is its leaf, its path empty.
+ * the leaf up, joined. One body makes a tree of depth 0: its root is its leaf, its path empty. Past the last
+ * body every node of a level is the same padding hash, so each level hashes its padding once.
  */
 export function buildAnswerTree(
   bodies: readonly Uint8Array[],
   sha256: Sha256,
 ): { root: Uint8Array; paths: Uint8Array[] } {
-  let width = 1;
-  while (width < bodies.length) width *= 2;
-  const pad = sha256([Uint8Array.of(PAD)]);
-  let level = Array.from({ length: width }, (_, i) =>
-    i < bodies.length ? sha256([Uint8Array.of(LEAF), bodies[i] as Uint8Array]) : pad,
-  );
+  let level = bodies.map((body) => sha256([Uint8Array.of(LEAF), body]));
+  let padding = sha256([Uint8Array.of(PAD)]);
   const siblings: Uint8Array[][] = bodies.map(() => []);
-  for (let step = 1; level.length > 1; step *= 2) {
-    for (let i = 0; i < bodies.length; i++) {
-      const at = Math.floor(i / step);
-      siblings[i]?.push(level[at ^ 1] as Uint8Array);
-    }
+  for (let step = 1; step < bodies.length; step *= 2) {
+    for (let i = 0; i < bodies.length; i++) siblings[i]?.push(level[Math.floor(i / step) ^ 1] ?? padding);
     const next: Uint8Array[] = [];
     for (let j = 0; j < level.length; j += 2)
-      next.push(sha256([Uint8Array.of(NODE), level[j] as Uint8Array, level[j + 1] as Uint8Array]));
+      next.push(sha256([Uint8Array.of(NODE), level[j] as Uint8Array, level[j + 1] ?? padding]));
     level = next;
+    padding = sha256([Uint8Array.of(NODE), padding, padding]);
   }
   return { root: level[0] as Uint8Array, paths: siblings.map(join) };
 }

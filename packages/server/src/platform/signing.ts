@@ -1,8 +1,8 @@
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   type KeyObject,
   sign,
 } from 'node:crypto';
@@ -64,11 +64,8 @@ export function answerSignatureFor(accept: string | string[] | undefined): Answe
   return listed.some((alg) => alg.trim().toLowerCase() === 'ed25519-tree') ? 'ed25519-tree' : 'ed25519';
 }
 
-const sha256 = (parts: readonly Uint8Array[]): Uint8Array => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
+// One-shot hashing of the joined parts: a Hash object per node cost more than the node's hashing.
+const sha256 = (parts: readonly Uint8Array[]): Uint8Array => hash('sha256', Buffer.concat(parts), 'buffer');
 
 /**
  * The answers a key signs in one turn, under one signature: a turn of a busy server makes dozens, and each
