@@ -42,7 +42,11 @@ describe('answer trees', () => {
     );
     const built = buildAnswerTree(answers, sha256);
     expect(hex(built.root)).toBe(hex(root));
-    expect(hex(built.paths[4])).toBe(hex(new Uint8Array([...pad, ...node(pad, pad), ...node(node(leaf(0), leaf(1)), node(leaf(2), leaf(3)))])));
+    expect(hex(built.paths[4])).toBe(
+      hex(
+        new Uint8Array([...pad, ...node(pad, pad), ...node(node(leaf(0), leaf(1)), node(leaf(2), leaf(3)))]),
+      ),
+    );
   });
 
   it('a lone answer is its own root: the hash of its body as a leaf', async () => {

@@ -10,6 +10,9 @@
 const LEAF = 0x00;
 const NODE = 0x01;
 const PAD = 0x02;
+const LEAF_BYTE = Uint8Array.of(LEAF);
+const NODE_BYTE = Uint8Array.of(NODE);
+const PAD_BYTE = Uint8Array.of(PAD);
 export const HASH_BYTES = 32;
 /** A path longer than this is refused: 2^16 answers under one signature is far beyond any turn's. */
 export const MAX_TREE_DEPTH = 16;
@@ -35,18 +38,21 @@ export function buildAnswerTree(
   bodies: readonly Uint8Array[],
   sha256: Sha256,
 ): { root: Uint8Array; paths: Uint8Array[] } {
-  let level = bodies.map((body) => sha256([Uint8Array.of(LEAF), body]));
-  let padding = sha256([Uint8Array.of(PAD)]);
-  const siblings: Uint8Array[][] = bodies.map(() => []);
-  for (let step = 1; step < bodies.length; step *= 2) {
-    for (let i = 0; i < bodies.length; i++) siblings[i]?.push(level[Math.floor(i / step) ^ 1] ?? padding);
+  let depth = 0;
+  while (2 ** depth < bodies.length) depth++;
+  const paths = bodies.map(() => new Uint8Array(depth * HASH_BYTES));
+  let level = bodies.map((body) => sha256([LEAF_BYTE, body]));
+  let padding = sha256([PAD_BYTE]);
+  for (let height = 0; height < depth; height++) {
+    for (const [i, path] of paths.entries())
+      path.set(level[Math.floor(i / 2 ** height) ^ 1] ?? padding, height * HASH_BYTES);
     const next: Uint8Array[] = [];
     for (let j = 0; j < level.length; j += 2)
-      next.push(sha256([Uint8Array.of(NODE), level[j] as Uint8Array, level[j + 1] ?? padding]));
+      next.push(sha256([NODE_BYTE, level[j] as Uint8Array, level[j + 1] ?? padding]));
     level = next;
-    padding = sha256([Uint8Array.of(NODE), padding, padding]);
+    padding = sha256([NODE_BYTE, padding, padding]);
   }
-  return { root: level[0] as Uint8Array, paths: siblings.map(join) };
+  return { root: level[0] as Uint8Array, paths };
 }
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
