@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { armor, generateCouponCode, generateLicenseKey, sealLicenseFile } from '@licensor/core';
 import { LicensorClient, readBundle, verifyLicenseFile } from '@licensor/sdk';
+import { treeCases } from '../../../conformance/tree-cases.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'crosscheck');
 mkdirSync(out, { recursive: true });
@@ -541,6 +542,9 @@ const answers = [
     },
   })),
 ];
+
+for (const [name, header] of treeCases({ k1, k2, stranger }))
+  answers.push(await answerVector(name, 'validate', vreq, (s) => ({ body: echoV(s), signature: header })));
 
 const write = (file, value) => writeFileSync(join(out, file), `${JSON.stringify(value, null, 2)}\n`);
 write('keys.json', {
