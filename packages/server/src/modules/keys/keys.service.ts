@@ -7,7 +7,7 @@ import { newId } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { pageOf } from '../../platform/db/paging.js';
 import type { LicenseKeyTable } from '../../platform/db/schema.js';
-import { inTransaction, lockRows } from '../../platform/db/transaction.js';
+import { inTransaction, lockEvery, lockRows } from '../../platform/db/transaction.js';
 import { recordEvent } from '../../platform/events.js';
 import { findCustomer, toCustomer } from '../customers/customers.service.js';
 import { indexKey, matchingPage, moveKeyTerms, searchTerms } from '../customers/search-terms.js';
@@ -181,15 +181,16 @@ export async function deleteKey(
       // Sessions before licenses, each in id order: the order in which a check-in, the reaper and a heartbeat
       // batch lock them (no deadlock with one of them touching these sessions at this moment). The key's open
       // sessions are found by expiry, which would lock them in that order.
-      await lockRows(
+      await lockEvery(
         ctx.handle,
+        trx,
         trx
           .selectFrom('sessions')
           .select('id')
           .where('key_id', '=', id)
           .where('ended_at', 'is', null)
           .orderBy('id'),
-      ).execute();
+      );
       await lockRows(
         ctx.handle,
         trx.selectFrom('licenses').select('id').where('key_id', '=', id).orderBy('id'),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Expression, sql } from 'kysely';
 import { isDeadlock } from '../errors.js';
 import type { DatabaseHandle, Db } from './database.js';
 
@@ -36,6 +36,19 @@ export async function inTransaction<T>(
       throw error;
     }
   });
+}
+
+/**
+ * Locks every row `query` selects, in its order, and sends back only their count: the rows to lock can be a
+ * key's hundred thousand open sessions. SQLite's IMMEDIATE transaction already holds the lock.
+ */
+export async function lockEvery<Q extends { forUpdate(): Expression<unknown> }>(
+  handle: DatabaseHandle,
+  trx: Db,
+  query: Q,
+): Promise<void> {
+  if (handle.dialect === 'postgres')
+    await sql`select count(*) from ${query.forUpdate()} as locked`.execute(trx);
 }
 
 /** `FOR UPDATE` where the database has row locks; SQLite's IMMEDIATE transaction already holds the lock. */
