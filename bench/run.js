@@ -1,5 +1,5 @@
-// npm run bench: the app API's hot paths against the real server on SQLite and PostgreSQL, beside a bare
-// Fastify route in the same run. Prints a table and writes bench/RESULTS.md.
+// npm run bench: the app API's hot paths against the real server on SQLite and PostgreSQL, one and two processes,
+// beside issue 12's baselines in the same run, all measured in alternating turns. Prints a table and writes bench/RESULTS.md.
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { measureBaselines } from './lib/baselines.js';
+import { BASELINES } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { MACHINES, prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
@@ -16,6 +16,11 @@ import { run, serverEnvironment, startListening } from './lib/processes.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
+/**
+ * Each target's SECONDS are measured in this many turns, every target taking its turn in each round. More and
+ * shorter turns would weigh each turn's start (100 connections opening at once) in its p99.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 2);
 // The targets are at 100 connections; BENCH_CONNECTIONS=10,100 adds the light-load rows.
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS || '100').split(',').map(Number);
 const WARMUP_SECONDS = 2;
@@ -45,10 +50,28 @@ function load(url, { body, bodies, headers = {} }, connections, seconds = SECOND
 function summarize(result) {
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${result.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
 }
 
-async function benchDatabase(name, env, bare, rows, processes = 1) {
+/** A target's turns as one row: all its requests over all its seconds; each latency the mean of its turns'. */
+function combined(turns) {
+  const mean = (field) => Math.round(turns.reduce((sum, turn) => sum + turn[field], 0) / turns.length);
+  const requests = turns.reduce((sum, turn) => sum + turn.requests, 0);
+  const seconds = turns.reduce((sum, turn) => sum + turn.seconds, 0);
+  return { rps: requests / seconds, p50: mean('p50'), p99: mean('p99') };
+}
+
+/**
+ * Starts `licensor serve` on `name` with `processes` processes and builds its fixture; its scenarios as targets.
+ * `stop` ends it and drops its PostgreSQL schema.
+ */
+async function startServer(name, env, processes = 1) {
   const label = processes > 1 ? `${name} ×${processes}` : name;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-bench-'));
   const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -61,28 +84,7 @@ async function benchDatabase(name, env, bare, rows, processes = 1) {
     ),
   );
   const { url, child } = await startListening([CLI, 'serve'], serverEnv);
-  try {
-    const fixture = await prepare(url, token);
-    for (const [scenario, { path: route, ...sent }] of Object.entries(fixture.scenarios)) {
-      await load(`${url}${route}`, sent, 10, WARMUP_SECONDS); // JIT and caches warm, not measured
-      for (const connections of CONNECTIONS) {
-        const measured = summarize(await load(`${url}${route}`, sent, connections));
-        const base = bare.get(connections);
-        rows.push({
-          scenario,
-          db: label,
-          connections,
-          ...measured,
-          ratio: measured.rps / base.rps,
-          p99ratio: measured.p99 / Math.max(base.p99, 1),
-        });
-        console.log(
-          `${scenario.padEnd(9)} ${label.padEnd(11)} c=${String(connections).padEnd(3)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
-        );
-      }
-    }
-    return fixture.answerSize;
-  } finally {
+  const stop = async () => {
     child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (name === 'postgres') {
@@ -91,7 +93,29 @@ async function benchDatabase(name, env, bare, rows, processes = 1) {
       await client.query(`drop schema if exists ${schema} cascade`);
       await client.end();
     }
+  };
+  try {
+    const fixture = await prepare(url, token);
+    const targets = Object.entries(fixture.scenarios).map(([scenario, { path: route, ...sent }]) => ({
+      scenario,
+      db: label,
+      url: `${url}${route}`,
+      sent,
+    }));
+    return { targets, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
+}
+
+/** Starts a baseline of issue 12 (bench/lib/baselines.js) as a target. */
+async function startBaseline({ scenario, script, route, body, env }) {
+  const { url, child } = await startListening([path.join(here, 'lib', script)], env);
+  return {
+    targets: [{ scenario, db: '—', url: `${url}${route}`, sent: { body } }],
+    stop: async () => child.kill('SIGTERM'),
+  };
 }
 
 function machine() {
@@ -104,24 +128,42 @@ function machine() {
 }
 
 const rows = [];
-/** Each baseline's figures by connections, measured in this run before the server's. */
-const baselines = await measureBaselines(
-  CONNECTIONS,
-  (url, body) => load(url, { body }, 10, WARMUP_SECONDS),
-  async (url, body, connections) => summarize(await load(url, { body }, connections)),
-);
-for (const [scenario, figures] of baselines)
-  for (const [connections, measured] of figures) rows.push({ scenario, db: '—', connections, ...measured });
-const bare = baselines.get('bare route');
-for (const row of rows) {
-  row.ratio = row.rps / bare.get(row.connections).rps;
-  row.p99ratio = row.p99 / Math.max(bare.get(row.connections).p99, 1);
+// Every target runs at once, idle but for its turn, and each is measured in ROUNDS turns of SECONDS / ROUNDS,
+// the rounds going down the list and back up: a machine that slows or speeds up steadily over the run weighs on
+// every pair of rows alike. (Measured one after another, a baseline and the server's row minutes later moved
+// their ratio by ±20 % from run to run on this shared machine.)
+const started = [];
+try {
+  for (const baseline of BASELINES) started.push(await startBaseline(baseline));
+  for (const processes of [1, 2]) {
+    started.push(await startServer('sqlite', {}, processes));
+    // `licensor serve` with WEB_CONCURRENCY=2 (node:cluster): two server processes on one port.
+    started.push(await startServer('postgres', { DATABASE_URL }, processes));
+  }
+  const targets = started.flatMap((one) => one.targets);
+  for (const target of targets) await load(target.url, target.sent, 10, WARMUP_SECONDS); // JIT and caches warm
+  const measured = new Map(targets.map((target) => [target, new Map()]));
+  for (let round = 1; round <= ROUNDS; round++)
+    for (const target of round % 2 === 1 ? targets : [...targets].reverse())
+      for (const connections of CONNECTIONS) {
+        const turns = measured.get(target);
+        const turn = summarize(await load(target.url, target.sent, connections, SECONDS / ROUNDS));
+        turns.set(connections, [...(turns.get(connections) ?? []), turn]);
+        console.log(
+          `round ${round}/${ROUNDS}  ${target.scenario.padEnd(24)} ${target.db.padEnd(11)} c=${String(connections).padEnd(3)} ${turn.rps.toFixed(0).padStart(6)} req/s  p50 ${turn.p50} ms  p99 ${turn.p99} ms`,
+        );
+      }
+  for (const target of targets)
+    for (const [connections, turns] of measured.get(target))
+      rows.push({ scenario: target.scenario, db: target.db, connections, ...combined(turns) });
+} finally {
+  for (const one of started) await one.stop();
 }
-await benchDatabase('sqlite', {}, bare, rows);
-await benchDatabase('postgres', { DATABASE_URL }, bare, rows);
-// `licensor serve` with WEB_CONCURRENCY=2 (node:cluster): two server processes on one port.
-await benchDatabase('sqlite', {}, bare, rows, 2);
-await benchDatabase('postgres', { DATABASE_URL }, bare, rows, 2);
+const bare = (connections) => rows.find((r) => r.scenario === 'bare route' && r.connections === connections);
+for (const row of rows) {
+  row.ratio = row.rps / bare(row.connections).rps;
+  row.p99ratio = row.p99 / Math.max(bare(row.connections).p99, 1);
+}
 
 const header =
   '| scenario | db | connections | req/s | p50 ms | p99 ms | req/s vs bare | p99 vs bare |\n|---|---|---|---|---|---|---|---|';
@@ -142,7 +184,7 @@ const signing = at100('signing route');
 const MANY = `validate, ${MACHINES} machines`;
 const unsigned = at100('unsigned license server');
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
-const targets = [
+const verdicts = [
   `validate on SQLite is ${(validateSqlite.rps / unsigned.rps).toFixed(2)}× the unsigned license server (target ≥ 1.3×: ${verdict(validateSqlite.rps >= 1.3 * unsigned.rps)})`,
   `validate on SQLite is ${(validateSqlite.rps / signing.rps).toFixed(2)}× the signing route (target ≥ 0.8×: ${verdict(validateSqlite.rps >= 0.8 * signing.rps)}), p99 ${(validateSqlite.p99 / Math.max(signing.p99, 1)).toFixed(1)}× its p99 (target ≤ 1.5×: ${verdict(validateSqlite.p99 <= 1.5 * Math.max(signing.p99, 1))})`,
   `validate signed alone (an app that does not send Licensor-Accept-Signature: ed25519-tree, one signature per answer) on SQLite is ${(at100('validate, signed alone', 'sqlite').rps / signing.rps).toFixed(2)}× the signing route and ${(at100('validate, signed alone', 'sqlite').rps / unsigned.rps).toFixed(2)}× the unsigned license server (reported: the rows above are tree-signed, as the SDKs ask)`,
@@ -154,7 +196,7 @@ const targets = [
   ),
   `activate on PostgreSQL: ${at100('activate', 'postgres').rps.toFixed(0)} req/s (target ≥ 3× the 733 req/s of 2026-11-22: ${verdict(at100('activate', 'postgres').rps >= 3 * 733)})`,
 ];
-console.log(`\n${targets.join('\n')}`);
+console.log(`\n${verdicts.join('\n')}`);
 const results = path.join(here, 'RESULTS.md');
 const notes = fs.existsSync(results)
   ? (fs.readFileSync(results, 'utf8').split('<!-- notes -->')[1] ?? '')
@@ -164,13 +206,14 @@ fs.writeFileSync(
   `# Benchmark results
 
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; machine: ${machine()}.
-Each row is autocannon for ${SECONDS} s against the real server (\`licensor serve\`, signed answers: tree-signed as the SDKs ask, one signature each in "signed alone") or one of three
+Each row is autocannon for ${SECONDS} s, in ${ROUNDS} turns of ${SECONDS / ROUNDS} s taken in alternation with every other row's (all started at once), against the real server
+(\`licensor serve\`, signed answers: tree-signed as the SDKs ask, one signature each in "signed alone") or one of three
 baselines started in the same run: a bare Fastify route answering a same-size JSON, the same route signing each
 answer with Ed25519, and a minimal unsigned license server (Fastify + better-sqlite3, one prepared SELECT by key).
 The load generator runs on the same 2-core machine, so absolute numbers are lower than on a dedicated client.
 
 Issue 12's targets, this run (100 connections):
-${targets.map((line) => `- ${line}`).join('\n')}
+${verdicts.map((line) => `- ${line}`).join('\n')}
 
 ${header}
 ${table}
