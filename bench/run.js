@@ -8,10 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { BASELINES } from './lib/baselines.js';
+import { BASELINES, startBaseline } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { MACHINES, prepare } from './lib/fixtures.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
+import { combined, inTurns, summarize } from './lib/turns.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '../packages/cli/dist/main.js');
@@ -45,26 +46,6 @@ function load(url, { body, bodies, headers = {} }, connections, seconds = SECOND
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
-}
-
-function summarize(result) {
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${result.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return {
-    requests: result.requests.total,
-    seconds: result.duration,
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-  };
-}
-
-/** A target's turns as one row: all its requests over all its seconds; each latency the mean of its turns'. */
-function combined(turns) {
-  const mean = (field) => Math.round(turns.reduce((sum, turn) => sum + turn[field], 0) / turns.length);
-  const requests = turns.reduce((sum, turn) => sum + turn.requests, 0);
-  const seconds = turns.reduce((sum, turn) => sum + turn.seconds, 0);
-  return { rps: requests / seconds, p50: mean('p50'), p99: mean('p99') };
 }
 
 /**
@@ -109,15 +90,6 @@ async function startServer(name, env, processes = 1) {
   }
 }
 
-/** Starts a baseline of issue 12 (bench/lib/baselines.js) as a target. */
-async function startBaseline({ scenario, script, route, body, env }) {
-  const { url, child } = await startListening([path.join(here, 'lib', script)], env);
-  return {
-    targets: [{ scenario, db: '—', url: `${url}${route}`, sent: { body } }],
-    stop: async () => child.kill('SIGTERM'),
-  };
-}
-
 function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   let memory = `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`;
@@ -128,10 +100,9 @@ function machine() {
 }
 
 const rows = [];
-// Every target runs at once, idle but for its turn, and each is measured in ROUNDS turns of SECONDS / ROUNDS,
-// the rounds going down the list and back up: a machine that slows or speeds up steadily over the run weighs on
-// every pair of rows alike. (Measured one after another, a baseline and the server's row minutes later moved
-// their ratio by ±20 % from run to run on this shared machine.)
+// Every target runs at once, idle but for its turn, and each is measured in ROUNDS turns of SECONDS / ROUNDS
+// (lib/turns.js). Measured one after another, a baseline and the server's row minutes later had moved their
+// ratio by ±20 % from run to run.
 const started = [];
 try {
   for (const baseline of BASELINES) started.push(await startBaseline(baseline));
@@ -142,20 +113,20 @@ try {
   }
   const targets = started.flatMap((one) => one.targets);
   for (const target of targets) await load(target.url, target.sent, 10, WARMUP_SECONDS); // JIT and caches warm
-  const measured = new Map(targets.map((target) => [target, new Map()]));
-  for (let round = 1; round <= ROUNDS; round++)
-    for (const target of round % 2 === 1 ? targets : [...targets].reverse())
-      for (const connections of CONNECTIONS) {
-        const turns = measured.get(target);
-        const turn = summarize(await load(target.url, target.sent, connections, SECONDS / ROUNDS));
-        turns.set(connections, [...(turns.get(connections) ?? []), turn]);
-        console.log(
-          `round ${round}/${ROUNDS}  ${target.scenario.padEnd(24)} ${target.db.padEnd(11)} c=${String(connections).padEnd(3)} ${turn.rps.toFixed(0).padStart(6)} req/s  p50 ${turn.p50} ms  p99 ${turn.p99} ms`,
-        );
-      }
-  for (const target of targets)
-    for (const [connections, turns] of measured.get(target))
-      rows.push({ scenario: target.scenario, db: target.db, connections, ...combined(turns) });
+  const turns = await inTurns(
+    targets.flatMap((target) => CONNECTIONS.map((connections) => ({ ...target, connections }))),
+    ROUNDS,
+    async (target, round) => {
+      const { url, sent, connections, scenario, db } = target;
+      const turn = summarize(url, await load(url, sent, connections, SECONDS / ROUNDS));
+      console.log(
+        `round ${round}/${ROUNDS}  ${scenario.padEnd(24)} ${db.padEnd(11)} c=${String(connections).padEnd(3)} ${turn.rps.toFixed(0).padStart(6)} req/s  p50 ${turn.p50} ms  p99 ${turn.p99} ms`,
+      );
+      return turn;
+    },
+  );
+  for (const [{ scenario, db, connections }, measured] of turns)
+    rows.push({ scenario, db, connections, ...combined(measured) });
 } finally {
   for (const one of started) await one.stop();
 }

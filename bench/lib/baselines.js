@@ -26,28 +26,11 @@ export const BASELINES = [
   },
 ];
 
-/**
- * Starts each baseline, warms it, and measures it at each of `connections` with `measure(url, body, connections)`;
- * their figures by scenario, then by connections.
- */
-export async function measureBaselines(connections, warm, measure, baselines = BASELINES) {
-  const figures = new Map();
-  for (const baseline of baselines) {
-    const { url, child } = await startListening([path.join(here, baseline.script)], baseline.env);
-    try {
-      await warm(`${url}${baseline.route}`, baseline.body);
-      const byConnections = new Map();
-      for (const count of connections) {
-        const measured = await measure(`${url}${baseline.route}`, baseline.body, count);
-        byConnections.set(count, measured);
-        console.log(
-          `${baseline.scenario.padEnd(24)} c=${count}  ${measured.rps.toFixed(0)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms`,
-        );
-      }
-      figures.set(baseline.scenario, byConnections);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }
-  return figures;
+/** Starts a baseline as a target (`stop` ends it). */
+export async function startBaseline({ scenario, script, route, body, env }) {
+  const { url, child } = await startListening([path.join(here, script)], env);
+  return {
+    targets: [{ scenario, db: '—', url: `${url}${route}`, sent: { body } }],
+    stop: async () => child.kill('SIGTERM'),
+  };
 }
