@@ -27,7 +27,7 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS || '100').split(',').map(Numb
 const WARMUP_SECONDS = 2;
 
 /** Sends `body`, or each of `bodies` in turn, with `headers`. */
-function load(url, { body, bodies, headers = {} }, connections, seconds = SECONDS) {
+function load(url, { body, bodies, headers = {} }, connections, seconds) {
   const sent = (bodies ?? [body]).map((one) => JSON.stringify(one));
   let next = 0;
   return new Promise((resolve, reject) => {
