@@ -22,7 +22,7 @@ export const BASELINES = [
     script: 'minimal-server.js',
     route: '/validate',
     body: { key: 'KEY-42', product: 'bench' },
-    env: {},
+    env: { BODY_SIZE: '940' },
   },
 ];
 

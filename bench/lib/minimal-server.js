@@ -24,18 +24,19 @@ db.transaction(() => {
     );
 })();
 const byKey = db.prepare('select * from keys where key = ?');
-const pad = 'x'.repeat(Number(process.env.PAD || 380));
+const answer = (row, pad) => ({
+  valid: Boolean(row && row.status === 'active' && row.expires_at > new Date().toISOString()),
+  key: row?.key ?? null,
+  customer: row?.customer ?? null,
+  expiresAt: row?.expires_at ?? null,
+  pad,
+});
+// Padded to BODY_SIZE bytes for the bench's key (KEY-42), as the bare route is.
+const size = Number(process.env.BODY_SIZE || 940);
+const pad = 'x'.repeat(Math.max(0, size - JSON.stringify(answer(byKey.get('KEY-42'), '')).length));
 const app = Fastify();
 app.post('/validate', (request, reply) => {
-  const row = byKey.get(request.body?.key);
-  const valid = Boolean(row && row.status === 'active' && row.expires_at > new Date().toISOString());
-  reply.send({
-    valid,
-    key: row?.key ?? null,
-    customer: row?.customer ?? null,
-    expiresAt: row?.expires_at ?? null,
-    pad,
-  });
+  reply.send(answer(byKey.get(request.body?.key), pad));
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
