@@ -70,6 +70,37 @@ describe('operability', () => {
     expect(response.headers.get('content-security-policy')).toBeNull();
   });
 
+  it('lets a browser app on another origin call the app API and read its signature, and nothing else', async () => {
+    const preflight = (path: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.vendor.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, licensor-accept-signature',
+        },
+      });
+    for (const path of ['/v1/validate', '/v1/sessions/s-1/heartbeat', '/v1/coupons/redeem']) {
+      const asked = await preflight(path);
+      expect(asked.status, path).toBe(204);
+      expect(asked.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(asked.headers.get('access-control-allow-headers'), path).toContain('licensor-accept-signature');
+    }
+    const answered = await server.anon.post('/v1/validate', { key: 'ABCD-0000', product: 'none' });
+    expect(answered.headers.get('access-control-allow-origin')).toBe('*');
+    expect(answered.headers.get('access-control-expose-headers')).toContain('licensor-signature');
+    // Refusals too, so the app can read why.
+    const refused = await server.anon.post('/v1/validate', { key: 7 });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+
+    // The management API answers only its own origin (its cookie and tokens are not for other sites).
+    expect((await preflight('/v1/customers')).headers.get('access-control-allow-origin')).toBeNull();
+    const listed = await server.api.withHeaders({ origin: 'https://app.vendor.test' }).get('/v1/customers');
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('serves /metrics to this machine, or to whoever has METRICS_TOKEN', async () => {
     expect((await server.anon.get('/metrics')).status).toBe(200);
     expect((await server.anon.withHeaders({ 'x-forwarded-for': '203.0.113.9' }).get('/metrics')).status).toBe(

@@ -16,6 +16,7 @@ export const signingKeyRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/v1/vendors/:prefix/signing-keys',
     {
+      config: { forApps: true },
       schema: {
         tags: ['app'],
         summary: 'Public signing keys of a vendor',

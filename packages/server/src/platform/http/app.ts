@@ -41,6 +41,18 @@ const isEmptyBody = (body: unknown): boolean =>
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../web/dist');
 
+/** Cross-origin reads of the app API: any origin (no credentials travel), and the signature header is readable. */
+const APP_CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'licensor-signature, retry-after',
+};
+/** A browser's preflight of an app call: JSON bodies and the SDK's `Licensor-Accept-Signature`, for a day. */
+const APP_PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, DELETE',
+  'access-control-allow-headers': 'content-type, licensor-accept-signature',
+  'access-control-max-age': '86400',
+};
+
 /** What every request's input must be beyond its route's schema: the first problem found, if any. */
 function inputProblem(request: FastifyRequest): AppError | undefined {
   if (hasInvalidQueryEncoding(request.url))
@@ -135,15 +147,23 @@ export async function buildApp(
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
   });
-  // An application reading a signed JSON answer heeds none of the page policies (framing, scripts, referrers);
-  // a browser that is sent one must still not sniff it or hand it to another origin.
+  // An application reading a signed JSON answer heeds none of the page policies (framing, scripts, referrers),
+  // and may be a vendor's web app on any origin (the SDK verifies with WebCrypto): the app API carries its key in
+  // the body, never a cookie, so any origin may call it and read the signature. It must still not be sniffed.
   const appHeaders = {
     'x-content-type-options': headers['x-content-type-options'],
+    // Only CORS reads: a `<script>` or `<img>` of another origin still gets nothing.
     'cross-origin-resource-policy': headers['cross-origin-resource-policy'],
+    ...APP_CORS_HEADERS,
   };
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(request.routeOptions.config.forApps ? appHeaders : headers);
     done();
+  });
+  // The app API's paths, each answered on OPTIONS once every route is known (a browser's CORS preflight).
+  const appPaths = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if (route.config?.forApps && route.method !== 'OPTIONS') appPaths.add(route.url);
   });
   await app.register(swagger, {
     openapi: {
@@ -195,6 +215,10 @@ export async function buildApp(
 
   for (const routes of modules.publicRoutes) routes(app, ctx);
   for (const routes of modules.instrumentedRoutes) routes(app, ctx, metrics);
+  for (const url of [...appPaths])
+    app.options(url, { schema: { hide: true }, config: { forApps: true } }, (_request, reply) =>
+      reply.code(204).headers(APP_PREFLIGHT_HEADERS).send(),
+    );
   await app.register(async (scope) => {
     scope.decorateRequest('principal', null as never);
     scope.addHook('onRequest', async (request) => {
