@@ -94,6 +94,14 @@ describe('operability', () => {
     expect(refused.status).toBe(400);
     expect(refused.headers.get('access-control-allow-origin')).toBe('*');
 
+    // A URL refused before any route is reached (not valid percent-encoding) is still readable on an app path.
+    const badPath = await server.anon.post('/v1/sessions/%ff/heartbeat', {});
+    expect(badPath.status).toBe(400);
+    expect(badPath.headers.get('access-control-allow-origin')).toBe('*');
+    expect(
+      (await server.anon.get('/v1/customers/%ff')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+
     // The management API answers only its own origin (its cookie and tokens are not for other sites).
     expect((await preflight('/v1/customers')).headers.get('access-control-allow-origin')).toBeNull();
     const listed = await server.api.withHeaders({ origin: 'https://app.vendor.test' }).get('/v1/customers');

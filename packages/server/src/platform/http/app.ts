@@ -53,6 +53,18 @@ const APP_PREFLIGHT_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+/** Matches a URL of any of these route paths (`/v1/sessions/:id` → `/v1/sessions/<anything but a slash>`). */
+function urlPattern(paths: readonly string[]): RegExp {
+  const pathPattern = (route: string) =>
+    route
+      .split('/')
+      .map((segment) =>
+        segment.startsWith(':') ? '[^/?#]*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+  return new RegExp(`^(?:${paths.map(pathPattern).join('|')})(?:[?#]|$)`);
+}
+
 /** What every request's input must be beyond its route's schema: the first problem found, if any. */
 function inputProblem(request: FastifyRequest): AppError | undefined {
   if (hasInvalidQueryEncoding(request.url))
@@ -94,8 +106,12 @@ export async function buildApp(
     // Per-request info lines would cost more than a validation; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-    // Fastify's own refusals (a path that is not valid percent-encoded UTF-8) in our error shape.
-    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
+    // Fastify's own refusals (a path that is not valid percent-encoded UTF-8) in our error shape; on an app path
+    // with the app API's headers, since no route (and so no onRequest hook) was reached to add them.
+    frameworkErrors: (error, request, reply) => {
+      if (isAppUrl(request.url)) reply.headers(appHeaders);
+      return handleError(error, request, reply);
+    },
     trustProxy: ctx.config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
@@ -165,6 +181,11 @@ export async function buildApp(
   app.addHook('onRoute', (route) => {
     if (route.config?.forApps && route.method !== 'OPTIONS') appPaths.add(route.url);
   });
+  let appUrlPattern: RegExp | undefined;
+  const isAppUrl = (url: string) => {
+    appUrlPattern ??= urlPattern([...appPaths]);
+    return appUrlPattern.test(url);
+  };
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
