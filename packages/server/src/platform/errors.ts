@@ -77,6 +77,16 @@ export class AppError extends Error {
   }
 }
 
+/** Refused for now: the answer's `Retry-After` says when asking again may succeed. */
+export class TooManyRequests extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
+  }
+}
+
 export const notFound = (code: ErrorCode, what: string) => new AppError(code, `${what} not found`);
 
 /** A unique index refused a row (SQLite's or PostgreSQL's code): a concurrent request wrote it first. */

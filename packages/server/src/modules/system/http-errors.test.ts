@@ -229,10 +229,16 @@ describe('validation rate limit', () => {
   it('answers 429 RATE_LIMITED past the per-minute limit', async () => {
     const server = await startTestServer('sqlite', { config: { validateRateLimit: 5 } });
     try {
-      const statuses: number[] = [];
+      const answers = [];
       for (let i = 0; i < 7; i++)
-        statuses.push((await server.anon.post('/v1/validate', { key: 'x', product: 'y' })).status);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+        answers.push(await server.anon.post('/v1/validate', { key: 'x', product: 'y' }));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+      // The app is told when to ask again, in seconds (and a browser app may read it).
+      const wait = Number(answers[6]?.headers.get('retry-after'));
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(60);
+      expect(answers[6]?.headers.get('access-control-expose-headers')).toContain('retry-after');
+      expect(answers[0]?.headers.get('retry-after')).toBeNull();
     } finally {
       await server.close();
     }

@@ -2,15 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { TooManyRequests } from '../errors.js';
 import type { Api } from '../http/types.js';
 
 export type RequestLimit = (request: FastifyRequest, account?: string) => Promise<void>;
 type KeyOf = (request: FastifyRequest, account: string) => string;
 
 const WINDOW_MS = 60_000;
-const tooMany = (what: string, seconds: number) =>
-  new AppError('RATE_LIMITED', `too many ${what}; try again in ${Math.max(1, Math.ceil(seconds))} s`);
+const tooMany = (what: string, seconds: number) => {
+  const wait = Math.max(1, Math.ceil(seconds));
+  return new TooManyRequests(`too many ${what}; try again in ${wait} s`, wait);
+};
 
 /**
  * A per-minute limit on what `keyOf` names, in this process's memory (@fastify/rate-limit): for license checks,

@@ -44,7 +44,7 @@ const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 /** Cross-origin reads of the app API: any origin (no credentials travel), and the signature header is readable. */
 const APP_CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'licensor-signature',
+  'access-control-expose-headers': 'licensor-signature, retry-after',
 };
 /** A browser's preflight of an app call: JSON bodies and the SDK's `Licensor-Accept-Signature`, for a day. */
 const APP_PREFLIGHT_HEADERS = {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, isUniqueViolation } from '../errors.js';
+import { AppError, type ErrorCode, isUniqueViolation, TooManyRequests } from '../errors.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
@@ -21,6 +21,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 /** The one place errors become HTTP answers: `{error:{code,message,details}}`, never a stack. */
 export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
+    if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.status(error.status).send(body(error.code, error.message, error.details));
   }
   if (error.validation) {
