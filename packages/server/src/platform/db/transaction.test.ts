@@ -7,7 +7,8 @@ import type { AppContext } from '../context.js';
 import { inTransaction } from './transaction.js';
 
 // Deadlocks are PostgreSQL's (SQLite's write transactions run one at a time): two transactions lock rows A and B
-// crosswise; PostgreSQL aborts the one that waited first — here, always ours.
+// crosswise; PostgreSQL aborts the one whose `deadlock_timeout` runs out first. The other client's is ten times
+// ours, so the one aborted is always ours, however late a loaded machine runs our backend's check.
 describe('a transaction PostgreSQL aborts to break a deadlock', () => {
   let store: TestStore;
   let ctx: AppContext;
@@ -20,6 +21,7 @@ describe('a transaction PostgreSQL aborts to break a deadlock', () => {
     other = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await other.connect();
     await other.query(`set search_path to ${store.config.databaseSchema}`);
+    await other.query(`set deadlock_timeout = '10s'`);
   });
   afterAll(async () => {
     await other?.end();
