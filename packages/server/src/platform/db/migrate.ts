@@ -77,9 +77,11 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
 /**
  * Kysely finds its bookkeeping table by listing the tables of every schema it may use; a schema dropped by
  * someone else meanwhile (another test run's, in a shared database) fails that listing with "schema … does not
- * exist". Nothing was migrated yet, so trying again is safe.
+ * exist", or with "relation <its schema>.<table> does not exist" when the listing resolves that table's name
+ * (`pg_get_serial_sequence`) as it goes. Nothing was migrated yet, so trying again is safe.
  */
 function isOtherSchemaDropped(error: unknown, schema: string | undefined): boolean {
   const { code, message } = error as { code?: string; message?: string };
-  return code === '3F000' && !(schema && message?.includes(`"${schema}"`));
+  const ours = schema !== undefined && (message?.includes(`"${schema}"`) || message?.includes(`"${schema}.`));
+  return (code === '3F000' || code === '42P01') && !ours;
 }
