@@ -1,8 +1,10 @@
 import { heartbeatEcho, redeemEcho, useEcho } from '@licensor/core';
+import fastJson from 'fast-json-stringify';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { keyCheckLimit } from '../../platform/auth/rate-limit.js';
 import { type AppContext, appActor } from '../../platform/context.js';
+import type { DirectAnswer, DirectClient } from '../../platform/http/direct-lane/index.js';
 import type { Metrics } from '../../platform/http/metrics.js';
 import { ErrorBody, IdParams } from '../../platform/http/schemas.js';
 import type { Api } from '../../platform/http/types.js';
@@ -12,7 +14,7 @@ import { redeemCoupon } from '../coupons/redemptions.service.js';
 import { ValidationTally } from '../dashboard/validation-tally.js';
 import { activate, deactivate } from './activation.service.js';
 import { checkin, checkout, heartbeat } from './sessions.service.js';
-import { validateKey } from './validate.service.js';
+import { type ValidateInput, validateKey } from './validate.service.js';
 import { createValidationReader } from './validation-reader.js';
 
 const KeyString = Type.String({
@@ -138,6 +140,9 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
 
   const echoed = <T>(request: T) => ({ ts: ctx.clock.now().toISOString(), request });
 
+  const sendAnswer = (reply: FastifyReply, answer: DirectAnswer) =>
+    reply.status(answer.status).headers(answer.headers).send(answer.body);
+
   async function sendSigned(
     reply: FastifyReply,
     vendorId: string | null,
@@ -155,10 +160,35 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
     return reply.type('application/json; charset=utf-8').send(body);
   }
 
+  const serializeValidation = fastJson(ValidationAnswer);
+  /** A validation's signed answer, for the route's handler and the direct lane alike. */
+  async function answerValidation(input: ValidateInput, client: DirectClient): Promise<DirectAnswer> {
+    await limit(client);
+    const result = await validateKey(ctx, reader, input);
+    metrics.validations.inc({ code: result.answer.code });
+    const vendorId =
+      result.key?.vendor_id ??
+      (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
+    const body = serializeValidation(result.answer);
+    const headers: Record<string, string> = {};
+    if (vendorId) {
+      tally.add(vendorId, result.answer.code, result.answer.ts);
+      const alg = answerSignatureFor(client.header('licensor-accept-signature'));
+      headers['licensor-signature'] = await ctx.signer.signatureHeader(
+        vendorId,
+        body,
+        result.key?.active_kid,
+        alg,
+      );
+    }
+    headers['content-type'] = 'application/json; charset=utf-8';
+    return { status: 200, headers, body };
+  }
+
   app.post(
     '/v1/validate',
     {
-      config: { forApps: true },
+      config: { forApps: true, direct: answerValidation },
       schema: {
         tags: ['app'],
         summary: 'Validate a key for a product (outcomes are 200 with valid:false and a code)',
@@ -180,14 +210,11 @@ export function appApiRoutes(app: Api, ctx: AppContext, metrics: Metrics): void 
       },
     },
     async (request, reply) => {
-      await limit(request);
-      const result = await validateKey(ctx, reader, request.body);
-      metrics.validations.inc({ code: result.answer.code });
-      const vendorId =
-        result.key?.vendor_id ??
-        (result.vendorPrefix ? await ctx.signer.vendorIdFor(result.vendorPrefix) : null);
-      if (vendorId) tally.add(vendorId, result.answer.code, result.answer.ts);
-      return sendSigned(reply, vendorId, 200, result.answer, result.key?.active_kid);
+      const answer = await answerValidation(request.body, {
+        ip: request.ip,
+        header: (name) => request.headers[name] as string | undefined,
+      });
+      return sendAnswer(reply, answer);
     },
   );
 

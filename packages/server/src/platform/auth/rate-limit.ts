@@ -5,8 +5,12 @@ import type { Db } from '../db/database.js';
 import { TooManyRequests } from '../errors.js';
 import type { Api } from '../http/types.js';
 
-export type RequestLimit = (request: FastifyRequest, account?: string) => Promise<void>;
-type KeyOf = (request: FastifyRequest, account: string) => string;
+/** Who is counted: a request, or the direct lane's client (its address as `request.ip` gives it). */
+export interface Counted {
+  readonly ip: string;
+}
+export type RequestLimit = (request: Counted, account?: string) => Promise<void>;
+type KeyOf = (request: Counted, account: string) => string;
 
 const WINDOW_MS = 60_000;
 const tooMany = (what: string, seconds: number) => {
@@ -22,16 +26,15 @@ const tooMany = (what: string, seconds: number) => {
  */
 function perMinuteInMemory(app: Api, max: number, what: string, keyOf: KeyOf): RequestLimit {
   if (max === 0) return async () => undefined;
-  // createRateLimit asks the key of a request; the account the request is for rides beside it.
-  const accounts = new WeakMap<FastifyRequest, string>();
+  // createRateLimit asks a request for its key and its route's options; it is handed what it reads.
   const check = app.createRateLimit({
     max,
     timeWindow: WINDOW_MS,
-    keyGenerator: (request) => keyOf(request, accounts.get(request) ?? ''),
+    keyGenerator: (probe) => (probe as unknown as { key: string }).key,
   });
   return async (request, account = '') => {
-    accounts.set(request, account);
-    const result = await check(request);
+    const probe = { key: keyOf(request, account), routeOptions: { config: {} } };
+    const result = await check(probe as unknown as FastifyRequest);
     if (!result.isAllowed && result.isExceeded) throw tooMany(what, result.ttlInSeconds);
   };
 }

@@ -14,7 +14,9 @@ import { authenticate } from '../auth/authenticate.js';
 import { assertRole } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { handleError } from './error-handler.js';
+import { clientAddress } from './client-address.js';
+import { type DirectLane, type DirectRoute, installDirectLane } from './direct-lane/index.js';
+import { errorAnswer, handleError } from './error-handler.js';
 import { assertMetricsAccess, Metrics } from './metrics.js';
 import { nulPath } from './nul-bytes.js';
 import { hasInvalidQueryEncoding } from './query-encoding.js';
@@ -180,6 +182,60 @@ export async function buildApp(
   const appPaths = new Set<string>();
   app.addHook('onRoute', (route) => {
     if (route.config?.forApps && route.method !== 'OPTIONS') appPaths.add(route.url);
+  });
+  // Routes answered by the direct lane too; it takes the server's connections once every route is known.
+  const directRoutes: DirectRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const answer = route.config?.direct;
+    if (!answer) return;
+    if (route.method !== 'POST' || !route.schema?.body)
+      throw new Error(`${route.url}: the direct lane serves POST routes with a body schema`);
+    const validate = validatorCompiler({
+      schema: route.schema.body as object,
+      method: route.method,
+      url: route.url,
+      httpPart: 'body',
+    });
+    directRoutes.push({
+      method: 'POST',
+      url: route.url,
+      validate: (body) => validate(body) === true,
+      answer,
+    });
+  });
+  let directLane: DirectLane | undefined;
+  app.addHook('onReady', (done) => {
+    if (directRoutes.length > 0)
+      directLane = installDirectLane(app.server, directRoutes, {
+        bodyLimit: ctx.config.bodyLimit,
+        parseJson: (text) => {
+          let parsed: unknown;
+          parseJson(undefined as never, text, (error, value) => {
+            parsed = error ? undefined : value;
+          });
+          return parsed;
+        },
+        bodyProblem: (body) => {
+          try {
+            return nulPath(body, 'body');
+          } catch (error) {
+            return error;
+          }
+        },
+        headers: appHeaders,
+        clientAddress: clientAddress(ctx.config.trustProxy),
+        answerError: (error) => errorAnswer(error, app.log),
+        answered: (route, status, seconds) => {
+          metrics.requestDuration.observe({ method: route.method, route: route.url, status }, seconds);
+          metrics.directLane.inc({ outcome: 'answered' });
+        },
+        handedOn: () => metrics.directLane.inc({ outcome: 'handed_on' }),
+      });
+    done();
+  });
+  app.addHook('preClose', (done) => {
+    directLane?.close();
+    done();
   });
   let appUrlPattern: RegExp | undefined;
   const isAppUrl = (url: string) => {

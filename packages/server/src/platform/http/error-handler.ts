@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, isUniqueViolation, TooManyRequests } from '../errors.js';
+import type { DirectAnswer } from './direct-lane/index.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
@@ -18,12 +19,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
 };
 
+const headersOf = (error: AppError): Record<string, string> =>
+  error instanceof TooManyRequests ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+
 /** The one place errors become HTTP answers: `{error:{code,message,details}}`, never a stack. */
 export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof AppError) {
-    if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
-    return reply.status(error.status).send(body(error.code, error.message, error.details));
-  }
+  if (error instanceof AppError)
+    return reply
+      .status(error.status)
+      .headers(headersOf(error))
+      .send(body(error.code, error.message, error.details));
   if (error.validation) {
     const details = error.validation.map((issue) => ({
       path: `${error.validationContext ?? ''}${issue.instancePath}`,
@@ -50,4 +55,17 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send(body('INTERNAL', 'internal error'));
+}
+
+/** An error thrown on the direct lane, answered as `handleError` answers it (its routes throw only AppErrors). */
+export function errorAnswer(error: unknown, log: FastifyBaseLogger): DirectAnswer {
+  const json = { 'content-type': 'application/json; charset=utf-8' };
+  if (error instanceof AppError)
+    return {
+      status: error.status,
+      headers: { ...headersOf(error), ...json },
+      body: JSON.stringify(body(error.code, error.message, error.details)),
+    };
+  log.error({ err: error }, 'unhandled error');
+  return { status: 500, headers: json, body: JSON.stringify(body('INTERNAL', 'internal error')) };
 }

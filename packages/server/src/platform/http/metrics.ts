@@ -19,6 +19,12 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly directLane = new client.Counter({
+    name: 'licensor_direct_lane_total',
+    help: 'Requests the direct lane answered, and connections it handed on to the framework',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });

@@ -9,6 +9,7 @@ import type {
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../auth/roles.js';
 import type { AppContext } from '../context.js';
+import type { DirectHandler } from './direct-lane/index.js';
 
 export type Api = FastifyInstance<
   RawServerDefault,
@@ -37,5 +38,10 @@ declare module 'fastify' {
      * client heeds, not the page policies.
      */
     forApps?: boolean;
+    /**
+     * The route is also answered by the direct lane (`direct-lane/`), by this same function, for the requests it
+     * reads whole; its handler should call it too, so that both answer alike.
+     */
+    direct?: DirectHandler;
   }
 }
