@@ -1,8 +1,11 @@
+import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../test-support/databases.js';
 import { type Licensed, setupLicensed } from '../../../test-support/fixtures.js';
 import { exchange, type RawAnswer, rawPost } from '../../../test-support/raw-http.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
+import { installDirectLane } from './index.js';
 
 /** What the lane counted so far, from /metrics. */
 async function laneCounts(server: TestServer): Promise<{ answered: number; handedOn: number }> {
@@ -260,5 +263,66 @@ describe('the direct lane’s limits', () => {
     const { answers, closed } = await idle;
     expect(answers.map((answer) => answer.status)).toEqual([200]);
     expect(closed).toBe(true);
+  });
+});
+
+describe('the direct lane over a bare node:http server', () => {
+  it('a client that pipelines without reading its answers is answered no further until it reads', async () => {
+    let answered = 0;
+    const megabyte = 'm'.repeat(1 << 20);
+    const server = http.createServer((_request, response) => response.end('framework'));
+    installDirectLane(
+      server,
+      [
+        {
+          method: 'POST',
+          url: '/big',
+          validate: () => true,
+          answer: async () => {
+            answered++;
+            return { status: 200, headers: {}, body: megabyte };
+          },
+        },
+      ],
+      {
+        bodyLimit: 1024,
+        parseJson: (text) => JSON.parse(text),
+        bodyProblem: () => undefined,
+        headers: {},
+        clientAddress: (address) => address,
+        answerError: () => ({ status: 500, headers: {}, body: '' }),
+        answered: () => undefined,
+        handedOn: () => undefined,
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    try {
+      socket.pause();
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // 200 MB of answers asked at once: far more than the kernel's buffers hold.
+      const count = 200;
+      socket.write(rawPost('/big', '{}').repeat(count));
+      let seen = -1;
+      while (seen !== answered) {
+        seen = answered;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(answered).toBeGreaterThan(0);
+      expect(answered).toBeLessThan(count);
+      // Once the client reads, every question is answered.
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (answered === count && received >= count * megabyte.length) resolve();
+        });
+        socket.resume();
+      });
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

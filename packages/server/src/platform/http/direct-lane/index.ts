@@ -87,7 +87,9 @@ export function installDirectLane(
 
   class DirectConnection {
     private pending: Buffer = EMPTY;
+    /** An answer is being made, or written to a client that has not read the ones before. */
     private busy = false;
+    private draining = false;
     private ended = false;
 
     constructor(private readonly socket: Socket) {
@@ -110,8 +112,9 @@ export function installDirectLane(
       if (!this.busy) this.socket.end();
     };
 
+    // Idle, or not reading its answers, for the keep-alive timeout.
     private readonly onTimeout = () => {
-      if (!this.busy) this.socket.destroy();
+      if (!this.busy || this.draining) this.socket.destroy();
     };
 
     private readonly onError = () => this.socket.destroy();
@@ -166,13 +169,29 @@ export function installDirectLane(
         (lastAnswer
           ? 'Connection: close\r\n\r\n'
           : `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(server.keepAliveTimeout / 1000)}\r\n\r\n`);
-      this.socket.write(head + answer.body);
+      const flushed = this.socket.write(head + answer.body);
       options.answered(route, answer.status, (performance.now() - started) / 1000);
-      this.busy = false;
       if (lastAnswer) {
         this.socket.end();
         return;
       }
+      // A client that asks faster than it reads is read no further until it has read (as node:http does).
+      if (!flushed) {
+        this.draining = true;
+        this.socket.pause();
+        this.socket.once('drain', this.onDrain);
+        return;
+      }
+      this.next();
+    }
+
+    private readonly onDrain = () => {
+      this.draining = false;
+      this.next();
+    };
+
+    private next(): void {
+      this.busy = false;
       if (this.socket.isPaused()) this.socket.resume();
       this.serveNext();
     }
@@ -188,6 +207,7 @@ export function installDirectLane(
       socket.removeListener('end', this.onEnd);
       socket.removeListener('error', this.onError);
       socket.removeListener('close', this.onClose);
+      socket.removeListener('drain', this.onDrain);
       socket.pause();
       if (this.pending.length > 0) socket.unshift(this.pending);
       this.pending = EMPTY;
@@ -195,9 +215,9 @@ export function installDirectLane(
       socket.resume();
     }
 
-    /** At shutdown: an idle connection ends now, a busy one after its answer. */
+    /** At shutdown: an idle connection (or one not reading its answers) ends now, a busy one after its answer. */
     close(): void {
-      if (!this.busy) this.socket.destroy();
+      if (!this.busy || this.draining) this.socket.destroy();
     }
   }
 

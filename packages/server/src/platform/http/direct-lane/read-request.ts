@@ -17,13 +17,14 @@ export interface RequestRead {
 /** Header sections past this size are node:http's to refuse (it answers 431 past 16 KiB). */
 const MAX_HEAD_BYTES = 8 * 1024;
 const MAX_HEADERS = 64;
-// RFC 9110's token and field-value characters; no obs-text, no obs-fold, no bare CR or LF.
+// RFC 9110's token and field-value characters; no obs-text, no obs-fold, no bare CR or LF. A value is written as
+// every client writes it, `Name: value`: at most one space before it and no whitespace after it.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const HEADER_VALUE = /^ ?(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?$/;
 const CONTENT_LENGTH = /^[0-9]{1,9}$/;
 const JSON_TYPE = /^application\/json(?:; ?charset=utf-8)?$/i;
 /** Headers whose presence changes how a request is framed or answered: node:http handles those. */
-const FRAMEWORK_HEADERS = new Set(['transfer-encoding', 'expect', 'upgrade']);
+const FRAMEWORK_HEADERS = new Set(['transfer-encoding', 'expect', 'upgrade', 'proxy-connection']);
 
 /**
  * The request at the front of `buffer` for `POST path`, or undefined when it is not one the lane may answer
@@ -46,7 +47,7 @@ export function readRequest(buffer: Buffer, requestLine: Buffer, bodyLimit: numb
     const name = line.slice(0, colon);
     const rawValue = line.slice(colon + 1);
     if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(rawValue)) return undefined;
-    const value = rawValue.trim(); // only spaces and tabs are left to trim
+    const value = rawValue.charCodeAt(0) === 0x20 ? rawValue.slice(1) : rawValue;
     const lower = name.toLowerCase();
     if (headers.has(lower) || FRAMEWORK_HEADERS.has(lower)) return undefined;
     headers.set(lower, value);
