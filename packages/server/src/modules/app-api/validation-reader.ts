@@ -134,6 +134,9 @@ function assemble(rows: Row[]): ValidationRead | undefined {
   return { key, licenses, usage };
 }
 
+/** PostgreSQL's validation reads out at once: under load each then carries what was asked during the last. */
+const READS_IN_FLIGHT = 1;
+
 /** Reads kept at most, all dropped at once when full. */
 const KEPT_READS = 10_000;
 
@@ -178,18 +181,22 @@ export function createValidationReader(handle: DatabaseHandle): ValidationReader
 
     return { read: (query) => batches.ask(query) };
   }
-  const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(async (questions) => {
-    const rows = await runNamed<Row>(handle, 'readPool', {
-      name: 'validation_read',
-      text: BATCH_SQL,
-      values: [
-        questions.map((q) => q.code),
-        questions.map((q) => q.product),
-        questions.map((q) => q.resource?.id ?? null),
-        questions.map((q) => q.resource?.kind ?? null),
-      ],
-    });
-    return rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
-  }, identity);
+  const batches = new TurnBatches<ValidationQuery, ValidationRead | undefined>(
+    async (questions) => {
+      const rows = await runNamed<Row>(handle, 'readPool', {
+        name: 'validation_read',
+        text: BATCH_SQL,
+        values: [
+          questions.map((q) => q.code),
+          questions.map((q) => q.product),
+          questions.map((q) => q.resource?.id ?? null),
+          questions.map((q) => q.resource?.kind ?? null),
+        ],
+      });
+      return rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
+    },
+    identity,
+    READS_IN_FLIGHT,
+  );
   return { read: (query) => batches.ask(query) };
 }

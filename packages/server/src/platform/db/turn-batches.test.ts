@@ -47,4 +47,39 @@ describe('questions batched by turn of the event loop', () => {
     fail = false;
     expect(await Promise.all(['a', 'b'].map((q) => batches.ask(q)))).toEqual(['a', 'b']);
   });
+
+  it('with one batch in flight, what is asked meanwhile goes as one batch when it returns, never before it was asked', async () => {
+    const calls: number[][] = [];
+    const returns: (() => void)[] = [];
+    const batches = new TurnBatches<number, number>(
+      (questions) => {
+        calls.push(questions);
+        return new Promise((resolve) => returns.push(() => resolve(questions)));
+      },
+      undefined,
+      1,
+    );
+    const first = batches.ask(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([[1]]);
+    // Asked over three turns while the first batch is out: none is sent yet.
+    const later: Promise<number>[] = [];
+    for (const question of [2, 3, 4]) {
+      later.push(batches.ask(question));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(calls).toEqual([[1]]);
+    returns.shift()!();
+    expect(await first).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([[1], [2, 3, 4]]);
+    returns.shift()!();
+    expect(await Promise.all(later)).toEqual([2, 3, 4]);
+    // Nothing out: a lone question goes at the end of its turn.
+    const lone = batches.ask(5);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toHaveLength(3);
+    returns.shift()!();
+    expect(await lone).toBe(5);
+  });
 });

@@ -25,10 +25,17 @@ interface Waiting<Q, A> {
 export class TurnBatches<Q, A> {
   #waiting: Waiting<Q, A>[] = [];
   #byIdentity = new Map<string, Waiting<Q, A>>();
+  #running = 0;
 
+  /**
+   * With `inFlight`, at most that many batches are out at once; what is asked meanwhile waits for one to come back
+   * and goes with it as one batch. Under load a round trip then serves every question asked during the one before
+   * (each still sent after it was asked), instead of one statement per turn, most of them of one question.
+   */
   constructor(
     private readonly answer: (questions: Q[]) => Promise<A[]>,
     private readonly identity?: (question: Q) => string,
+    private readonly inFlight = Number.POSITIVE_INFINITY,
   ) {}
 
   ask(question: Q): Promise<A> {
@@ -51,6 +58,7 @@ export class TurnBatches<Q, A> {
   }
 
   #send(): void {
+    if (this.#running >= this.inFlight || this.#waiting.length === 0) return;
     const waiting = this.#waiting;
     this.#waiting = [];
     this.#byIdentity.clear();
@@ -58,11 +66,15 @@ export class TurnBatches<Q, A> {
   }
 
   async #run(batch: Waiting<Q, A>[]): Promise<void> {
+    this.#running++;
     try {
       const answers = await this.answer(batch.map((w) => w.question));
       for (const [i, w] of batch.entries()) for (const asker of w.askers) asker.resolve(answers[i] as A);
     } catch (error) {
       for (const w of batch) for (const asker of w.askers) asker.reject(error);
+    } finally {
+      this.#running--;
+      this.#send();
     }
   }
 }
