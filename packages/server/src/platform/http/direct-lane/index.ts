@@ -207,7 +207,6 @@ export function installDirectLane(
       socket.removeListener('end', this.onEnd);
       socket.removeListener('error', this.onError);
       socket.removeListener('close', this.onClose);
-      socket.removeListener('drain', this.onDrain);
       socket.pause();
       if (this.pending.length > 0) socket.unshift(this.pending);
       this.pending = EMPTY;
@@ -239,8 +238,9 @@ function utcDate(): () => string {
   let value = '';
   return () => {
     const now = Date.now();
-    if (Math.floor(now / 1000) !== second) {
-      second = Math.floor(now / 1000);
+    const current = Math.floor(now / 1000);
+    if (current !== second) {
+      second = current;
       value = new Date(now).toUTCString();
     }
     return value;
