@@ -26,6 +26,15 @@ export class KeptAtMost<K, V> {
     return value;
   }
 
+  has(key: K): boolean {
+    return this.#values.has(key);
+  }
+
+  /** The value kept for `key`, if any (`has` tells a kept `undefined` from none). */
+  peek(key: K): V | undefined {
+    return this.#values.get(key);
+  }
+
   clear(): void {
     this.#values.clear();
   }

@@ -118,7 +118,7 @@ const verdicts = new WeakMap<ValidationRead, KeptAtMost<string, Verdict>>();
 
 /**
  * The verdict on a read: the reader hands the same read to every request asking the same question of the same
- * data (SQLite while its file is unchanged, PostgreSQL within one turn), and its verdict holds until time crosses
+ * data (while the SQLite file or the PostgreSQL snapshot is unchanged), and its verdict holds until time crosses
  * one of its licenses' instants (started, expiring, expired, out of grace), so the rules run once per read and
  * stretch of time, not once per request.
  */
