@@ -2,12 +2,20 @@
 // next, so rows a ratio compares are measured in turns, going down their list and back up, and a machine that
 // slows or speeds up steadily weighs on every row alike.
 
-/** `turn(target, round)` for each target in each of `rounds`, down the list and back up; each target's turns. */
+/**
+ * `turn(target, round)` for each target in each of its rounds (`target.rounds`, else `rounds`), down the list and
+ * back up; each target's turns. Targets given more rounds go on alternating among themselves after the others'
+ * last round.
+ */
 export async function inTurns(targets, rounds, turn) {
   const turns = new Map(targets.map((target) => [target, []]));
-  for (let round = 1; round <= rounds; round++)
-    for (const target of round % 2 === 1 ? targets : [...targets].reverse())
+  const roundsOf = (target) => target.rounds ?? rounds;
+  const last = Math.max(rounds, ...targets.map(roundsOf));
+  for (let round = 1; round <= last; round++) {
+    const taking = targets.filter((target) => round <= roundsOf(target));
+    for (const target of round % 2 === 1 ? taking : taking.reverse())
       turns.get(target).push(await turn(target, round));
+  }
   return turns;
 }
 

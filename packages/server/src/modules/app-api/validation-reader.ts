@@ -55,8 +55,8 @@ interface Row extends LicenseRow {
   holding: number | boolean;
   /** PostgreSQL's batches: the question's position (1-based) among the batch's. */
   asked_index?: number;
-  /** PostgreSQL's batches: the snapshot the statement read in, as text. */
-  snapshot?: string;
+  /** PostgreSQL's batches: the snapshot the statement read in, as text (none on a standby). */
+  snapshot?: string | null;
 }
 
 // A chain of left joins from the key (never a parenthesised join, which SQLite materialises for every
@@ -94,12 +94,19 @@ const SQL = `
   ${JOINS}
   order by l.id`;
 
+/**
+ * What a new statement would see now, as text: any commit anywhere in the cluster changes it. Not on a standby (a
+ * replica behind a proxy that sends reads there): its snapshot lists no running transactions, so a commit other
+ * than the oldest running may leave it unchanged.
+ */
+const SNAPSHOT = 'case when pg_is_in_recovery() then null else pg_current_snapshot()::text end';
+
 // PostgreSQL: the questions of one turn of the event loop, as parallel arrays (keys, products, resource ids,
-// resource kinds), each row tagged with its question's position and the snapshot it was read in
-// (`pg_current_snapshot()` is the statement's own).
+// resource kinds), each row tagged with its question's position and the snapshot it was read in (the statement's
+// own).
 const BATCH_SQL = `
   ${selectRead({ resourceId: 'asked.resource_id', resourceKind: 'asked.resource_kind' })}, asked.i::int as asked_index,
-    pg_current_snapshot()::text as snapshot
+    ${SNAPSHOT} as snapshot
   from unnest($1::text[], $2::text[], $3::text[], $4::text[])
     with ordinality as asked(code, product, resource_id, resource_kind, i)
   join license_keys k on k.key = asked.code
@@ -113,8 +120,7 @@ function parameters(query: ValidationQuery): unknown[] {
 /** Questions with the same identity (the JSON of their parameters) have the same rows in the same data. */
 const identity = (query: ValidationQuery): string => JSON.stringify(parameters(query));
 
-/** What a new statement would see now: any commit anywhere in the cluster since changes it. */
-const SNAPSHOT_SQL = 'select pg_current_snapshot()::text as snapshot';
+const SNAPSHOT_SQL = `select ${SNAPSHOT} as snapshot`;
 
 /** The joined rows as a key, its licenses, and the usage facts the validation rules read. */
 function assemble(rows: Row[]): ValidationRead | undefined {
@@ -225,7 +231,7 @@ function postgresReader(handle: DatabaseHandle): ValidationReader {
     });
     const reads = rowsByQuestion(rows, questions.length).map((asked) => assemble(asked));
     const snapshot = rows[0]?.snapshot;
-    if (snapshot !== undefined) {
+    if (snapshot) {
       askSnapshotFirst = kept.version === undefined || snapshot === kept.version;
       const keeping = kept.at(snapshot);
       for (const [i, question] of questions.entries()) keeping.get(identity(question), () => reads[i]);
@@ -241,7 +247,7 @@ function postgresReader(handle: DatabaseHandle): ValidationReader {
         const asked = questions.map(identity);
         if (asked.every((question) => reads.has(question))) {
           const answers = asked.map((question) => reads.peek(question));
-          const [now] = await runNamed<{ snapshot: string }>(handle, 'readPool', {
+          const [now] = await runNamed<{ snapshot: string | null }>(handle, 'readPool', {
             name: 'validation_snapshot',
             text: SNAPSHOT_SQL,
             values: [],
