@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkLicense, parseLicenseKey } from '@licensor/core';
 import { type AppContext, appActor, jobActor } from '../../platform/context.js';
 import { newId, newSecretId } from '../../platform/crypto.js';
@@ -533,22 +534,33 @@ export async function checkin(ctx: AppContext, id: string): Promise<void> {
   await endSession(ctx, await liveSession(ctx, id), 'checkin', ctx.clock.now());
 }
 
-/** Ends sessions whose heartbeat stopped, freeing their places, each with an event. */
-export async function reapSessions(ctx: AppContext): Promise<number> {
+/**
+ * Ends sessions whose heartbeat stopped, freeing their places, each with an event: all of them, a transaction per
+ * `batch`, earliest expiry first. One batch per pass fell behind when many clients stopped at once (1,000 per pass
+ * against the 2,000 seats of a benchmark and a million licenses' sessions running out beside them).
+ */
+export async function reapSessions(ctx: AppContext, batch = REAP_BATCH): Promise<number> {
   const now = ctx.clock.now();
-  return inTransaction(
-    ctx.handle,
-    async (trx) => {
-      const dead = await trx
-        .selectFrom('sessions')
-        .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
-        .where('ended_at', 'is', null)
-        .where('expires_at', '<=', now.toISOString())
-        .orderBy('expires_at')
-        .limit(REAP_BATCH)
-        .execute();
-      return endExpiredSessions(trx, dead, now);
-    },
-    { deadlockRetries: 2 },
-  );
+  let total = 0;
+  for (;;) {
+    const { found, ended } = await inTransaction(
+      ctx.handle,
+      async (trx) => {
+        const dead = await trx
+          .selectFrom('sessions')
+          .select(['id', 'license_id', 'vendor_id', 'key_id', 'expires_at'])
+          .where('ended_at', 'is', null)
+          .where('expires_at', '<=', now.toISOString())
+          .orderBy('expires_at')
+          .limit(batch)
+          .execute();
+        return { found: dead.length, ended: await endExpiredSessions(trx, dead, now) };
+      },
+      { deadlockRetries: 2 },
+    );
+    total += ended;
+    // A short batch was the last; one that ended none was another process's, reaping alongside.
+    if (found < batch || ended === 0) return total;
+    await sleep(1); // on SQLite a batch holds the event loop: requests queued meanwhile go first
+  }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateCouponCode } from '@licensor/core';
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -145,7 +146,7 @@ export async function generateCouponBatch(
   const { batch, prefix, codes } = started;
   onProgress?.(batch.count, count);
   while (batch.count < count) {
-    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    await sleep(PAUSE_MS);
     const size = Math.min(CHUNK, count - batch.count);
     const chunk = await inTransaction(ctx.handle, async (trx) => {
       const inserted = await insertChunk(trx, batch, prefix, size);
