@@ -84,4 +84,20 @@ describe.each(DIALECTS)('places of a floating license on %s', (dialect) => {
     expect((await server.api.delete(`/v1/keys/${licensed.keyId}`)).status).toBe(204);
     expect(await places(licensed)).toBe(0);
   });
+
+  it('one pass of the reaper ends every stopped session, however many batches they fill', async () => {
+    const licensed = await setupLicensed(server.api, {
+      scope: 'floating',
+      maxSessions: 20,
+      heartbeatSeconds: 60,
+    });
+    for (let i = 0; i < 12; i++) expect((await open(licensed, `stopped-${i}`)).status).toBe(201);
+    expect(await places(licensed)).toBe(12);
+    server.clock.advance(61_000);
+    // Batches of five: the twelve take three.
+    expect(await reapSessions(server.ctx, 5)).toBeGreaterThanOrEqual(12);
+    expect(await places(licensed)).toBe(0);
+    const expired = await server.api.get(`/v1/events?keyId=${licensed.keyId}&type=session.expired&limit=100`);
+    expect(expired.body.data).toHaveLength(12);
+  });
 });

@@ -52,4 +52,35 @@ describe.each(DIALECTS)('the event log on %s', (dialect) => {
     const page2 = (await server.api.get(`/v1/events?limit=3&cursor=${page1.nextCursor}`)).body;
     expect(page2.data[0].id < page1.data[2].id).toBe(true);
   });
+
+  it('a family lists the events of every type that begins so, merged newest first, page after page', async () => {
+    const licensed = await setupLicensed(server.api, { scope: 'seat' });
+    for (const action of ['suspend', 'reinstate', 'suspend', 'reinstate', 'revoke']) {
+      server.clock.advance(1_000);
+      await server.api.post(`/v1/licenses/${licensed.licenseId}/actions/${action}`, {});
+    }
+    await server.api.post('/v1/coupon-batches', {
+      type: 'add_product',
+      items: [{ productId: licensed.productId }],
+      count: 1,
+    });
+    type Listed = { id: string; type: string };
+    const all = (await server.api.get('/v1/events?limit=200')).body.data as Listed[];
+    const expected = all.filter((e) => e.type.startsWith('license.')).map((e) => e.id);
+    expect(new Set(all.filter((e) => e.type.startsWith('license.')).map((e) => e.type)).size).toBeGreaterThan(
+      3,
+    );
+    const walked: Listed[] = [];
+    let cursor = '';
+    do {
+      const page = (await server.api.get(`/v1/events?type=license.*&limit=2${cursor}`)).body;
+      walked.push(...page.data);
+      cursor = page.nextCursor ? `&cursor=${page.nextCursor}` : '';
+    } while (cursor);
+    expect(walked.map((e) => e.id)).toEqual(expected);
+    // An underscore in a family's name is a character, not a wildcard.
+    const batches = (await server.api.get('/v1/events?type=coupon_batch.*')).body.data as Listed[];
+    expect(batches.map((e) => e.type)).toEqual(['coupon_batch.generated']);
+    expect((await server.api.get('/v1/events?type=nothing.*')).body.data).toEqual([]);
+  });
 });

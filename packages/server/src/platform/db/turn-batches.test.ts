@@ -82,4 +82,29 @@ describe('questions batched by turn of the event loop', () => {
     returns.shift()!();
     expect(await lone).toBe(5);
   });
+
+  it('with one batch in flight, more questions than a batch holds go one batch at a time', async () => {
+    const calls: number[][] = [];
+    const returns: (() => void)[] = [];
+    const batches = new TurnBatches<number, number>(
+      (questions) => {
+        calls.push(questions);
+        return new Promise((resolve) => returns.push(() => resolve(questions)));
+      },
+      (q) => String(q),
+      1,
+    );
+    const asked = Array.from({ length: 100 }, (_, i) => batches.ask(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.map((c) => c.length)).toEqual([64]);
+    // Asked again while it waits: it rides with the waiting question, not with a new one.
+    const again = batches.ask(99);
+    returns.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.map((c) => c.length)).toEqual([64, 36]);
+    returns.shift()!();
+    expect(await Promise.all(asked)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(await again).toBe(99);
+    expect(calls).toHaveLength(2);
+  });
 });

@@ -8,6 +8,7 @@ interface Asker<A> {
 
 interface Waiting<Q, A> {
   question: Q;
+  identity?: string;
   askers: Asker<A>[];
 }
 
@@ -50,19 +51,20 @@ export class TurnBatches<Q, A> {
       const same = this.#byIdentity.get(identity);
       if (same) same.askers.push(asker);
       else {
-        const waiting = { question, askers: [asker] };
+        const waiting = { question, identity, askers: [asker] };
         this.#waiting.push(waiting);
         this.#byIdentity.set(identity, waiting);
       }
     });
   }
 
+  /** Sends what waits, BATCH_LIMIT questions a batch, as far as `inFlight` allows; the rest waits its turn. */
   #send(): void {
-    if (this.#running >= this.inFlight || this.#waiting.length === 0) return;
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#byIdentity.clear();
-    for (let i = 0; i < waiting.length; i += BATCH_LIMIT) void this.#run(waiting.slice(i, i + BATCH_LIMIT));
+    while (this.#running < this.inFlight && this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, BATCH_LIMIT);
+      for (const sent of batch) if (sent.identity !== undefined) this.#byIdentity.delete(sent.identity);
+      void this.#run(batch); // counts itself running before its first await
+    }
   }
 
   async #run(batch: Waiting<Q, A>[]): Promise<void> {
