@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { preparingPool } from './postgres-prepared.js';
 import type { Database } from './schema.js';
+import { BACKSTOP_PAGES, checkpointInBackground } from './sqlite-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -82,10 +83,12 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   tuneConnection(sqlite);
   refreshSqliteStatistics(sqlite);
   const committedReader = new SqliteDatabase(file, { readonly: true });
   tuneConnection(committedReader);
+  const stopCheckpoints = checkpointInBackground(file);
   let handle: DatabaseHandle | undefined;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
@@ -97,8 +100,10 @@ function openSqlite(file: string): DatabaseHandle {
     sqlite,
     committedReader,
     close: async () => {
+      await stopCheckpoints(); // the last connection to close folds the log into the file
       committedReader.close();
       await db.destroy();
+      if (sqlite.open) sqlite.close(); // Kysely closes it only if it ever ran a query
     },
   };
   return handle;
