@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { preparingPool } from './postgres-prepared.js';
 import type { Database } from './schema.js';
-import { BACKSTOP_PAGES, checkpointInBackground } from './sqlite-checkpointer.js';
+import { BACKSTOP_PAGES, checkpointInBackground, LOG_KEPT_BYTES } from './sqlite-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -84,6 +84,7 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${LOG_KEPT_BYTES}`);
   tuneConnection(sqlite);
   refreshSqliteStatistics(sqlite);
   const committedReader = new SqliteDatabase(file, { readonly: true });
