@@ -1,9 +1,11 @@
 // npm run bench:scale: the hot paths on an empty database and on a million licenses, side by side in one run,
-// on SQLite and PostgreSQL (DESIGN §6.11, issue 9). Each database: a vendor and the bench fixture, measure; stop
-// the server, `licensor seed` the dataset into the same vendor, time the daily reminder scan, record the plans
-// of the hot queries; restart the server and measure again. Issue 12's rows (validate, activate, heartbeat at 100
+// on SQLite and PostgreSQL (DESIGN §6.11, issue 9). Each database: two stores (a data directory, or a PostgreSQL
+// schema), each with a vendor and the bench fixture; `licensor seed` writes the dataset into the second, the daily
+// reminder scan is timed there, then both servers run at once and every scenario is measured on each in turns,
+// down and back up (lib/turns.js), so the machine's slower minutes weigh on the empty and the seeded rows alike;
+// last, the plans of the hot queries over the seeded store. Issue 12's rows (validate, activate, heartbeat at 100
 // connections; over the million, validate in turns with the signing route and the unsigned license server) are
-// measured in both phases too (issue 12, item 5). Writes bench/results-scale.md.
+// measured the same way (issue 12, item 5). Writes bench/results-scale.md.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -113,25 +115,31 @@ function scenarios(fixture, token, opener, deep) {
 const connectionsOf = (scenario) => (scenario.endsWith('×100') ? HEAVY_CONNECTIONS : CONNECTIONS);
 
 /**
- * Measures each scenario after its warm-up. Over the million, SQLite's validate ×100 is measured in two turns beside
- * the baselines issue 12 compares it with (lib/turns.js), recorded as rows of their own.
+ * Measures each scenario on every phase's server (the empty store's, the seeded one's) in turns, each after its
+ * warm-up. Over the million, SQLite's validate ×100 is measured beside the baselines issue 12 compares it with,
+ * recorded as rows of their own.
  */
-async function measure(url, requests, phase, db, rows) {
-  for (const [scenario, request] of Object.entries(requests)) {
+async function measure(phases, db, rows) {
+  for (const scenario of Object.keys(phases[0].requests)) {
     const connections = connectionsOf(scenario);
-    await load(url, request, WARMUP_SECONDS, connections); // JIT and caches warm, not recorded
-    const targets = [{ scenario, db, url, request }];
-    if (phase === '1M' && scenario === 'validate ×100' && db === 'sqlite')
-      targets.push(...baselines.map((baseline) => ({ ...baseline, db: 'beside sqlite' })));
-    const rounds = targets.length > 1 ? 2 : 1;
-    const turns = await inTurns(targets, rounds, async (target) =>
-      summarize(target.scenario, await load(target.url, target.request, SECONDS / rounds, connections)),
+    const targets = phases.map(({ phase, url, requests }) => ({
+      scenario,
+      db,
+      phase,
+      url,
+      request: requests[scenario],
+    }));
+    for (const target of targets) await load(target.url, target.request, WARMUP_SECONDS, connections);
+    if (scenario === 'validate ×100' && db === 'sqlite')
+      targets.push(...baselines.map((baseline) => ({ ...baseline, db: 'beside sqlite', phase: '1M' })));
+    const turns = await inTurns(targets, 2, async (target) =>
+      summarize(target.scenario, await load(target.url, target.request, SECONDS / 2, connections)),
     );
     for (const [target, measured] of turns) {
       const figures = combined(measured);
-      rows.push({ scenario: target.scenario, db: target.db, phase, ...figures });
+      rows.push({ scenario: target.scenario, db: target.db, phase: target.phase, ...figures });
       console.log(
-        `${phase.padEnd(6)} ${target.db.padEnd(8)} ${target.scenario.padEnd(16)} ${figures.rps.toFixed(0).padStart(6)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms`,
+        `${target.phase.padEnd(6)} ${target.db.padEnd(8)} ${target.scenario.padEnd(16)} ${figures.rps.toFixed(0).padStart(6)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms`,
       );
     }
   }
@@ -194,78 +202,110 @@ async function timeReminderScan(env) {
   }
 }
 
-async function benchDatabase(db, env, rows, extras) {
+/**
+ * A store for `db` (a data directory, and on PostgreSQL a schema of its own) with the bench vendor, its fixture and
+ * a floating type to open sessions on; its server stopped. `drop` removes it.
+ */
+async function prepareStore(db, env) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'licensor-scale-'));
   const schema = `scale_${randomBytes(4).toString('hex')}`;
   const serverEnv = serverEnvironment(dataDir, {
     ...env,
     ...(db === 'postgres' ? { DATABASE_SCHEMA: schema } : {}),
   });
-  const { token } = JSON.parse(
-    await run(
-      [CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'scale@example.test'],
-      serverEnv,
-    ),
-  );
-  let child;
-  try {
-    let url;
-    ({ url, child } = await startListening([CLI, 'serve'], serverEnv));
-    const fixture = await prepare(url, token);
-    const product = await api(url, token, 'POST', '/v1/products', { code: 'bench-open', name: 'Opens' });
-    const openType = await api(url, token, 'POST', '/v1/license-types', {
-      productId: product.id,
-      name: 'Floating, no practical limit',
-      scope: 'floating',
-      mode: 'subscription',
-      term: { unit: 'year', count: 1 },
-      maxSessions: 1_000_000,
-      capabilities: [],
-    });
-    await measure(
-      url,
-      scenarios(fixture, token, await openSessionScenario(url, token, openType.id)),
-      'empty',
-      db,
-      rows,
-    );
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.on('exit', resolve));
-
-    const seeding = performance.now();
-    await run([CLI, 'seed', '--vendor', 'BNCH', '--licenses', String(LICENSES)], serverEnv);
-    extras.push({
-      db,
-      what: `seed ${LICENSES.toLocaleString('en')} licenses`,
-      value: `${((performance.now() - seeding) / 1000).toFixed(0)} s`,
-    });
-    if (db === 'postgres') await checkpoint();
-    const scan = await timeReminderScan(serverEnv);
-    extras.push({
-      db,
-      what: 'daily reminder scan',
-      value: `${scan.ms.toFixed(0)} ms (${scan.due} reminders)`,
-    });
-
-    ({ url, child } = await startListening([CLI, 'serve'], serverEnv));
-    const page = await api(url, token, 'GET', '/v1/customers?limit=200');
-    let deep = page.nextCursor;
-    for (let i = 0; i < 40 && deep; i++)
-      deep = (await api(url, token, 'GET', `/v1/customers?limit=200&cursor=${deep}`)).nextCursor;
-    const seeded = scenarios(fixture, token, await openSessionScenario(url, token, openType.id), deep);
-    await measure(url, seeded, '1M', db, rows);
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.on('exit', resolve));
-    extras.push(...(await recordPlans(serverEnv, seeded)).map((plan) => ({ db, plan })));
-  } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  const drop = async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (db === 'postgres') {
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
+    if (db !== 'postgres') return;
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  };
+  try {
+    const { token } = JSON.parse(
+      await run(
+        [CLI, 'init', '--vendor', 'Bench', '--prefix', 'BNCH', '--email', 'scale@example.test'],
+        serverEnv,
+      ),
+    );
+    const { url, child } = await startListening([CLI, 'serve'], serverEnv);
+    try {
+      const fixture = await prepare(url, token);
+      const product = await api(url, token, 'POST', '/v1/products', { code: 'bench-open', name: 'Opens' });
+      const openType = await api(url, token, 'POST', '/v1/license-types', {
+        productId: product.id,
+        name: 'Floating, no practical limit',
+        scope: 'floating',
+        mode: 'subscription',
+        term: { unit: 'year', count: 1 },
+        maxSessions: 1_000_000,
+        capabilities: [],
+      });
+      return { serverEnv, token, fixture, openType, drop };
+    } finally {
+      await stopServer(child);
     }
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+}
+
+async function benchDatabase(db, env, rows, extras) {
+  const empty = await prepareStore(db, env);
+  const children = [];
+  try {
+    const seeded = await prepareStore(db, env);
+    try {
+      const seeding = performance.now();
+      await run([CLI, 'seed', '--vendor', 'BNCH', '--licenses', String(LICENSES)], seeded.serverEnv);
+      extras.push({
+        db,
+        what: `seed ${LICENSES.toLocaleString('en')} licenses`,
+        value: `${((performance.now() - seeding) / 1000).toFixed(0)} s`,
+      });
+      if (db === 'postgres') await checkpoint();
+      const scan = await timeReminderScan(seeded.serverEnv);
+      extras.push({
+        db,
+        what: 'daily reminder scan',
+        value: `${scan.ms.toFixed(0)} ms (${scan.due} reminders)`,
+      });
+
+      const phases = [];
+      for (const [phase, store] of [
+        ['empty', empty],
+        ['1M', seeded],
+      ]) {
+        const { url, child } = await startListening([CLI, 'serve'], store.serverEnv);
+        children.push(child);
+        const { token, fixture, openType } = store;
+        let deep;
+        if (store === seeded) {
+          const page = await api(url, token, 'GET', '/v1/customers?limit=200');
+          deep = page.nextCursor;
+          for (let i = 0; i < 40 && deep; i++)
+            deep = (await api(url, token, 'GET', `/v1/customers?limit=200&cursor=${deep}`)).nextCursor;
+        }
+        const opener = await openSessionScenario(url, token, openType.id);
+        phases.push({ phase, url, requests: scenarios(fixture, token, opener, deep) });
+      }
+      await measure(phases, db, rows);
+      for (const child of children.splice(0)) await stopServer(child);
+      const planned = phases.find((one) => one.phase === '1M').requests;
+      extras.push(...(await recordPlans(seeded.serverEnv, planned)).map((plan) => ({ db, plan })));
+    } finally {
+      for (const child of children.splice(0)) await stopServer(child);
+      await seeded.drop();
+    }
+  } finally {
+    await empty.drop();
   }
 }
 
@@ -342,9 +382,10 @@ const plans = extras
 const report = `# Hot paths at scale
 
 Generated by \`node bench/scale.js\` (\`npm run bench:scale\`) on ${new Date().toISOString().slice(0, 10)}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, PostgreSQL over ${DATABASE_TRANSPORT}.
-Each row: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up of the same request, against \`licensor serve\` — first over an empty
-vendor, then after \`licensor seed\` wrote ${LICENSES.toLocaleString('en')} licenses (${(LICENSES / 5).toLocaleString('en')} keys, ${(LICENSES / 50).toLocaleString('en')} customers, live sessions,
-redemptions, ${(LICENSES * 2).toLocaleString('en')} events) into the same vendor. The load generator shares the 2 cores.
+Each row: autocannon, ${CONNECTIONS} connections, ${SECONDS} s in two turns after a ${WARMUP_SECONDS} s warm-up of the same request, against \`licensor serve\` over an empty
+vendor and, running at the same time, over a vendor into which \`licensor seed\` wrote ${LICENSES.toLocaleString('en')} licenses (${(LICENSES / 5).toLocaleString('en')} keys, ${(LICENSES / 50).toLocaleString('en')} customers, live sessions,
+redemptions, ${(LICENSES * 2).toLocaleString('en')} events); the two are measured in alternating turns, so a slower minute of the
+machine weighs on both alike. The load generator shares the 2 cores.
 
 Issue 12's targets over the ${LICENSES.toLocaleString('en')} licenses (rows "×100": 100 connections; the signing route and the
 unsigned license server running through the same run, measured in two turns of ${SECONDS / 2} s in alternation with SQLite's

@@ -85,7 +85,12 @@ function start(): Worker {
 
 /** Sends `op` to the thread (started if need be); settles when it answers, exits, or LET_GO_MS pass. */
 function tell(op: 'watch' | 'unwatch', file: string): Promise<void> {
-  const thread = worker ?? start();
+  let thread: Worker;
+  try {
+    thread = worker ?? start();
+  } catch {
+    return Promise.resolve(); // no thread to be had: the writing connection's backstop checkpoints
+  }
   const id = nextId++;
   thread.ref(); // until it answers: a closing command waits for the thread's connection to close first
   return new Promise((resolve) => {
