@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { TurnBatches } from './turn-batches.js';
 
+/** Batches of numbers answered by themselves, one in flight, each held until its `returns` entry is called. */
+function oneInFlight(identity?: (question: number) => string) {
+  const calls: number[][] = [];
+  const returns: (() => void)[] = [];
+  const batches = new TurnBatches<number, number>(
+    (questions) => {
+      calls.push(questions);
+      return new Promise((resolve) => returns.push(() => resolve(questions)));
+    },
+    identity,
+    1,
+  );
+  return { calls, returns, batches };
+}
+
 describe('questions batched by turn of the event loop', () => {
   it('questions asked in one turn are answered by one call, each its own answer', async () => {
     const calls: number[][] = [];
@@ -49,16 +64,7 @@ describe('questions batched by turn of the event loop', () => {
   });
 
   it('with one batch in flight, what is asked meanwhile goes as one batch when it returns, never before it was asked', async () => {
-    const calls: number[][] = [];
-    const returns: (() => void)[] = [];
-    const batches = new TurnBatches<number, number>(
-      (questions) => {
-        calls.push(questions);
-        return new Promise((resolve) => returns.push(() => resolve(questions)));
-      },
-      undefined,
-      1,
-    );
+    const { calls, returns, batches } = oneInFlight();
     const first = batches.ask(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toEqual([[1]]);
@@ -84,16 +90,7 @@ describe('questions batched by turn of the event loop', () => {
   });
 
   it('with one batch in flight, more questions than a batch holds go one batch at a time', async () => {
-    const calls: number[][] = [];
-    const returns: (() => void)[] = [];
-    const batches = new TurnBatches<number, number>(
-      (questions) => {
-        calls.push(questions);
-        return new Promise((resolve) => returns.push(() => resolve(questions)));
-      },
-      (q) => String(q),
-      1,
-    );
+    const { calls, returns, batches } = oneInFlight((q) => String(q));
     const asked = Array.from({ length: 100 }, (_, i) => batches.ask(i));
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls.map((c) => c.length)).toEqual([64]);
