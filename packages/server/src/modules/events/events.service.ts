@@ -74,23 +74,22 @@ export async function listEvents(ctx: AppContext, principal: Principal, query: E
     : query.type
       ? [query.type]
       : undefined;
-  const byType = types && types.length > 1 && !query.keyId && !query.customerId;
-  const rows: EventTable[] =
-    types?.length === 0
-      ? []
-      : byType
-        ? await db
-            .selectFrom(
-              types
-                .map((type) => db.selectFrom(newest([type]).as('newest')).selectAll())
-                .reduce((union, next) => union.unionAll(next))
-                .as('family'),
-            )
-            .selectAll()
-            .orderBy('id', 'desc')
-            .limit(limit + 1)
-            .execute()
-        : await newest(types).execute();
+  if (types?.length === 0) return { data: [], nextCursor: null };
+  // A key's or a customer's events are few enough to walk back through whatever their types.
+  const rows =
+    types && types.length > 1 && !query.keyId && !query.customerId
+      ? await db
+          .selectFrom(
+            types
+              .map((type) => db.selectFrom(newest([type]).as('newest')).selectAll())
+              .reduce((union, next) => union.unionAll(next))
+              .as('family'),
+          )
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute()
+      : await newest(types).execute();
   const page = pageOf(rows, limit);
   return { data: page.data.map(toEvent), nextCursor: page.nextCursor };
 }
