@@ -65,7 +65,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   'reminders.scan': async (ctx) => {
     await scanReminders(ctx);
   },
-  'statistics.refresh': async (ctx) => refreshStatistics(ctx.handle),
+  'statistics.refresh': (ctx) => refreshStatistics(ctx.handle),
   'retention.prune': async (ctx) => {
     await pruneHistory(ctx);
   },
@@ -75,6 +75,7 @@ export const schedulesFor = (config: Pick<Config, 'reapSeconds'>): Schedule[] =>
   { kind: 'sessions.reap', everyMs: config.reapSeconds * 1000 },
   // Reminders are counted in calendar days, so one scan a day finds everything due that day.
   { kind: 'reminders.scan', everyMs: 86_400_000 },
-  { kind: 'statistics.refresh', everyMs: 86_400_000 },
+  // As often as autovacuum looks: a new store's tables grow a hundredfold in its first minutes.
+  { kind: 'statistics.refresh', everyMs: 60_000 },
   { kind: 'retention.prune', everyMs: 86_400_000 },
 ];

@@ -386,8 +386,8 @@ describe.each(DIALECTS)('query plans of the hot paths over 100,000 licenses on %
     );
     await record('webhook delivery claim', () => new DeliveryLane(ctx).tick());
     // The reaper just ended the crowd: 5,000 events for the sample key, which the statistics gathered with the
-    // seed put at a handful. The plans are taken over statistics that have seen them, as autovacuum's or the daily
-    // refresh's would: over stale ones PostgreSQL sorts that key's events whole for one page.
+    // seed put at a handful. The plans are taken over statistics that have seen them, as autovacuum's or the statistics
+    // job's would: over stale ones PostgreSQL sorts that key's events whole for one page.
     await analyze(ctx.handle);
     expect(recorded.size).toBeGreaterThan(40);
   }, 300_000);
