@@ -11,6 +11,7 @@ import pg from 'pg';
 import { BASELINES, startBaseline } from './lib/baselines.js';
 import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
 import { MACHINES, prepare } from './lib/fixtures.js';
+import { PLANS_LEGEND, plansMarkdown, recordPlans } from './lib/plans.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
 import { combined, inTurns, summarize } from './lib/turns.js';
 
@@ -83,7 +84,25 @@ async function startServer(name, env, processes = 1) {
       url: `${url}${route}`,
       sent,
     }));
-    return { targets, stop };
+    // The statements of each scenario, planned over this store (in-process, one request each).
+    const plans = async () =>
+      (
+        await recordPlans(
+          serverEnv,
+          Object.fromEntries(
+            Object.entries(fixture.scenarios).map(([scenario, { path: route, body, bodies, headers }]) => [
+              scenario,
+              {
+                method: 'POST',
+                path: route,
+                headers: { 'content-type': 'application/json', ...headers },
+                body: JSON.stringify(body ?? bodies[0]),
+              },
+            ]),
+          ),
+        )
+      ).map((plan) => ({ db: label, plan }));
+    return { targets, stop, plans: processes === 1 ? plans : undefined };
   } catch (error) {
     await stop();
     throw error;
@@ -115,6 +134,7 @@ const COMPARED = new Set([
 ]);
 
 const rows = [];
+const plans = [];
 // Every target runs at once, idle but for its turn, and each is measured in ROUNDS turns of SECONDS / ROUNDS
 // (lib/turns.js). Measured one after another, a baseline and the server's row minutes later had moved their
 // ratio by ±20 % from run to run.
@@ -148,6 +168,7 @@ try {
   );
   for (const [{ scenario, db, connections }, measured] of turns)
     rows.push({ scenario, db, connections, ...combined(measured) });
+  for (const one of started) if (one.plans) plans.push(...(await one.plans()));
 } finally {
   for (const one of started) await one.stop();
 }
@@ -208,6 +229,12 @@ ${verdicts.map((line) => `- ${line}`).join('\n')}
 
 ${header}
 ${table}
+
+## Plans of the app API's statements in this run
+
+${PLANS_LEGEND}
+
+${plansMarkdown(plans)}
 <!-- notes -->${notes}`,
 );
 console.log(`\nwritten ${path.relative(process.cwd(), results)}`);

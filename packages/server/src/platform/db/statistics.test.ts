@@ -69,12 +69,15 @@ describe('the statistics job on SQLite', () => {
         ownerEmail: 'owner@grows.test',
         ownerPassword: 'correct-horse-1',
       });
-      const customersCounted = () =>
-        (
-          ctx.handle
-            .sqlite!.prepare(`select stat from sqlite_stat1 where idx = 'customers_vendor_id'`)
-            .get() as { stat: string } | undefined
-        )?.stat.split(' ')[0];
+      const customersCounted = () => {
+        const sqlite = ctx.handle.sqlite!;
+        if (!sqlite.prepare(`select 1 from sqlite_schema where name = 'sqlite_stat1'`).get())
+          return undefined;
+        const row = sqlite.prepare(`select stat from sqlite_stat1 where idx = 'customers_vendor_id'`).get() as
+          | { stat: string }
+          | undefined;
+        return row?.stat.split(' ')[0];
+      };
       const at = new Date().toISOString();
       ctx.handle
         .sqlite!.prepare(
@@ -90,6 +93,52 @@ describe('the statistics job on SQLite', () => {
     } finally {
       await ctx.handle.close();
     }
+  });
+});
+
+describe('the validation reader on SQLite', () => {
+  let server: TestServer;
+  afterAll(() => server?.close());
+
+  it('plans its read again with the statistics gathered after the customers grew', async () => {
+    server = await startTestServer('sqlite');
+    const { ctx, anon, api } = server;
+    const licensed = await setupLicensed(api, { scope: 'seat', maxSeats: 5 });
+    await refreshStatistics(ctx); // statistics over one customer, as a server started on a new store has them
+    const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+    ctx.handle.observer = (text, parameters) => statements.push({ sql: text, parameters });
+    const validate = () =>
+      anon.post('/v1/validate', {
+        key: licensed.key,
+        product: licensed.productCode,
+        fingerprint: 'machine-1',
+      });
+    expect((await validate()).status).toBe(200);
+    ctx.handle.observer = undefined;
+    const read = statements.find((statement) => statement.sql.includes('join customers c'))!;
+    const readersPlan = () =>
+      (
+        ctx.handle
+          .committedReader!.prepare(`explain query plan ${read.sql}`)
+          .all(...(read.parameters as unknown[])) as { detail: string }[]
+      )
+        .map((row) => row.detail)
+        .join('\n');
+    // Over one customer, reading them all is the cheapest way to the key's.
+    expect(readersPlan()).toMatch(/^SCAN c\b/m);
+
+    const at = new Date().toISOString();
+    ctx.handle
+      .sqlite!.prepare(
+        `with recursive n(value) as (select 1 union all select value + 1 from n where value < 5000)
+       insert into customers (id, vendor_id, name, language, created_at, updated_at)
+       select 'grown-' || value, ?, 'Customer ' || value, 'en', ?, ? from n`,
+      )
+      .run(server.vendor.vendor.id, at, at);
+    await refreshStatistics(ctx);
+    // The reader notices at its next read (an EXPLAIN reads nothing).
+    expect((await validate()).status).toBe(200);
+    expect(readersPlan()).toMatch(/^SEARCH c USING INDEX \S+ \(id=\?\)$/m);
   });
 });
 
