@@ -110,8 +110,11 @@ function openSqlite(file: string): DatabaseHandle {
   return handle;
 }
 
+/** How long a statement waits for another process's write lock before it fails. */
+const BUSY_TIMEOUT_MS = 5000;
+
 function tuneConnection(sqlite: SqliteDatabase.Database): void {
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // A million licenses make a database of gigabytes: a 64 MB page cache keeps the upper index levels in
   // memory, and reading through a memory map spares a system call and a copy per page.
   sqlite.pragma('cache_size = -65536');
@@ -194,16 +197,19 @@ const OPTIMIZE_DRY_RUN = 0x1;
 
 /**
  * Keeps the query planner's statistics current as tables grow, so it keeps choosing the indexes (a job, every
- * minute). SQLite: `PRAGMA optimize`, when it finds a table whose size moved tenfold since its statistics.
- * PostgreSQL: ANALYZE of this schema's tables changed by more rows since their last one than autovacuum's own
- * threshold (50 and a tenth of the table). Autovacuum does the same where it is on; where it is off, a new store
- * kept the plans it made over empty tables: opening sessions on one license fell from 1,300/s to 130/s as the
- * license reached 20,000 sessions, each validation read walking all of them (without statistics, the license's
- * index looks as selective as the machine's). Either way every connection then plans its statements again.
+ * minute). SQLite: `PRAGMA optimize`, when it finds a table whose size moved tenfold since its statistics, run
+ * between the writing connection's transactions (a request's transaction awaiting something mid-way would take it
+ * in, and a rollback of the request would undo it). PostgreSQL: ANALYZE of this schema's tables changed by more
+ * rows since their last one than autovacuum's own threshold (50 and a tenth of the table). Autovacuum does the same
+ * where it is on; where it is off, a new store kept the plans it made over empty tables: opening sessions on one
+ * license fell from 1,300/s to 130/s as the license reached 20,000 sessions, each validation read walking all of
+ * them (without statistics, the license's index looks as selective as the machine's). Either way every connection
+ * then plans its statements again.
  */
 export async function refreshStatistics(handle: DatabaseHandle): Promise<void> {
-  if (handle.sqlite) {
-    refreshSqliteStatistics(handle.sqlite);
+  const { sqlite } = handle;
+  if (sqlite) {
+    await handle.db.connection().execute(async () => refreshSqliteStatistics(sqlite));
     return;
   }
   const stale = await sql<{ name: string }>`
@@ -215,15 +221,45 @@ export async function refreshStatistics(handle: DatabaseHandle): Promise<void> {
   await sql`analyze ${sql.join(stale.rows.map((table) => sql.id(table.name)))}`.execute(handle.db);
 }
 
+/**
+ * Tables the dry run still lists right after their own analysis, which another would not change (a table whose
+ * rows vary much in size fools the size estimate it compares with), left alone for a while: each pass over them
+ * holds the write lock.
+ */
+const stillListed = new WeakMap<SqliteDatabase.Database, { tables: Set<string>; until: number }>();
+const STILL_LISTED_MS = 3_600_000;
+
 function refreshSqliteStatistics(sqlite: SqliteDatabase.Database): void {
-  const stale = sqlite.pragma(`optimize = ${OPTIMIZE_DRY_RUN | OPTIMIZE_ANALYZE | OPTIMIZE_EVERY_TABLE}`);
-  // Nothing to do takes no write lock and makes no connection plan again; samples left by an ANALYZE of
-  // another program (the sqlite3 shell's) are dropped.
-  if ((stale as unknown[]).length === 0 && !hasSamples(sqlite)) return;
+  const listed = tablesToAnalyze(sqlite);
+  if (listed === undefined) return; // another process is writing: the next pass
+  const left = stillListed.get(sqlite);
+  const due = left && Date.now() < left.until ? listed.filter((table) => !left.tables.has(table)) : listed;
+  if (due.length === 0 && !hasSamples(sqlite)) return;
   gatherSqliteStatistics(sqlite, () => {
     sqlite.pragma('analysis_limit = 1000');
     sqlite.pragma(`optimize = ${OPTIMIZE_ANALYZE | OPTIMIZE_EVERY_TABLE}`);
   });
+  stillListed.set(sqlite, {
+    tables: new Set(tablesToAnalyze(sqlite) ?? listed),
+    until: Date.now() + STILL_LISTED_MS,
+  });
+}
+
+/**
+ * What `PRAGMA optimize` would analyse; undefined while another process holds the write lock, which its dry run
+ * takes too once it looks at two tables (waiting for it would hold the event loop).
+ */
+function tablesToAnalyze(sqlite: SqliteDatabase.Database): string[] | undefined {
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    const listed = sqlite.pragma(`optimize = ${OPTIMIZE_DRY_RUN | OPTIMIZE_ANALYZE | OPTIMIZE_EVERY_TABLE}`);
+    return (listed as { optimize: string }[]).map((row) => row.optimize);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
+  } finally {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 /**
@@ -235,24 +271,35 @@ function refreshSqliteStatistics(sqlite: SqliteDatabase.Database): void {
  *
  * A connection loads the statistics when it opens and when the schema changes, not when another connection
  * gathers them: the committed reader opened over one customer kept scanning every customer in each validation
- * (1.8 ms at 50,000, against 9 µs) however often they were gathered since. So the same transaction changes the
- * schema (a view made and dropped), which every connection of every process notices at its next statement: it
- * loads the new statistics and plans its statements again.
+ * (1.8 ms at 50,000, against 9 µs) however often they were gathered since. So when the statistics changed, the
+ * same transaction changes the schema (a view made and dropped), which every connection of every process notices
+ * at its next statement: it loads the new statistics and plans its statements again.
  */
 function gatherSqliteStatistics(sqlite: SqliteDatabase.Database, gather: () => void): void {
-  sqlite
+  const changed = sqlite
     .transaction(() => {
+      const before = statisticsOf(sqlite);
       gather();
       if (hasSamples(sqlite)) sqlite.exec('delete from sqlite_stat4');
+      if (statisticsOf(sqlite) === before) return false;
       sqlite.exec(`create view ${STATISTICS_CHANGED} as select 1; drop view ${STATISTICS_CHANGED}`);
+      return true;
     })
     .immediate(); // the write lock first: other processes' writes are waited out, not failed
-  sqlite.exec('analyze sqlite_schema'); // this connection re-reads the statistics it just changed
+  if (changed) sqlite.exec('analyze sqlite_schema'); // this connection re-reads the statistics it just changed
 }
 
+const hasTable = (sqlite: SqliteDatabase.Database, name: string): boolean =>
+  sqlite.prepare('select 1 from sqlite_schema where name = ?').get(name) !== undefined;
+
 const hasSamples = (sqlite: SqliteDatabase.Database): boolean =>
-  sqlite.prepare(`select 1 from sqlite_schema where name = 'sqlite_stat4'`).get() !== undefined &&
+  hasTable(sqlite, 'sqlite_stat4') &&
   sqlite.prepare('select 1 from sqlite_stat4 limit 1').get() !== undefined;
+
+const statisticsOf = (sqlite: SqliteDatabase.Database): string =>
+  hasTable(sqlite, 'sqlite_stat1')
+    ? JSON.stringify(sqlite.prepare('select tbl, idx, stat from sqlite_stat1 order by tbl, idx').raw().all())
+    : '';
 
 /** The view whose making and dropping tells every connection that the statistics changed. */
 const STATISTICS_CHANGED = 'licensor_statistics_changed';
@@ -265,10 +312,12 @@ const STATISTICS_CHANGED = 'licensor_statistics_changed';
 export async function analyze(handle: DatabaseHandle): Promise<void> {
   const { sqlite } = handle;
   if (sqlite) {
-    gatherSqliteStatistics(sqlite, () => {
-      sqlite.pragma('analysis_limit = 0');
-      sqlite.exec('analyze');
-    });
+    await handle.db.connection().execute(async () =>
+      gatherSqliteStatistics(sqlite, () => {
+        sqlite.pragma('analysis_limit = 0');
+        sqlite.exec('analyze');
+      }),
+    );
     return;
   }
   const tables = await sql<{ name: string }>`

@@ -120,16 +120,7 @@ async function planOnPostgres(
   try {
     const custom = await explainOnPostgres(client, sql, parameters);
     if (isPlannedPerRun(sql)) return { sql, plan: custom.lines, problems: custom.problems };
-    // EXPLAIN EXECUTE takes its arguments as literals, not as bound parameters.
-    const literal = (value: unknown): string =>
-      value === null || value === undefined
-        ? 'null'
-        : Array.isArray(value)
-          ? `array[${value.map(literal).join(', ')}]`
-          : typeof value === 'number' || typeof value === 'boolean'
-            ? String(value)
-            : client.escapeLiteral(String(value));
-    const placeholders = parameters.map(literal).join(', ');
+    const placeholders = executeArguments(client, parameters);
     await client.query(`prepare plan_probe as ${sql}`); // not undone by a rollback: deallocated below
     const generic = await explainOnPostgres(
       client,
@@ -144,6 +135,19 @@ async function planOnPostgres(
   } finally {
     client.release();
   }
+}
+
+/** A statement's parameters as `EXECUTE name(…)` takes them: literals, not bound parameters. */
+export function executeArguments(client: PoolClient, parameters: readonly unknown[]): string {
+  const literal = (value: unknown): string =>
+    value === null || value === undefined
+      ? 'null'
+      : Array.isArray(value)
+        ? `array[${value.map(literal).join(', ')}]`
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : client.escapeLiteral(String(value));
+  return parameters.map(literal).join(', ');
 }
 
 async function explainOnPostgres(

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobHandlers } from '../../modules/index.js';
@@ -9,7 +11,7 @@ import { startTestServer, type TestServer } from '../../test-support/test-server
 import type { AppContext } from '../context.js';
 import type { Job } from '../jobs/runner.js';
 import { analyze, type DatabaseHandle, openDatabase } from './database.js';
-import { planOf } from './query-plans.js';
+import { executeArguments, planOf } from './query-plans.js';
 
 /** The scheduled job, run as the runner runs it. */
 const refreshStatistics = (ctx: AppContext) =>
@@ -56,43 +58,104 @@ describe('the planner statistics of SQLite', () => {
 });
 
 describe('the statistics job on SQLite', () => {
-  let store: TestStore;
-  afterAll(() => store?.drop());
+  const stores: TestStore[] = [];
+  const contexts: AppContext[] = [];
+  afterAll(async () => {
+    for (const ctx of contexts) await ctx.handle.close();
+    for (const store of stores) store.drop();
+  });
 
-  it('gathers the statistics of a table that grew tenfold since its last ones', async () => {
-    store = createTestStore('sqlite');
+  /** A store with a vendor, and the customers its statistics count (undefined before any were gathered). */
+  async function storeWithCustomers(count: number) {
+    const store = createTestStore('sqlite');
+    stores.push(store);
     const ctx = await createContext(store.config);
-    try {
-      const { vendor } = await createVendor(ctx, {
-        name: 'Grows',
-        prefix: 'GROW',
-        ownerEmail: 'owner@grows.test',
-        ownerPassword: 'correct-horse-1',
-      });
-      const customersCounted = () => {
-        const sqlite = ctx.handle.sqlite!;
-        if (!sqlite.prepare(`select 1 from sqlite_schema where name = 'sqlite_stat1'`).get())
-          return undefined;
-        const row = sqlite.prepare(`select stat from sqlite_stat1 where idx = 'customers_vendor_id'`).get() as
-          | { stat: string }
-          | undefined;
-        return row?.stat.split(' ')[0];
-      };
+    contexts.push(ctx);
+    const { vendor } = await createVendor(ctx, {
+      name: 'Grows',
+      prefix: 'GROW',
+      ownerEmail: 'owner@grows.test',
+      ownerPassword: 'correct-horse-1',
+    });
+    const sqlite = ctx.handle.sqlite!;
+    let added = 0;
+    const addCustomers = (more: number) => {
       const at = new Date().toISOString();
-      ctx.handle
-        .sqlite!.prepare(
-          `with recursive n(value) as (select 1 union all select value + 1 from n where value < 2000)
-         insert into customers (id, vendor_id, name, language, created_at, updated_at)
-         select 'grown-' || value, ?, 'Customer ' || value, 'en', ?, ? from n`,
+      sqlite
+        .prepare(
+          `with recursive n(value) as (select 1 union all select value + 1 from n where value < ?)
+           insert into customers (id, vendor_id, name, language, created_at, updated_at)
+           select 'grown-' || (? + value), ?, 'Customer ' || value, 'en', ?, ? from n`,
         )
-        .run(vendor.id, at, at);
-      expect(customersCounted()).not.toBe('2000');
+        .run(more, added, vendor.id, at, at);
+      added += more;
+    };
+    const customersCounted = () => {
+      if (!sqlite.prepare(`select 1 from sqlite_schema where name = 'sqlite_stat1'`).get()) return undefined;
+      const row = sqlite.prepare(`select stat from sqlite_stat1 where idx = 'customers_vendor_id'`).get() as
+        | { stat: string }
+        | undefined;
+      return row?.stat.split(' ')[0];
+    };
+    addCustomers(count);
+    await refreshStatistics(ctx);
+    expect(customersCounted()).toBe(String(count));
+    return { store, ctx, sqlite, addCustomers, customersCounted };
+  }
 
+  it('gathers the statistics of a table that grew tenfold since its last ones, and of nothing else', async () => {
+    const { ctx, sqlite, addCustomers, customersCounted } = await storeWithCustomers(100);
+    addCustomers(2_900);
+    await refreshStatistics(ctx);
+    expect(customersCounted()).toBe('3000');
+
+    // Nothing grew: no transaction, and no schema change that would make every connection plan again.
+    const version = sqlite.pragma('schema_version', { simple: true });
+    await refreshStatistics(ctx);
+    expect(sqlite.pragma('schema_version', { simple: true })).toBe(version);
+  });
+
+  it("waits for a request's transaction instead of joining it, so the request's rollback keeps them", async () => {
+    const { ctx, addCustomers, customersCounted } = await storeWithCustomers(100);
+    addCustomers(2_900);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const request = ctx.handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('customers').set({ comment: 'mid-way' }).where('id', '=', 'grown-1').execute();
+        await released;
+        throw new Error('the request fails');
+      })
+      .catch(() => 'rolled back');
+    let refreshed = false;
+    const refreshing = refreshStatistics(ctx).then(() => {
+      refreshed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(refreshed).toBe(false);
+    release();
+    expect(await request).toBe('rolled back');
+    await refreshing;
+    expect(customersCounted()).toBe('3000');
+  });
+
+  it('leaves the statistics for the next pass while another process holds the write lock', async () => {
+    const { store, ctx, addCustomers, customersCounted } = await storeWithCustomers(100);
+    addCustomers(2_900);
+    const other = new SqliteDatabase(path.join(store.config.dataDir, 'licensor.sqlite'));
+    try {
+      other.exec('begin immediate');
       await refreshStatistics(ctx);
-      expect(customersCounted()).toBe('2000');
+      expect(customersCounted()).toBe('100');
+      other.exec('commit');
     } finally {
-      await ctx.handle.close();
+      other.close();
     }
+    await refreshStatistics(ctx);
+    expect(customersCounted()).toBe('3000');
   });
 });
 
@@ -142,6 +205,20 @@ describe('the validation reader on SQLite', () => {
   });
 });
 
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows of sessions a plan read: returned or filtered out, over all loops. */
+const sessionsTouched = (node: PlanNode): number =>
+  (node['Relation Name'] === 'sessions'
+    ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1)
+    : 0) + (node.Plans ?? []).reduce((sum, child) => sum + sessionsTouched(child), 0);
+
 /** Open sessions of one license: more than the plan test's row budget, so a walk over them shows. */
 const CROWD = 3_000;
 
@@ -178,15 +255,31 @@ describe('the statistics job on PostgreSQL', () => {
     ctx.handle.observer = undefined;
     const read = statements.find((statement) => statement.sql.includes('from sessions s'))!;
     const problems = async () => (await planOf(ctx.handle, read.sql, read.parameters))!.problems;
-
-    // With no statistics, the license's index looks as selective as the machine's: the read walks the crowd.
-    expect((await problems()).join('; ')).toMatch(/reads \d+ rows of sessions/);
-    // The inserts reach the statistics PostgreSQL keeps a moment after their commit: the job runs until it sees them.
-    await expect
-      .poll(async () => {
-        await refreshStatistics(ctx);
-        return problems();
-      })
-      .toEqual([]);
+    // The read as the validations run it: a statement prepared on a connection of the read pool, planned once
+    // for any values and kept (`plan_cache_mode=force_generic_plan`).
+    const probe = await ctx.handle.readPool!.connect();
+    const sessionsTouchedByTheKeptPlan = async () => {
+      await probe.query({ name: 'statistics_probe', text: read.sql, values: [...read.parameters] });
+      const { rows } = await probe.query(
+        `explain (analyze, format json) execute statistics_probe(${executeArguments(probe, read.parameters)})`,
+      );
+      return sessionsTouched(rows[0]['QUERY PLAN'][0].Plan);
+    };
+    try {
+      // With no statistics, the license's index looks as selective as the machine's: the read walks the crowd.
+      expect((await problems()).join('; ')).toMatch(/reads \d+ rows of sessions/);
+      expect(await sessionsTouchedByTheKeptPlan()).toBeGreaterThanOrEqual(CROWD);
+      // The inserts reach the statistics PostgreSQL keeps a moment after their commit: the job runs until it sees
+      // them.
+      await expect
+        .poll(async () => {
+          await refreshStatistics(ctx);
+          return problems();
+        })
+        .toEqual([]);
+      expect(await sessionsTouchedByTheKeptPlan()).toBeLessThan(10);
+    } finally {
+      probe.release();
+    }
   }, 60_000);
 });
