@@ -7,9 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { BASELINES, startBaseline } from './lib/baselines.js';
-import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
+import { DATABASE_TRANSPORT, DATABASE_URL, dropSchema } from './lib/database-url.js';
 import { MACHINES, prepare } from './lib/fixtures.js';
 import { PLANS_LEGEND, plansMarkdown, recordPlans } from './lib/plans.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
@@ -76,12 +75,7 @@ async function startServer(name, env, processes = 1) {
   const stop = async () => {
     child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (name === 'postgres') {
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    }
+    if (name === 'postgres') await dropSchema(schema);
   };
   try {
     const fixture = await prepare(url, token);

@@ -12,10 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createContext, loadConfig, ManualClock, scanReminders } from '../packages/server/dist/index.js';
 import { BASELINES, startBaseline } from './lib/baselines.js';
-import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
+import { DATABASE_TRANSPORT, DATABASE_URL, dropSchema, runStatement } from './lib/database-url.js';
 import { prepare } from './lib/fixtures.js';
 import { PLANS_LEGEND, plansMarkdown, recordPlans } from './lib/plans.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
@@ -143,15 +142,7 @@ async function measure(phases, db, rows) {
  * Writes out what the bulk load left in PostgreSQL's buffers now, as a server that has been running would have:
  * otherwise the checkpoint the load set off writes gigabytes during the measured seconds.
  */
-async function checkpoint() {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query('checkpoint');
-  } finally {
-    await client.end();
-  }
-}
+const checkpoint = () => runStatement('checkpoint');
 
 /** The daily reminder scan over the seeded database, timed (its first day after the seed's last scan). */
 async function timeReminderScan(env) {
@@ -179,11 +170,7 @@ async function prepareStore(db, env) {
   });
   const drop = async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (db !== 'postgres') return;
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
+    if (db === 'postgres') await dropSchema(schema);
   };
   try {
     const { token } = JSON.parse(

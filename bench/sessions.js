@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { DATABASE_TRANSPORT, DATABASE_URL } from './lib/database-url.js';
+import { DATABASE_TRANSPORT, DATABASE_URL, dropSchema, runStatement } from './lib/database-url.js';
 import { run, serverEnvironment, startListening } from './lib/processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -235,13 +235,8 @@ async function main() {
   if (SEEDED_LICENSES > 0) {
     const seeding = Date.now();
     await run([CLI, 'seed', '--vendor', 'FLTB', '--licenses', String(SEEDED_LICENSES)], env);
-    if (DB === 'postgres') {
-      // What the bulk load left in the buffers is written out now, not during the measured minutes.
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query('checkpoint');
-      await client.end();
-    }
+    // What the bulk load left in the buffers is written out now, not during the measured minutes.
+    if (DB === 'postgres') await runStatement('checkpoint');
     console.log(
       `seeded ${SEEDED_LICENSES.toLocaleString('en')} licenses in ${((Date.now() - seeding) / 1000).toFixed(0)} s`,
     );
@@ -346,12 +341,7 @@ async function main() {
   } finally {
     child.kill('SIGTERM');
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (DB === 'postgres') {
-      const db = new pg.Client({ connectionString: DATABASE_URL });
-      await db.connect();
-      await db.query(`drop schema if exists "${schema}" cascade`);
-      await db.end();
-    }
+    if (DB === 'postgres') await dropSchema(schema);
   }
   const table = [
     '| measurement | result | latency | target |',

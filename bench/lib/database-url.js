@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import pg from 'pg';
 
 /** PostgreSQL's Unix socket directory on Debian. */
 const SOCKET_DIRECTORY = '/var/run/postgresql';
@@ -16,3 +17,17 @@ export const DATABASE_URL =
 
 /** How the benchmark reaches PostgreSQL, for the results' header. */
 export const DATABASE_TRANSPORT = DATABASE_URL.includes('host=/') ? 'its Unix socket' : 'TCP';
+
+/** Runs one statement on its own connection to the benchmarks' PostgreSQL. */
+export async function runStatement(text) {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops a store's schema and everything in it. */
+export const dropSchema = (schema) => runStatement(`drop schema if exists "${schema}" cascade`);
