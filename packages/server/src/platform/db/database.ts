@@ -197,19 +197,17 @@ const OPTIMIZE_DRY_RUN = 0x1;
 
 /**
  * Keeps the query planner's statistics current as tables grow, so it keeps choosing the indexes (a job, every
- * minute). SQLite: `PRAGMA optimize`, when it finds a table whose size moved tenfold since its statistics, run
- * between the writing connection's transactions (a request's transaction awaiting something mid-way would take it
- * in, and a rollback of the request would undo it). PostgreSQL: ANALYZE of this schema's tables changed by more
- * rows since their last one than autovacuum's own threshold (50 and a tenth of the table). Autovacuum does the same
- * where it is on; where it is off, a new store kept the plans it made over empty tables: opening sessions on one
- * license fell from 1,300/s to 130/s as the license reached 20,000 sessions, each validation read walking all of
- * them (without statistics, the license's index looks as selective as the machine's). Either way every connection
- * then plans its statements again.
+ * minute). SQLite: `PRAGMA optimize`, when it finds a table whose size moved tenfold since its statistics.
+ * PostgreSQL: ANALYZE of this schema's tables changed by more rows since their last one than autovacuum's own
+ * threshold (50 and a tenth of the table). Autovacuum does the same where it is on; where it is off, a new store
+ * kept the plans it made over empty tables: opening sessions on one license fell from 1,300/s to 130/s as the
+ * license reached 20,000 sessions, each validation read walking all of them (without statistics, the license's
+ * index looks as selective as the machine's). Either way every connection then plans its statements again.
  */
 export async function refreshStatistics(handle: DatabaseHandle): Promise<void> {
   const { sqlite } = handle;
   if (sqlite) {
-    await handle.db.connection().execute(async () => refreshSqliteStatistics(sqlite));
+    await betweenTransactions(handle, () => refreshSqliteStatistics(sqlite));
     return;
   }
   const stale = await sql<{ name: string }>`
@@ -219,6 +217,14 @@ export async function refreshStatistics(handle: DatabaseHandle): Promise<void> {
   );
   if (stale.rows.length === 0) return;
   await sql`analyze ${sql.join(stale.rows.map((table) => sql.id(table.name)))}`.execute(handle.db);
+}
+
+/**
+ * Runs synchronous work on SQLite's writing connection while Kysely holds it, so between its transactions: a
+ * request's transaction awaiting something mid-way would otherwise take the work in, and its rollback undo it.
+ */
+async function betweenTransactions(handle: DatabaseHandle, work: () => void): Promise<void> {
+  await handle.db.connection().execute(async () => work());
 }
 
 /**
@@ -312,7 +318,7 @@ const STATISTICS_CHANGED = 'licensor_statistics_changed';
 export async function analyze(handle: DatabaseHandle): Promise<void> {
   const { sqlite } = handle;
   if (sqlite) {
-    await handle.db.connection().execute(async () =>
+    await betweenTransactions(handle, () =>
       gatherSqliteStatistics(sqlite, () => {
         sqlite.pragma('analysis_limit = 0');
         sqlite.exec('analyze');
